@@ -1,0 +1,5 @@
+import type { PipelineDefinition } from '../src/pipeline-definition.js';
+import { pfsRvuPipeline } from './pfs-rvu/pipeline.js';
+
+/** Every source the refresh knows, in load order. */
+export const PIPELINES: readonly PipelineDefinition[] = [pfsRvuPipeline];

@@ -1,0 +1,138 @@
+import {
+  type DuckDBConnection,
+  type DuckDBResultReader,
+  ResultReturnType,
+  StatementType,
+} from '@duckdb/node-api';
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { bindParameter, resultValueConverter } from './duckdb-value-conversion.js';
+
+const DML_STATEMENTS: ReadonlySet<StatementType> = new Set([
+  StatementType.INSERT,
+  StatementType.UPDATE,
+  StatementType.DELETE,
+  StatementType.MERGE_INTO,
+]);
+
+/**
+ * Kysely's view of one `@duckdb/node-api` connection. Not safe for concurrent use on its own:
+ * `DuckDBDriver` hands it out behind a mutex.
+ */
+export class DuckDBDatabaseConnection implements DatabaseConnection {
+  readonly #connection: DuckDBConnection;
+  #inTransaction = false;
+  #failedInTransaction = false;
+
+  constructor(connection: DuckDBConnection) {
+    this.#connection = connection;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const reader = await this.#run(compiledQuery.sql, compiledQuery.parameters);
+    return toQueryResult<R>(reader);
+  }
+
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize = 1000,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
+      throw new Error('chunkSize must be a positive integer');
+    }
+    const prepared = await this.#prepare(compiledQuery.sql, compiledQuery.parameters);
+    let result: Awaited<ReturnType<typeof prepared.stream>>;
+    try {
+      result = await this.#track(prepared.stream());
+    } finally {
+      // The streaming result does not need its prepared statement once started.
+      prepared.destroySync();
+    }
+    let rows: R[] = [];
+    for await (const chunkRows of result.yieldConvertedRowObjects(resultValueConverter)) {
+      for (const row of chunkRows) {
+        rows.push(row as R);
+        if (rows.length === chunkSize) {
+          yield { rows };
+          rows = [];
+        }
+      }
+    }
+    if (rows.length > 0) {
+      yield { rows };
+    }
+  }
+
+  /** Called by the driver around BEGIN / COMMIT / ROLLBACK. */
+  setInTransaction(inTransaction: boolean): void {
+    this.#inTransaction = inTransaction;
+    this.#failedInTransaction = false;
+  }
+
+  /**
+   * DuckDB turns COMMIT of an aborted transaction into a silent rollback, so before committing
+   * check whether an earlier failure aborted it. Parser and binder errors do not abort a DuckDB
+   * transaction, so a failure alone is not enough: probe the transaction state.
+   */
+  async isTransactionAborted(): Promise<boolean> {
+    if (!this.#failedInTransaction) {
+      return false;
+    }
+    try {
+      await this.#connection.run('select 1');
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  async #run(sql: string, parameters: readonly unknown[]): Promise<DuckDBResultReader> {
+    if (parameters.length === 0) {
+      // Unprepared so that raw multi-statement scripts (e.g. in migrations) work.
+      return this.#track(this.#connection.runAndReadAll(sql));
+    }
+    const prepared = await this.#prepare(sql, parameters);
+    try {
+      return await this.#track(prepared.runAndReadAll());
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  async #prepare(sql: string, parameters: readonly unknown[]) {
+    const prepared = await this.#track(this.#connection.prepare(sql));
+    try {
+      parameters.forEach((value, i) => {
+        bindParameter(prepared, i + 1, value);
+      });
+    } catch (err) {
+      prepared.destroySync();
+      throw err;
+    }
+    return prepared;
+  }
+
+  async #track<T>(promise: Promise<T>): Promise<T> {
+    try {
+      return await promise;
+    } catch (err) {
+      if (this.#inTransaction) {
+        this.#failedInTransaction = true;
+      }
+      throw err;
+    }
+  }
+}
+
+function toQueryResult<R>(reader: DuckDBResultReader): QueryResult<R> {
+  const isDml = DML_STATEMENTS.has(reader.statementType);
+  if (reader.returnType === ResultReturnType.QUERY_RESULT) {
+    const rows = reader.convertRowObjects(resultValueConverter) as R[];
+    // DML with RETURNING yields one row per affected row; rowsChanged is 0 in that case.
+    return isDml ? { rows, numAffectedRows: BigInt(rows.length) } : { rows };
+  }
+  if (isDml) {
+    // Hide DuckDB's "Count" row: Kysely expects no rows from DML without RETURNING.
+    return { rows: [], numAffectedRows: BigInt(reader.rowsChanged) };
+  }
+  return { rows: [] };
+}

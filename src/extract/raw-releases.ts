@@ -1,0 +1,148 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileRule, PipelineDefinition } from '../pipeline-definition.js';
+import { type FileProfile, profileFile } from './file-profile.js';
+import {
+  MANIFEST_FILE_NAME,
+  type ManifestFile,
+  type ReleaseManifest,
+  readManifest,
+  writeManifest,
+} from './manifest.js';
+
+export interface RawFile {
+  /** Absolute path on disk. */
+  path: string;
+  /** Path under the raw folder, e.g. "pfs-rvu/RVU25D/PPRRVU2025_Oct.csv": the lineage key. */
+  relativePath: string;
+  name: string;
+  rule: FileRule;
+  profile: FileProfile;
+  origin: string;
+}
+
+export interface RawRelease {
+  source: string;
+  release: string;
+  dir: string;
+  manifest: ReleaseManifest;
+  /** True when this run wrote or completed the manifest (a file dropped in by hand). */
+  manifestWritten: boolean;
+  primary: RawFile;
+  variants: RawFile[];
+  /** Files in the folder that no rule of the pipeline reads. */
+  ignored: string[];
+}
+
+/** Lists raw/<source>/<release>/ folders, writing a manifest where a release has none. */
+export async function findRawReleases(
+  rawDir: string,
+  pipeline: PipelineDefinition,
+): Promise<RawRelease[]> {
+  const sourceDir = join(rawDir, pipeline.source);
+  let entries: string[];
+  try {
+    entries = await readdir(sourceDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const releases: RawRelease[] = [];
+  for (const entry of entries.sort()) {
+    const dir = join(sourceDir, entry);
+    if (!(await stat(dir)).isDirectory() || entry.startsWith('.')) continue;
+    releases.push(await readRawRelease(rawDir, pipeline, entry));
+  }
+  return releases;
+}
+
+async function readRawRelease(
+  rawDir: string,
+  pipeline: PipelineDefinition,
+  folder: string,
+): Promise<RawRelease> {
+  const dir = join(rawDir, pipeline.source, folder);
+  const existing = await readManifest(dir);
+  const derived = pipeline.releaseFromFolder(folder);
+  const manifest: ReleaseManifest = existing ?? {
+    source: pipeline.source,
+    release: derived.release,
+    published: derived.published,
+    effective_from: derived.effectiveFrom,
+    is_full: derived.isFull,
+    origin: 'local',
+    license: pipeline.license,
+    fetched_at: null,
+    files: [],
+  };
+  if (manifest.source !== pipeline.source) {
+    throw new Error(
+      `${join(dir, MANIFEST_FILE_NAME)}: manifest source "${manifest.source}" does not match folder raw/${pipeline.source}/`,
+    );
+  }
+  let manifestWritten = existing === null;
+
+  const names = (await readdir(dir)).filter((n) => n !== MANIFEST_FILE_NAME && !n.startsWith('.'));
+  const files: RawFile[] = [];
+  const ignored: string[] = [];
+  for (const name of names.sort()) {
+    const rule = pipeline.files.find((r) => r.pattern.test(name));
+    if (!rule) {
+      ignored.push(name);
+      continue;
+    }
+    const path = join(dir, name);
+    const profile = await profileFile(path);
+    const listed = manifest.files.find((f) => f.path === name);
+    if (listed) {
+      checkAgainstManifest(path, listed, profile);
+    } else {
+      manifest.files.push({ path: name, sha256: profile.sha256, bytes: profile.bytes, origin: 'local' });
+      manifestWritten = true;
+    }
+    files.push({
+      path,
+      relativePath: `${pipeline.source}/${folder}/${name}`,
+      name,
+      rule,
+      profile,
+      origin: listed?.origin ?? 'local',
+    });
+  }
+  for (const listed of manifest.files) {
+    if (!names.includes(listed.path)) {
+      throw new Error(`${join(dir, listed.path)}: listed in the manifest but missing from the folder`);
+    }
+  }
+
+  const primaries = files.filter((f) => f.rule.role === 'primary');
+  if (primaries.length !== 1) {
+    throw new Error(
+      `${dir}: expected exactly one primary ${pipeline.source} file (${pipeline.files
+        .filter((r) => r.role === 'primary')
+        .map((r) => r.pattern.source)
+        .join(' or ')}), found ${primaries.length}${primaries.length ? `: ${primaries.map((f) => f.name).join(', ')}` : ''}`,
+    );
+  }
+  if (manifestWritten) await writeManifest(dir, manifest);
+  return {
+    source: pipeline.source,
+    release: manifest.release,
+    dir,
+    manifest,
+    manifestWritten,
+    primary: primaries[0] as RawFile,
+    variants: files.filter((f) => f.rule.role === 'variant'),
+    ignored,
+  };
+}
+
+/** Raw files are immutable once landed: a changed or shortened file is an error, not new data. */
+function checkAgainstManifest(path: string, listed: ManifestFile, profile: FileProfile): void {
+  if (listed.sha256 === profile.sha256) return;
+  const why =
+    profile.bytes < listed.bytes
+      ? `file is truncated: ${profile.bytes} bytes on disk, the manifest says ${listed.bytes}`
+      : `sha256 ${profile.sha256} does not match the manifest's ${listed.sha256}`;
+  throw new Error(`${path}: ${why}; raw files must not change after they land`);
+}

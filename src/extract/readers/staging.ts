@@ -1,0 +1,73 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier } from '../../db/sql.js';
+import type { SourceColumn } from '../../pipeline-definition.js';
+import type { RawFile } from '../raw-releases.js';
+
+/** Where a reader puts a file's rows: a staging table of text columns plus lineage. */
+export interface StagingTarget {
+  table: string;
+  releaseId: string;
+  file: RawFile;
+  columns: readonly SourceColumn[];
+}
+
+export interface StageResult {
+  rowsStaged: number;
+  linesRejected: number;
+}
+
+/** Staging tables hold every declared column as text, exactly as read, with file and line. */
+export async function createStagingTable(
+  connection: DuckDBConnection,
+  table: string,
+  columns: readonly SourceColumn[],
+): Promise<void> {
+  const columnDefs = columns.map((c) => `${identifier(c.name)} VARCHAR`).join(',\n  ');
+  await connection.run(`CREATE TABLE IF NOT EXISTS ${identifier(table)} (
+  release_id VARCHAR NOT NULL,
+  source_file VARCHAR NOT NULL,
+  source_line INTEGER NOT NULL,
+  ${columnDefs}
+)`);
+}
+
+/**
+ * Records a reader-level reject (a line that could not be split into fields) in rejected_row.
+ * The rows come from a DuckDB table, so no value from the file passes through SQL text.
+ */
+export async function recordReaderRejects(
+  connection: DuckDBConnection,
+  target: StagingTarget,
+  rejectLinesTable: string,
+): Promise<void> {
+  const prepared = await connection.prepare(`
+    INSERT INTO rejected_row (release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
+    SELECT $1, $2, line, rule, NULL, NULL, detail, raw_text FROM ${identifier(rejectLinesTable)}`);
+  prepared.bind([target.releaseId, target.file.relativePath]);
+  await prepared.run();
+}
+
+/** A cut file blocks the run whatever else is wrong with it. */
+export async function recordTruncation(
+  connection: DuckDBConnection,
+  target: StagingTarget,
+): Promise<boolean> {
+  const { profile } = target.file;
+  if (profile.endsWithNewline || profile.lines <= 1) return false;
+  const prepared = await connection.prepare(`
+    INSERT INTO rejected_row (release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
+    VALUES ($1, $2, $3, 'truncated file', NULL, NULL, $4, NULL)`);
+  prepared.bind([
+    target.releaseId,
+    target.file.relativePath,
+    profile.lines,
+    'the last line has no line ending while every other line has one: the file was cut short',
+  ]);
+  await prepared.run();
+  return true;
+}
+
+export async function countRows(connection: DuckDBConnection, sql: string): Promise<number> {
+  const reader = await connection.runAndReadAll(sql);
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}

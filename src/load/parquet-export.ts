@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier, literal } from '../db/sql.js';
+
+export interface ParquetTable {
+  name: string;
+  /** Facts are written one folder per release (release=<id>/), as hive partitions. */
+  partitionByRelease: boolean;
+}
+
+export interface ReleaseFiles {
+  release: string;
+  /** sha256 of the primary file the release's rows came from. */
+  sourceSha256: string;
+  sourceFile: string;
+}
+
+/**
+ * Writes each table under parquetDir/<table>/, ZSTD-compressed, with key-value metadata naming
+ * the release and the source file's sha256 so a snapshot can be traced to its bytes.
+ */
+export async function exportParquet(
+  connection: DuckDBConnection,
+  parquetDir: string,
+  tables: readonly ParquetTable[],
+  releases: readonly ReleaseFiles[],
+  pipelineVersion: string,
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const table of tables) {
+    const tableDir = join(parquetDir, table.name);
+    if (!table.partitionByRelease) {
+      await mkdir(tableDir, { recursive: true });
+      const path = join(tableDir, `${table.name}.parquet`);
+      await copyToParquet(connection, `SELECT * FROM ${identifier(table.name)}`, path, {
+        table: table.name,
+        pipeline_version: pipelineVersion,
+      });
+      written.push(path);
+      continue;
+    }
+    const present = await connection.runAndReadAll(
+      `SELECT DISTINCT release_id FROM ${identifier(table.name)} ORDER BY 1`,
+    );
+    for (const [releaseId] of present.getRowsJS()) {
+      const release = releases.find((r) => r.release === releaseId);
+      if (!release) throw new Error(`parquet export: no source file known for release ${releaseId}`);
+      const dir = join(tableDir, `release=${release.release}`);
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, `${table.name}.parquet`);
+      await copyToParquet(
+        connection,
+        `SELECT * EXCLUDE (release_id) FROM ${identifier(table.name)}
+         WHERE release_id = ${literal(release.release)} ORDER BY source_line`,
+        path,
+        {
+          table: table.name,
+          release: release.release,
+          source_file: release.sourceFile,
+          source_sha256: release.sourceSha256,
+          pipeline_version: pipelineVersion,
+        },
+      );
+      written.push(path);
+    }
+  }
+  return written;
+}
+
+async function copyToParquet(
+  connection: DuckDBConnection,
+  select: string,
+  path: string,
+  metadata: Record<string, string>,
+): Promise<void> {
+  const kv = Object.entries(metadata)
+    .map(([k, v]) => `${identifier(k)}: ${literal(v)}`)
+    .join(', ');
+  await connection.run(
+    `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv}})`,
+  );
+}

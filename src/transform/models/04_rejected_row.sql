@@ -1,0 +1,38 @@
+-- Rows that could not be read or did not pass validation. Nothing is dropped silently.
+CREATE TABLE rejected_row (
+  release_id VARCHAR NOT NULL,
+  source_file VARCHAR NOT NULL,
+  source_line BIGINT NOT NULL,
+  rule VARCHAR NOT NULL,
+  column_name VARCHAR,
+  value VARCHAR,
+  detail VARCHAR,
+  raw_text VARCHAR
+);
+COMMENT ON TABLE rejected_row IS 'One row per (line, rule) a source file broke; such lines are kept out of the fact tables.';
+COMMENT ON COLUMN rejected_row.release_id IS 'Release of the file.';
+COMMENT ON COLUMN rejected_row.source_file IS 'File under raw/ (source_file.source_file).';
+COMMENT ON COLUMN rejected_row.source_line IS 'Line number in the file (1-based).';
+COMMENT ON COLUMN rejected_row.rule IS 'The rule the line broke (unknown code, required value missing, truncated file, ...).';
+COMMENT ON COLUMN rejected_row.column_name IS 'Column at fault, when one is.';
+COMMENT ON COLUMN rejected_row.value IS 'Value at fault, as read.';
+COMMENT ON COLUMN rejected_row.detail IS 'Explanation in words.';
+COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file.';
+
+CREATE TABLE check_result (
+  run_id VARCHAR NOT NULL,
+  check_name VARCHAR NOT NULL,
+  table_name VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  passed BOOLEAN NOT NULL,
+  failing_rows BIGINT NOT NULL,
+  detail VARCHAR
+);
+COMMENT ON TABLE check_result IS 'Result of every check of the run that built this database.';
+COMMENT ON COLUMN check_result.run_id IS 'Refresh that ran the check (run.run_id).';
+COMMENT ON COLUMN check_result.check_name IS 'What was checked.';
+COMMENT ON COLUMN check_result.table_name IS 'Table the check is about.';
+COMMENT ON COLUMN check_result.severity IS 'blocking: a failure stops publication; warning: reported only.';
+COMMENT ON COLUMN check_result.passed IS 'True when no row failed.';
+COMMENT ON COLUMN check_result.failing_rows IS 'Number of rows that failed.';
+COMMENT ON COLUMN check_result.detail IS 'Examples of failing rows, in words.';
