@@ -1,0 +1,42 @@
+# Fee-schedule ETL. A fresh clone needs only: make refresh, make test.
+RAW ?= raw
+OUT ?= out
+NPM_STAMP := node_modules/.install-stamp
+BUILD_STAMP := dist/.build-stamp
+SOURCES := $(shell find src pipelines -name '*.ts') tsconfig.json
+
+.PHONY: refresh test check typecheck lint format clean
+
+# Install exactly what package-lock.json pins, again whenever it changes.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
+	npx tsc -p tsconfig.json
+	@chmod +x dist/src/cli.js
+	@touch $@
+
+## refresh: rebuild out/ (DuckDB + Parquet) from the releases in raw/
+refresh: $(BUILD_STAMP)
+	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)"
+
+## test: the test suite (vitest), fast enough for every change
+test: $(BUILD_STAMP)
+	npx vitest run $(VITEST_ARGS)
+
+## check: typecheck and lint
+check: typecheck lint
+
+typecheck: $(NPM_STAMP)
+	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json --noEmit
+
+lint: $(NPM_STAMP)
+	npx biome check .
+
+format: $(NPM_STAMP)
+	npx biome check --write .
+
+clean:
+	rm -rf dist out node_modules/.install-stamp

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's raw/ folder: read it, never write to it (refresh writes missing manifests). */
+export const REPO_RAW_DIR = fileURLToPath(new URL('../../raw', import.meta.url));
+
+/** The RVU25D release under raw/, and its lineage keys as refresh records them. */
+export const RELEASE_SUBDIR = join('pfs-rvu', 'RVU25D');
+export const CSV_NAME = 'PPRRVU2025_Oct.csv';
+export const TXT_NAME = 'PPRRVU2025_Oct.txt';
+export const CSV_KEY = 'pfs-rvu/RVU25D/PPRRVU2025_Oct.csv';
+export const TXT_KEY = 'pfs-rvu/RVU25D/PPRRVU2025_Oct.txt';
+
+export interface ManifestJson {
+  source: string;
+  release: string;
+  published: string | null;
+  effective_from: string | null;
+  is_full: boolean;
+  origin: string;
+  license: string;
+  files: { path: string; sha256: string; bytes: number; origin: string }[];
+}
+
+const created: string[] = [];
+
+/** A fresh folder under the OS temp dir, removed by removeTempDirs(). */
+export async function makeTempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `fse-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder makeTempDir() created in this test file. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+export interface CopyRawOptions {
+  /** Drop raw/pfs-rvu/RVU25D/manifest.json from the copy. */
+  withoutManifest?: boolean;
+  /** Drop the fixed-width TXT variant from the copy. */
+  withoutTxt?: boolean;
+}
+
+/** A temp copy of the repository's raw/ folder; returns the copy's raw dir. */
+export async function copyRaw(options: CopyRawOptions = {}): Promise<string> {
+  const dir = join(await makeTempDir('raw'), 'raw');
+  await cp(REPO_RAW_DIR, dir, { recursive: true });
+  const release = join(dir, RELEASE_SUBDIR);
+  if (options.withoutManifest) await rm(join(release, 'manifest.json'));
+  if (options.withoutTxt) await rm(join(release, TXT_NAME));
+  return dir;
+}
+
+/** Path of a file of the RVU25D release inside a raw dir. */
+export function releaseFile(rawDir: string, name: string): string {
+  return join(rawDir, RELEASE_SUBDIR, name);
+}
+
+export async function readManifestJson(rawDir: string): Promise<ManifestJson> {
+  return JSON.parse(await readFile(releaseFile(rawDir, 'manifest.json'), 'utf8')) as ManifestJson;
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** sha256 of every file under dir (hidden ones included), keyed by path relative to dir. */
+export async function hashTree(dir: string): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    hashes[relative(dir, path)] = sha256(await readFile(path));
+  }
+  return Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Splits a file into lines keeping each line's ending, as latin1 so every byte round-trips.
+ * Index 0 is line 1.
+ */
+export async function readFileLines(path: string): Promise<string[]> {
+  const text = await readFile(path, 'latin1');
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+export function joinLines(lines: readonly string[]): Buffer {
+  return Buffer.from(lines.join(''), 'latin1');
+}
