@@ -21,7 +21,9 @@ const program = new Command()
 
 program
   .command('refresh')
-  .description('rebuild out/ from the releases in raw/; publishes only if every blocking check passes')
+  .description(
+    'rebuild out/ from the releases in raw/; publishes only if every blocking check passes',
+  )
   .option('--raw <dir>', 'folder of raw releases', process.env.RAW || DEFAULT_RAW_DIR)
   .option('--out <dir>', 'output folder', process.env.OUT || DEFAULT_OUT_DIR)
   .option('--json', 'print the run summary as JSON on stdout')
@@ -55,7 +57,11 @@ program
   .argument('<hcpcs>', 'the code, e.g. 38211')
   .option('--modifier <m>', 'modifier (26, TC, 53); default: every row of the code')
   .option('--json', 'print JSON for programs')
-  .option('--out <dir>', 'output folder holding fee_schedule.duckdb', process.env.OUT || DEFAULT_OUT_DIR)
+  .option(
+    '--out <dir>',
+    'output folder holding fee_schedule.duckdb',
+    process.env.OUT || DEFAULT_OUT_DIR,
+  )
   .action(async (hcpcs: string, options: { modifier?: string; json?: boolean; out: string }) => {
     const path = join(resolve(options.out), DATABASE_FILE_NAME);
     if (!existsSync(path)) {
@@ -63,7 +69,11 @@ program
     }
     const schedule = await openFeeSchedule(path);
     try {
-      const cards = await lookupCode(schedule, hcpcs, options.modifier ? { modifier: options.modifier } : {});
+      const cards = await lookupCode(
+        schedule,
+        hcpcs,
+        options.modifier ? { modifier: options.modifier } : {},
+      );
       if (options.json) {
         process.stdout.write(`${JSON.stringify(cards, null, 2)}\n`);
       } else if (cards.length === 0) {

@@ -1,3 +1,3 @@
+export { type FeeSchedule, openFeeSchedule } from './db/fee-schedule.js';
 export type { Database } from './db/schema.js';
-export { openFeeSchedule, type FeeSchedule } from './db/fee-schedule.js';
-export { refresh, type RefreshOptions, type RefreshSummary } from './refresh.js';
+export { type RefreshOptions, type RefreshSummary, refresh } from './refresh.js';

@@ -58,7 +58,11 @@ export async function lookupCode(
   const indicatorColumns = pfs.columns.filter((c) => c.system);
   const systems = indicatorColumns.map((c) => c.system as string);
   const [names, codes] = await Promise.all([
-    db.selectFrom('indicator_system').select(['system', 'name']).where('system', 'in', systems).execute(),
+    db
+      .selectFrom('indicator_system')
+      .select(['system', 'name'])
+      .where('system', 'in', systems)
+      .execute(),
     db
       .selectFrom('indicator_code')
       .select(['system', 'code', 'label'])
@@ -74,10 +78,17 @@ export async function lookupCode(
     for (const column of indicatorColumns) {
       const system = column.system as string;
       const raw = record[column.name];
-      const value = typeof raw === 'boolean' ? (raw ? codeForFlag(codes, system) : null) : (raw as string | null);
+      const value =
+        typeof raw === 'boolean'
+          ? raw
+            ? codeForFlag(codes, system)
+            : null
+          : (raw as string | null);
       const shared = indicatorColumns.filter((c) => c.system === system).length > 1;
       indicators[column.name] = {
-        name: shared ? `${nameOf.get(system) ?? system}: ${column.header}` : (nameOf.get(system) ?? system),
+        name: shared
+          ? `${nameOf.get(system) ?? system}: ${column.header}`
+          : (nameOf.get(system) ?? system),
         code: value,
         label: value === null ? null : (labelOf.get(`${system}\u0000${value}`) ?? null),
       };
@@ -90,7 +101,11 @@ export async function lookupCode(
       hcpcs: row.hcpcs,
       modifier: row.modifier,
       description: row.description,
-      release: { id: row.release_id, effective_from: row.effective_from, effective_to: row.effective_to },
+      release: {
+        id: row.release_id,
+        effective_from: row.effective_from,
+        effective_to: row.effective_to,
+      },
       indicators,
       rvu,
       source: { file: row.source_file, line: Number((row as PfsRvuTable).source_line) },
@@ -111,7 +126,8 @@ export function formatCard(card: CodeCard): string {
     `release ${card.release.id} (effective ${card.release.effective_from ?? 'unknown'}), ${card.source.file} line ${card.source.line}`,
     '',
     ...Object.values(card.indicators).map(
-      (i) => `  ${i.name.padEnd(width)}  ${(i.code ?? '').padEnd(3)}  ${i.label ?? (i.code === null ? '' : '(unknown code)')}`,
+      (i) =>
+        `  ${i.name.padEnd(width)}  ${(i.code ?? '').padEnd(3)}  ${i.label ?? (i.code === null ? '' : '(unknown code)')}`,
     ),
     '',
     `  RVUs: ${Object.entries(card.rvu)

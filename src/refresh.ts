@@ -5,12 +5,16 @@ import { PIPELINES } from '../pipelines/index.js';
 import { openDuckDB } from './db/open-duckdb.js';
 import { identifier } from './db/sql.js';
 import { BlockedRunError } from './errors.js';
-import { type RawRelease, findRawReleases } from './extract/raw-releases.js';
+import { findRawReleases, type RawRelease } from './extract/raw-releases.js';
 import { stageCsvFile } from './extract/readers/csv-reader.js';
 import { stageFixedWidthFile } from './extract/readers/fixed-width-reader.js';
-import { createStagingTable, type StageResult, type StagingTarget } from './extract/readers/staging.js';
-import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
+import {
+  createStagingTable,
+  type StageResult,
+  type StagingTarget,
+} from './extract/readers/staging.js';
 import { acquireLock } from './load/lock.js';
+import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild } from './load/publish.js';
 import {
   CODE_TABLES_DIR,
@@ -63,7 +67,10 @@ const CORE_PARQUET_TABLES: ParquetTable[] = [
 ].map((name) => ({ name, partitionByRelease: false }));
 
 function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }
 
 /**
@@ -81,7 +88,9 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     await mkdir(buildDir, { recursive: true });
     const summary = await build(buildDir, runId, options, pipelines, log);
     await publishBuild(buildDir, options.outDir);
-    log(`published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`);
+    log(
+      `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
+    );
     return {
       ...summary,
       databasePath: join(options.outDir, DATABASE_FILE_NAME),
@@ -107,10 +116,16 @@ async function build(
   try {
     const { connection } = db;
     await runSqlFiles(connection, CORE_MODELS_DIR);
-    const insertRun = await connection.prepare('INSERT INTO run VALUES ($1, now()::TIMESTAMP, $2, $3)');
+    const insertRun = await connection.prepare(
+      'INSERT INTO run VALUES ($1, now()::TIMESTAMP, $2, $3)',
+    );
     insertRun.bind([runId, options.rawDir, PIPELINE_VERSION]);
     await insertRun.run();
-    const codes = await loadCodeTables(connection, options.codeTablesDir ?? CODE_TABLES_DIR, pipelines);
+    const codes = await loadCodeTables(
+      connection,
+      options.codeTablesDir ?? CODE_TABLES_DIR,
+      pipelines,
+    );
     log(`code tables: ${codes.systems} systems, ${codes.codes} codes`);
 
     const releases: ReleaseSummary[] = [];
@@ -119,7 +134,9 @@ async function build(
     const filesByLineageKey = new Map<string, string>();
     for (const pipeline of pipelines) {
       const raw = await findRawReleases(options.rawDir, pipeline);
-      log(`${pipeline.source}: ${raw.length} release(s) in ${join(options.rawDir, pipeline.source)}`);
+      log(
+        `${pipeline.source}: ${raw.length} release(s) in ${join(options.rawDir, pipeline.source)}`,
+      );
       await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
       await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
       for (const release of raw) {
@@ -127,20 +144,40 @@ async function build(
         const files: ReleaseSummary['files'] = [];
         for (const file of [release.primary, ...release.variants]) {
           filesByLineageKey.set(file.relativePath, file.path);
-          const table = file.rule.role === 'primary' ? pipeline.stagingTable : variantTable(pipeline);
-          const target: StagingTarget = { table, releaseId: release.release, file, columns: pipeline.columns };
+          const table =
+            file.rule.role === 'primary' ? pipeline.stagingTable : variantTable(pipeline);
+          const target: StagingTarget = {
+            table,
+            releaseId: release.release,
+            file,
+            columns: pipeline.columns,
+          };
           const result = await stageFile(connection, pipeline, target);
           await insertSourceFile(connection, release, target, result);
-          files.push({ file: file.relativePath, role: file.rule.role, rows: result.rowsStaged, rejected: result.linesRejected });
-          log(`  ${file.relativePath}: ${result.rowsStaged} rows read, ${result.linesRejected} lines unreadable`);
+          files.push({
+            file: file.relativePath,
+            role: file.rule.role,
+            rows: result.rowsStaged,
+            rejected: result.linesRejected,
+          });
+          log(
+            `  ${file.relativePath}: ${result.rowsStaged} rows read, ${result.linesRejected} lines unreadable`,
+          );
         }
-        for (const ignored of release.ignored) log(`  ${release.dir}/${ignored}: not a ${pipeline.source} file, ignored`);
+        for (const ignored of release.ignored)
+          log(`  ${release.dir}/${ignored}: not a ${pipeline.source} file, ignored`);
         parquetReleases.push({
           release: release.release,
           sourceFile: release.primary.relativePath,
           sourceSha256: release.primary.profile.sha256,
         });
-        releases.push({ source: pipeline.source, release: release.release, effectiveFrom: release.manifest.effective_from, files, rowsLoaded: 0 });
+        releases.push({
+          source: pipeline.source,
+          release: release.release,
+          effectiveFrom: release.manifest.effective_from,
+          files,
+          rowsLoaded: 0,
+        });
       }
       await setEffectiveTo(connection);
       const invalid =
@@ -148,13 +185,19 @@ async function build(
         (await validateStagedRows(connection, variantTable(pipeline), pipeline.columns));
       if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
       await attachRawText(connection, filesByLineageKey);
-      await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
+      await runSqlFiles(
+        connection,
+        join(PIPELINES_DIR, pipeline.source, 'models'),
+        pipeline.models,
+      );
       checks.push(...(await runChecks(connection, runId, pipeline)));
       const loaded = await connection.runAndReadAll(
         `SELECT release_id, count(*) FROM ${identifier(pipeline.factTable)} GROUP BY ALL`,
       );
       for (const [releaseId, count] of loaded.getRowsJS()) {
-        const summary = releases.find((r) => r.source === pipeline.source && r.release === releaseId);
+        const summary = releases.find(
+          (r) => r.source === pipeline.source && r.release === releaseId,
+        );
         if (summary) summary.rowsLoaded = Number(count);
       }
     }
@@ -166,17 +209,24 @@ async function build(
         failed.flatMap((c) => [
           `${c.name} (${c.table}): ${c.failing} failing`,
           ...c.examples.map((e) => `  ${e}`),
-          ...(c.failing > c.examples.length ? [`  … and ${c.failing - c.examples.length} more`] : []),
+          ...(c.failing > c.examples.length
+            ? [`  … and ${c.failing - c.examples.length} more`]
+            : []),
         ]),
       );
     }
     for (const pipeline of pipelines) {
-      await connection.run(`DROP TABLE ${identifier(pipeline.stagingTable)}; DROP TABLE ${identifier(variantTable(pipeline))}`);
+      await connection.run(
+        `DROP TABLE ${identifier(pipeline.stagingTable)}; DROP TABLE ${identifier(variantTable(pipeline))}`,
+      );
     }
     await exportParquet(
       connection,
       join(buildDir, PARQUET_DIR_NAME),
-      [...CORE_PARQUET_TABLES, ...pipelines.map((p) => ({ name: p.factTable, partitionByRelease: true }))],
+      [
+        ...CORE_PARQUET_TABLES,
+        ...pipelines.map((p) => ({ name: p.factTable, partitionByRelease: true })),
+      ],
       parquetReleases,
       PIPELINE_VERSION,
     );
@@ -196,13 +246,18 @@ async function stageFile(
     case 'csv':
       return stageCsvFile(connection, target, pipeline.headerAnchor);
     case 'fixed-width':
-      if (!pipeline.fixedWidth) throw new Error(`${pipeline.source} declares no fixed-width layout`);
+      if (!pipeline.fixedWidth)
+        throw new Error(`${pipeline.source} declares no fixed-width layout`);
       return stageFixedWidthFile(connection, target, pipeline.fixedWidth);
   }
 }
 
 /** Runs SQL model files: the listed ones in order, or every .sql file of the folder by name. */
-async function runSqlFiles(connection: DuckDBConnection, dir: string, names?: readonly string[]): Promise<void> {
+async function runSqlFiles(
+  connection: DuckDBConnection,
+  dir: string,
+  names?: readonly string[],
+): Promise<void> {
   const files = names ?? (await readdir(dir)).filter((n) => n.endsWith('.sql')).sort();
   for (const name of files) {
     const sql = await readFile(join(dir, name), 'utf8');

@@ -118,7 +118,12 @@ export const PFS_RVU_COLUMNS: readonly SourceColumn[] = [
     required: true,
     system: 'pfs_team_surgery',
   },
-  { name: 'endoscopic_base_code', header: 'ENDO BASE', position: [128, 132], pattern: '[0-9A-Z]{5}' },
+  {
+    name: 'endoscopic_base_code',
+    header: 'ENDO BASE',
+    position: [128, 132],
+    pattern: '[0-9A-Z]{5}',
+  },
   {
     name: 'conversion_factor',
     header: 'CONV FACTOR',

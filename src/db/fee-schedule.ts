@@ -11,7 +11,9 @@ export interface FeeSchedule {
 /** Opens a published fee_schedule.duckdb read-only as a typed Kysely instance. */
 export async function openFeeSchedule(path: string): Promise<FeeSchedule> {
   const handle = await openDuckDB(path, { readOnly: true });
-  const db = new Kysely<Database>({ dialect: new DuckDBDialect({ connection: handle.connection }) });
+  const db = new Kysely<Database>({
+    dialect: new DuckDBDialect({ connection: handle.connection }),
+  });
   return {
     db,
     async close() {

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 
 /** What one pass over a file's bytes tells: identity, size and line structure. */
 export interface FileProfile {
@@ -18,7 +18,9 @@ export async function profileFile(path: string): Promise<FileProfile> {
   let bytes = 0;
   let newlines = 0;
   let lastByte = -1;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
     bytes += chunk.length;
     let at = chunk.indexOf(LF);

@@ -97,7 +97,12 @@ async function readRawRelease(
     if (listed) {
       checkAgainstManifest(path, listed, profile);
     } else {
-      manifest.files.push({ path: name, sha256: profile.sha256, bytes: profile.bytes, origin: 'local' });
+      manifest.files.push({
+        path: name,
+        sha256: profile.sha256,
+        bytes: profile.bytes,
+        origin: 'local',
+      });
       manifestWritten = true;
     }
     files.push({
@@ -111,7 +116,9 @@ async function readRawRelease(
   }
   for (const listed of manifest.files) {
     if (!names.includes(listed.path)) {
-      throw new Error(`${join(dir, listed.path)}: listed in the manifest but missing from the folder`);
+      throw new Error(
+        `${join(dir, listed.path)}: listed in the manifest but missing from the folder`,
+      );
     }
   }
 
@@ -121,7 +128,9 @@ async function readRawRelease(
       `${dir}: expected exactly one primary ${pipeline.source} file (${pipeline.files
         .filter((r) => r.role === 'primary')
         .map((r) => r.pattern.source)
-        .join(' or ')}), found ${primaries.length}${primaries.length ? `: ${primaries.map((f) => f.name).join(', ')}` : ''}`,
+        .join(
+          ' or ',
+        )}), found ${primaries.length}${primaries.length ? `: ${primaries.map((f) => f.name).join(', ')}` : ''}`,
     );
   }
   if (manifestWritten) await writeManifest(dir, manifest);

@@ -2,7 +2,10 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** The text of the given 1-based lines of a file, read in one streaming pass. */
-export async function readLines(path: string, lines: ReadonlySet<number>): Promise<Map<number, string>> {
+export async function readLines(
+  path: string,
+  lines: ReadonlySet<number>,
+): Promise<Map<number, string>> {
   const found = new Map<number, string>();
   if (lines.size === 0) return found;
   const last = Math.max(...lines);

@@ -18,7 +18,10 @@ function isAlive(pid: number): boolean {
  * One writer per out/ folder: a lock file holding the writer's pid. A lock left by a process
  * that no longer runs is taken over, and the caller is told.
  */
-export async function acquireLock(outDir: string, onTakeover: (line: string) => void): Promise<Lock> {
+export async function acquireLock(
+  outDir: string,
+  onTakeover: (line: string) => void,
+): Promise<Lock> {
   await mkdir(outDir, { recursive: true });
   const path = join(outDir, '.refresh.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -35,7 +38,9 @@ export async function acquireLock(outDir: string, onTakeover: (line: string) => 
           `another refresh (pid ${holder}) is writing to ${outDir}; wait for it to finish (lock: ${path})`,
         );
       }
-      onTakeover(`taking over a stale lock ${path} left by pid ${Number.isNaN(holder) ? '?' : holder}, which is no longer running`);
+      onTakeover(
+        `taking over a stale lock ${path} left by pid ${Number.isNaN(holder) ? '?' : holder}, which is no longer running`,
+      );
       await rm(path, { force: true });
     }
   }

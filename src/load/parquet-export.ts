@@ -45,7 +45,8 @@ export async function exportParquet(
     );
     for (const [releaseId] of present.getRowsJS()) {
       const release = releases.find((r) => r.release === releaseId);
-      if (!release) throw new Error(`parquet export: no source file known for release ${releaseId}`);
+      if (!release)
+        throw new Error(`parquet export: no source file known for release ${releaseId}`);
       const dir = join(tableDir, `release=${release.release}`);
       await mkdir(dir, { recursive: true });
       const path = join(dir, `${table.name}.parquet`);

@@ -16,7 +16,9 @@ export async function attachRawText(
     wanted.set(file, lines);
   }
   if (wanted.size === 0) return;
-  await connection.run('CREATE OR REPLACE TABLE _reject_text (source_file VARCHAR, source_line BIGINT, raw_text VARCHAR)');
+  await connection.run(
+    'CREATE OR REPLACE TABLE _reject_text (source_file VARCHAR, source_line BIGINT, raw_text VARCHAR)',
+  );
   const appender = await connection.createAppender('_reject_text');
   for (const [file, lines] of wanted) {
     const path = filesByLineageKey.get(file);

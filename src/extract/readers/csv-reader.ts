@@ -70,9 +70,7 @@ export async function stageCsvFile(
       CREATE OR REPLACE TEMP TABLE _csv_gaps AS
       SELECT line - ${base} - (row_number() OVER (ORDER BY line) - 1) AS at FROM _csv_reject_lines`);
   }
-  const select = columns
-    .map((c) => `nullif(trim(r.f${layout.fieldIndex[c.name]}), '')`)
-    .join(', ');
+  const select = columns.map((c) => `nullif(trim(r.f${layout.fieldIndex[c.name]}), '')`).join(', ');
   const insert = await connection.prepare(`
     INSERT INTO ${identifier(target.table)}
     SELECT $1, $2, ${lineExpr}, ${select} FROM _csv_read r ORDER BY r.rowid`);

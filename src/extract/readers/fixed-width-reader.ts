@@ -1,12 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
-import {
-  countRows,
-  recordTruncation,
-  type StageResult,
-  type StagingTarget,
-} from './staging.js';
+import { countRows, recordTruncation, type StageResult, type StagingTarget } from './staging.js';
 
 export interface FixedWidthLayout {
   recordLength: number;

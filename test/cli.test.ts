@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const repoRaw = fileURLToPath(new URL('../raw', import.meta.url));
+
+/** Runs the built CLI (`make test` builds dist/ first) and returns its exit code and output. */
+async function fse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [cli, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('fse CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fse-cli-'));
+    await cp(repoRaw, join(dir, 'raw'), { recursive: true });
+    const result = await fse('refresh', '--raw', join(dir, 'raw'), '--out', join(dir, 'out'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('19090 rows loaded');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lookup 38211 --json gives the decoded card of the CMS file', async () => {
+    const result = await fse('lookup', '38211', '--json', '--out', join(dir, 'out'));
+    expect(result.code).toBe(0);
+    const cards = JSON.parse(result.stdout);
+    expect(cards).toHaveLength(1);
+    const [card] = cards;
+    expect(card.hcpcs).toBe('38211');
+    expect(card.modifier).toBeNull();
+    expect(card.release.id).toBe('RVU25D');
+    const codes = Object.fromEntries(
+      Object.entries(card.indicators as Record<string, { code: string | null }>).map(([k, v]) => [
+        k,
+        v.code,
+      ]),
+    );
+    expect(codes).toMatchObject({
+      status_code: 'I',
+      pctc_indicator: '9',
+      global_days: 'XXX',
+      multiple_procedure: '9',
+      bilateral_surgery: '9',
+      assistant_surgery: '9',
+      co_surgeons: '9',
+      team_surgery: '9',
+      physician_supervision: '09',
+      diagnostic_imaging_family: '99',
+    });
+    expect(card.indicators.status_code.label).toBe('Not valid for Medicare purposes');
+    expect(card.indicators.pctc_indicator.label).toBe('Not Applicable');
+    expect(card.rvu.work_rvu).toBe('1.42');
+    expect(card.source).toEqual({ file: 'pfs-rvu/RVU25D/PPRRVU2025_Oct.csv', line: 4562 });
+    expect(card.copyright).toContain('American Medical Association');
+  });
+
+  it('lookup with --modifier returns only that component', async () => {
+    const result = await fse(
+      'lookup',
+      '71046',
+      '--modifier',
+      'tc',
+      '--json',
+      '--out',
+      join(dir, 'out'),
+    );
+    const cards = JSON.parse(result.stdout);
+    expect(cards.map((c: { modifier: string }) => c.modifier)).toEqual(['TC']);
+    expect(cards[0].indicators.pctc_indicator.code).toBe('1');
+  });
+
+  it('lookup prints the AMA notice with a text card', async () => {
+    const result = await fse('lookup', '38211', '--out', join(dir, 'out'));
+    expect(result.stdout).toMatch(/Status Code\s+I\s+Not valid for Medicare purposes/);
+    expect(result.stdout).toContain('copyright American Medical Association');
+  });
+
+  it('lookup of an unknown code exits 1', async () => {
+    const result = await fse('lookup', 'ZZZZZ', '--out', join(dir, 'out'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('not in the fee schedule');
+  });
+
+  it('an unknown command is a usage error (exit 2)', async () => {
+    const result = await fse('frobnicate');
+    expect(result.code).toBe(2);
+  });
+});
