@@ -1,5 +1,6 @@
 import type { PipelineDefinition } from '../src/pipeline-definition.js';
+import { hcpcsPipeline } from './hcpcs/pipeline.js';
 import { pfsRvuPipeline } from './pfs-rvu/pipeline.js';
 
 /** Every source the refresh knows, in load order. */
-export const PIPELINES: readonly PipelineDefinition[] = [pfsRvuPipeline];
+export const PIPELINES: readonly PipelineDefinition[] = [pfsRvuPipeline, hcpcsPipeline];

@@ -1,31 +1,60 @@
 /** What every source pipeline declares: the seam between a source and the shared machinery. */
 
-export type FileFormat = 'csv' | 'fixed-width';
+export type FileFormat = 'csv' | 'fixed-width' | 'xlsx';
+export type Encoding = 'utf-8' | 'latin-1';
 
 /** One column of a source file, named once here and read by every stage. */
 export interface SourceColumn {
   /** Column name in the staging and normalised tables. */
   name: string;
-  /** Header text in the CSV after the multi-line header is joined. */
+  /** Header text in CSV / XLSX files (a multi-line CSV header is joined with spaces first). */
   header: string;
+  /** Other spellings of the header seen in other years (case and spacing are ignored anyway). */
+  synonyms?: readonly string[];
+  /** The column is absent from some years' files; it is then read as NULL. */
+  optional?: boolean;
   /** 1-based inclusive character positions in the fixed-width variant. */
   position?: readonly [number, number];
   /** A blank value is a rejected row. */
   required?: boolean;
-  /** The value must cast to this DECIMAL. */
+  /** Cell values that mean "no value" (OPPS writes "."), read as NULL. */
+  nullValues?: readonly string[];
+  /** The value must cast to this DECIMAL (after removing "$" and thousands separators). */
   decimal?: { precision: number; scale: number };
   /** The indicator system (code table) that decodes the value. */
   system?: string;
-  /** A regular expression (RE2, anchored by the checker) the value must match. */
+  /** A regular expression (RE2, matched against the whole value) the value must match. */
   pattern?: string;
+  /** Left-pad with zeros to this width (XLSX stores "0010" or an APC "0012" as numbers). */
+  zeroPad?: number;
 }
 
 export interface FileRule {
   /** Matches the file name inside the release folder. */
   pattern: RegExp;
   format: FileFormat;
-  /** The primary file is loaded; variants must give identical rows. */
+  /** The primary file is loaded; variants must give the same data (see the pipeline's checks). */
   role: 'primary' | 'variant';
+}
+
+/** Delimited text: the header row is found by its first cell, not by line number. */
+export interface CsvLayout {
+  headerAnchor: string;
+  encoding?: Encoding;
+}
+
+/** Fixed-width text: records recognised by a pattern, preamble lines before the first one. */
+export interface FixedWidthLayout {
+  /** Characters in a record; shorter lines are padded with spaces (trailing blanks get trimmed). */
+  recordLength: number;
+  /** A line is a record when it fully matches this (RE2); non-records after the first record are rejected. */
+  recordPattern: string;
+  encoding?: Encoding;
+}
+
+/** A workbook sheet: the header row is the first whose first cell is the anchor. */
+export interface XlsxLayout {
+  headerAnchor: string;
 }
 
 export interface ReleaseDates {
@@ -33,6 +62,20 @@ export interface ReleaseDates {
   published: string | null;
   effectiveFrom: string | null;
   isFull: boolean;
+}
+
+/** A check declared by a pipeline: SQL returning one text row per failure. */
+export interface DeclaredCheck {
+  name: string;
+  table: string;
+  severity: 'blocking' | 'warning';
+  failures: string;
+}
+
+export interface FactTable {
+  name: string;
+  /** Columns that identify a row within one release. */
+  key: readonly string[];
 }
 
 export interface PipelineDefinition {
@@ -44,17 +87,24 @@ export interface PipelineDefinition {
   license: string;
   files: readonly FileRule[];
   columns: readonly SourceColumn[];
-  /** Text of the first header cell: the header row is found by content, not by line number. */
-  headerAnchor: string;
-  fixedWidth?: { recordLength: number; skipLinePrefix: string };
-  /** Columns that identify a row within one release. */
-  naturalKey: readonly string[];
+  csv?: CsvLayout;
+  fixedWidth?: FixedWidthLayout;
+  xlsx?: XlsxLayout;
   /** Staging table the readers fill (all text, with file and line). */
   stagingTable: string;
-  /** The typed table the models build from the staging table, one row per key and release. */
-  factTable: string;
+  /** Typed tables the models build, each with its key; the first is the main one. */
+  factTables: readonly FactTable[];
+  /**
+   * True when each staged row becomes one row of the first fact table (PFS); false when the
+   * models combine rows (HCPCS continuation records).
+   */
+  rowPerStagedRow: boolean;
+  /** How variant files are compared: staged rows as typed values, or by the pipeline's own checks. */
+  variantComparison: 'staged-rows' | 'declared-checks';
   /** SQL model files under pipelines/<source>/models/, run in this order. */
   models: readonly string[];
+  /** Checks beyond the standard ones (rejects, keys, variants). */
+  checks?: readonly DeclaredCheck[];
   /** Release facts derived from a release folder's name (used when the manifest is silent). */
   releaseFromFolder(folder: string): ReleaseDates;
 }

@@ -5,14 +5,7 @@ import { PIPELINES } from '../pipelines/index.js';
 import { openDuckDB } from './db/open-duckdb.js';
 import { identifier } from './db/sql.js';
 import { BlockedRunError } from './errors.js';
-import { findRawReleases, type RawRelease } from './extract/raw-releases.js';
-import { stageCsvFile } from './extract/readers/csv-reader.js';
-import { stageFixedWidthFile } from './extract/readers/fixed-width-reader.js';
-import {
-  createStagingTable,
-  type StageResult,
-  type StagingTarget,
-} from './extract/readers/staging.js';
+import { type StagedFile, stageSource } from './extract/stage-source.js';
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild } from './load/publish.js';
@@ -42,7 +35,7 @@ export interface ReleaseSummary {
   source: string;
   release: string;
   effectiveFrom: string | null;
-  files: { file: string; role: string; rows: number; rejected: number }[];
+  files: StagedFile[];
   rowsLoaded: number;
 }
 
@@ -55,8 +48,10 @@ export interface RefreshSummary {
   seconds: number;
 }
 
+type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks'>;
+
 const CORE_MODELS_DIR = join(PROJECT_ROOT, 'src', 'transform', 'models');
-const CORE_PARQUET_TABLES: ParquetTable[] = [
+const CORE_TABLES = [
   'run',
   'release',
   'source_file',
@@ -64,7 +59,7 @@ const CORE_PARQUET_TABLES: ParquetTable[] = [
   'indicator_code',
   'rejected_row',
   'check_result',
-].map((name) => ({ name, partitionByRelease: false }));
+];
 
 function newRunId(): string {
   return `${new Date()
@@ -111,7 +106,7 @@ async function build(
   options: RefreshOptions,
   pipelines: readonly PipelineDefinition[],
   log: (line: string) => void,
-): Promise<Omit<RefreshSummary, 'databasePath' | 'parquetDir' | 'seconds'>> {
+): Promise<BuildSummary> {
   const db = await openDuckDB(join(buildDir, DATABASE_FILE_NAME));
   try {
     const { connection } = db;
@@ -131,74 +126,30 @@ async function build(
     const releases: ReleaseSummary[] = [];
     const parquetReleases: ReleaseFiles[] = [];
     const checks: CheckOutcome[] = [];
-    const filesByLineageKey = new Map<string, string>();
     for (const pipeline of pipelines) {
-      const raw = await findRawReleases(options.rawDir, pipeline);
-      log(
-        `${pipeline.source}: ${raw.length} release(s) in ${join(options.rawDir, pipeline.source)}`,
-      );
-      await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
-      await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
-      for (const release of raw) {
-        await insertRelease(connection, release);
-        const files: ReleaseSummary['files'] = [];
-        for (const file of [release.primary, ...release.variants]) {
-          filesByLineageKey.set(file.relativePath, file.path);
-          const table =
-            file.rule.role === 'primary' ? pipeline.stagingTable : variantTable(pipeline);
-          const target: StagingTarget = {
-            table,
-            releaseId: release.release,
-            file,
-            columns: pipeline.columns,
-          };
-          const result = await stageFile(connection, pipeline, target);
-          await insertSourceFile(connection, release, target, result);
-          files.push({
-            file: file.relativePath,
-            role: file.rule.role,
-            rows: result.rowsStaged,
-            rejected: result.linesRejected,
-          });
-          log(
-            `  ${file.relativePath}: ${result.rowsStaged} rows read, ${result.linesRejected} lines unreadable`,
-          );
-        }
-        for (const ignored of release.ignored)
-          log(`  ${release.dir}/${ignored}: not a ${pipeline.source} file, ignored`);
-        parquetReleases.push({
-          release: release.release,
-          sourceFile: release.primary.relativePath,
-          sourceSha256: release.primary.profile.sha256,
-        });
-        releases.push({
-          source: pipeline.source,
-          release: release.release,
-          effectiveFrom: release.manifest.effective_from,
-          files,
-          rowsLoaded: 0,
-        });
-      }
-      await setEffectiveTo(connection);
-      const invalid =
-        (await validateStagedRows(connection, pipeline.stagingTable, pipeline.columns)) +
-        (await validateStagedRows(connection, variantTable(pipeline), pipeline.columns));
-      if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
-      await attachRawText(connection, filesByLineageKey);
-      await runSqlFiles(
+      const staged = await stageSource(connection, options.rawDir, pipeline, log);
+      await transformSource(
         connection,
-        join(PIPELINES_DIR, pipeline.source, 'models'),
-        pipeline.models,
+        pipeline,
+        staged.flatMap((s) => [s.raw.primary, ...s.raw.variants]),
+        log,
       );
       checks.push(...(await runChecks(connection, runId, pipeline)));
-      const loaded = await connection.runAndReadAll(
-        `SELECT release_id, count(*) FROM ${identifier(pipeline.factTable)} GROUP BY ALL`,
-      );
-      for (const [releaseId, count] of loaded.getRowsJS()) {
-        const summary = releases.find(
-          (r) => r.source === pipeline.source && r.release === releaseId,
-        );
-        if (summary) summary.rowsLoaded = Number(count);
+      const loaded = await rowsPerRelease(connection, pipeline);
+      for (const { raw, files } of staged) {
+        releases.push({
+          source: pipeline.source,
+          release: raw.release,
+          effectiveFrom: raw.manifest.effective_from,
+          files,
+          rowsLoaded: loaded.get(raw.release) ?? 0,
+        });
+        parquetReleases.push({
+          source: pipeline.source,
+          release: raw.release,
+          sourceFile: raw.primary.relativePath,
+          sourceSha256: raw.primary.profile.sha256,
+        });
       }
     }
 
@@ -220,13 +171,14 @@ async function build(
         `DROP TABLE ${identifier(pipeline.stagingTable)}; DROP TABLE ${identifier(variantTable(pipeline))}`,
       );
     }
+    const tables: ParquetTable[] = [
+      ...CORE_TABLES.map((name) => ({ name })),
+      ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
+    ];
     await exportParquet(
       connection,
       join(buildDir, PARQUET_DIR_NAME),
-      [
-        ...CORE_PARQUET_TABLES,
-        ...pipelines.map((p) => ({ name: p.factTable, partitionByRelease: true })),
-      ],
+      tables,
       parquetReleases,
       PIPELINE_VERSION,
     );
@@ -237,19 +189,32 @@ async function build(
   }
 }
 
-async function stageFile(
+/** Transform for one source: validate the staged text, then build its tables with its models. */
+async function transformSource(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
-  target: StagingTarget,
-): Promise<StageResult> {
-  switch (target.file.rule.format) {
-    case 'csv':
-      return stageCsvFile(connection, target, pipeline.headerAnchor);
-    case 'fixed-width':
-      if (!pipeline.fixedWidth)
-        throw new Error(`${pipeline.source} declares no fixed-width layout`);
-      return stageFixedWidthFile(connection, target, pipeline.fixedWidth);
+  files: readonly { relativePath: string; path: string }[],
+  log: (line: string) => void,
+): Promise<void> {
+  let invalid = 0;
+  for (const table of [pipeline.stagingTable, variantTable(pipeline)]) {
+    invalid += await validateStagedRows(connection, pipeline.source, table, pipeline.columns);
   }
+  if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
+  await attachRawText(connection, new Map(files.map((f) => [f.relativePath, f.path])));
+  await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
+}
+
+async function rowsPerRelease(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+): Promise<Map<string, number>> {
+  const [main] = pipeline.factTables;
+  if (!main) return new Map();
+  const reader = await connection.runAndReadAll(
+    `SELECT release_id, count(*) FROM ${identifier(main.name)} GROUP BY ALL`,
+  );
+  return new Map(reader.getRowsJS().map(([release, count]) => [String(release), Number(count)]));
 }
 
 /** Runs SQL model files: the listed ones in order, or every .sql file of the folder by name. */
@@ -267,48 +232,4 @@ async function runSqlFiles(
       throw new Error(`model ${join(dir, name)}: ${(error as Error).message}`);
     }
   }
-}
-
-async function insertRelease(connection: DuckDBConnection, release: RawRelease): Promise<void> {
-  const m = release.manifest;
-  const insert = await connection.prepare(
-    'INSERT INTO release VALUES ($1, $2, $3::DATE, $4::DATE, NULL, $5, $6, $7)',
-  );
-  insert.bind([m.release, m.source, m.published, m.effective_from, m.is_full, m.origin, m.license]);
-  await insert.run();
-}
-
-async function insertSourceFile(
-  connection: DuckDBConnection,
-  release: RawRelease,
-  target: StagingTarget,
-  result: StageResult,
-): Promise<void> {
-  const { file } = target;
-  const insert = await connection.prepare(
-    'INSERT INTO source_file VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-  );
-  insert.bind([
-    file.relativePath,
-    release.release,
-    file.name,
-    file.rule.format,
-    file.rule.role,
-    file.profile.sha256,
-    file.profile.bytes,
-    file.profile.lines,
-    result.rowsStaged,
-    result.linesRejected,
-    file.origin,
-  ]);
-  await insert.run();
-}
-
-/** A release is in force until the day before the next release of its source starts. */
-async function setEffectiveTo(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`
-    UPDATE release SET effective_to = n.next_from - 1
-    FROM (SELECT release_id, lead(effective_from) OVER (PARTITION BY source ORDER BY effective_from) AS next_from
-          FROM release) n
-    WHERE release.release_id = n.release_id AND n.next_from IS NOT NULL`);
 }

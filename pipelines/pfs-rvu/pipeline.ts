@@ -16,11 +16,13 @@ export const pfsRvuPipeline: PipelineDefinition = {
     { pattern: /^pprrvu.*\.txt$/i, format: 'fixed-width', role: 'variant' },
   ],
   columns: PFS_RVU_COLUMNS,
-  headerAnchor: 'HCPCS',
-  fixedWidth: { recordLength: 171, skipLinePrefix: 'HDR' },
-  naturalKey: ['hcpcs', 'modifier'],
+  csv: { headerAnchor: 'HCPCS' },
+  // Data lines start with a 5-character code; the copyright lines start with "HDR ".
+  fixedWidth: { recordLength: 171, recordPattern: '[0-9A-Z]{5}.*' },
   stagingTable: 'stg_pfs_rvu',
-  factTable: 'pfs_rvu',
+  factTables: [{ name: 'pfs_rvu', key: ['hcpcs', 'modifier'] }],
+  rowPerStagedRow: true,
+  variantComparison: 'staged-rows',
   models: ['pfs_rvu.sql', 'pfs_decoded.sql'],
   releaseFromFolder: pfsReleaseFromFolder,
 };

@@ -8,6 +8,8 @@ export type IsoDate = string;
 export interface CheckResultTable {
   /** Refresh that ran the check (run.run_id). */
   run_id: string;
+  /** Source pipeline the check belongs to. */
+  source: string;
   /** What was checked. */
   check_name: string;
   /** Table the check is about. */
@@ -20,6 +22,122 @@ export interface CheckResultTable {
   failing_rows: bigint;
   /** Examples of failing rows, in words. */
   detail: string | null;
+}
+
+/**
+ * CMS HCPCS Level II alpha-numeric file: one row per code or modifier per release, continuation
+ * records joined into the long description. TOS codes are in hcpcs_tos.
+ */
+export interface HcpcsCodeTable {
+  /** Release (release.release_id where source = hcpcs), e.g. HCPC2019. */
+  release_id: string;
+  /** HCPCS Level II code (5 characters) or modifier (2 characters), positions 1-5 (HCPC). */
+  hcpcs: string;
+  /** procedure (record id 3) or modifier (record id 7). Code table hcpcs_record_id. */
+  record_kind: string;
+  /**
+   * Long description, positions 12-91 of the first and every continuation record joined with a
+   * space (LONG DESCRIPTION).
+   */
+  long_description: string | null;
+  /** Short description, positions 92-119 (SHORT DESCRIPTION). */
+  short_description: string | null;
+  /** First pricing indicator, positions 120-121 (PRICE1). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_1: string | null;
+  /** Second pricing indicator, positions 122-123 (PRICE2). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_2: string | null;
+  /** Third pricing indicator, positions 124-125 (PRICE3). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_3: string | null;
+  /** Fourth pricing indicator, positions 126-127 (PRICE4). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_4: string | null;
+  /**
+   * Multiple pricing indicator, position 128 (MULT_PI). Code table
+   * hcpcs_multiple_pricing_indicator.
+   */
+  multiple_pricing_indicator: string | null;
+  /** Coverage Issues Manual reference, positions 129-134 (CIM1). */
+  coverage_issues_manual_1: string | null;
+  /** Coverage Issues Manual reference, positions 135-140 (CIM2). */
+  coverage_issues_manual_2: string | null;
+  /** Coverage Issues Manual reference, positions 141-146 (CIM3). */
+  coverage_issues_manual_3: string | null;
+  /** Medicare Carriers Manual reference, positions 147-154 (MCM1). */
+  carriers_manual_1: string | null;
+  /** Medicare Carriers Manual reference, positions 155-162 (MCM2). */
+  carriers_manual_2: string | null;
+  /** Medicare Carriers Manual reference, positions 163-170 (MCM3). */
+  carriers_manual_3: string | null;
+  /** Statute number, positions 171-180 (STATUTE). */
+  statute: string | null;
+  /**
+   * Lab certification code, positions 181-183 (LABCERT1). Code table hcpcs_lab_certification;
+   * columns _2 to _8 are positions 184-204.
+   */
+  lab_certification_1: string | null;
+  lab_certification_2: string | null;
+  lab_certification_3: string | null;
+  lab_certification_4: string | null;
+  lab_certification_5: string | null;
+  lab_certification_6: string | null;
+  lab_certification_7: string | null;
+  lab_certification_8: string | null;
+  /** Cross-reference code, positions 205-209 (XREF1); columns _2 to _5 are positions 210-229. */
+  cross_reference_1: string | null;
+  cross_reference_2: string | null;
+  cross_reference_3: string | null;
+  cross_reference_4: string | null;
+  cross_reference_5: string | null;
+  /** Coverage code, position 230 (COV). Code table hcpcs_coverage_code. */
+  coverage_code: string | null;
+  /** ASC payment group, positions 231-232 (ASC_GRP). */
+  asc_payment_group: string | null;
+  /** ASC payment group effective date, positions 233-240 (ASC_DT). */
+  asc_effective_date: IsoDate | null;
+  /** MOG payment group, positions 241-243 (OPPS). */
+  opps_payment_group: string | null;
+  /** MOG payment policy indicator, position 244 (OPPS_PI). */
+  opps_payment_policy: string | null;
+  /** MOG effective date, positions 245-252 (OPPS_DT). */
+  opps_effective_date: IsoDate | null;
+  /** Processing note number, positions 253-256 (PROCNOTE); see proc_notes_YYYY.txt. */
+  processing_note: string | null;
+  /** Berenson-Eggers type of service, positions 257-259 (BETOS). Code table hcpcs_betos. */
+  betos: string | null;
+  /** Anesthesia base unit quantity, positions 266-268 (ANEST_BU). */
+  anesthesia_base_units: number | null;
+  /** Date the code was added, positions 269-276 (ADD DT). */
+  added_date: IsoDate | null;
+  /** Action effective date, positions 277-284 (ACT EFF DT). */
+  action_effective_date: IsoDate | null;
+  /** Termination date, positions 285-292 (TERM DT); deleted codes stay in the file with this date. */
+  termination_date: IsoDate | null;
+  /** Action code, position 293 (ACTION CD). Code table hcpcs_action_code. */
+  action_code: string | null;
+  /** Records the long description spans (1 + continuation records). */
+  description_records: number;
+  /** File the first record was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the first record in that file. */
+  source_line: number;
+}
+
+/**
+ * Type of service (TOS) codes of each HCPCS Level II code: one row per code and TOS position
+ * (positions 261-265, TOS1..TOS5).
+ */
+export interface HcpcsTosTable {
+  /** Release (release.release_id where source = hcpcs). */
+  release_id: string;
+  /** HCPCS Level II code (hcpcs_code.hcpcs). */
+  hcpcs: string;
+  /** Which of the five TOS fields (1-5) the code came from. */
+  position: number;
+  /** Type of service code. Code table hcpcs_type_of_service. */
+  type_of_service: string;
+  /** File the record was read from. */
+  source_file: string;
+  /** Line of the record in that file. */
+  source_line: number;
 }
 
 /** One row per value of an indicator with its CMS label and definition. */
@@ -214,6 +332,8 @@ export interface PfsRvuTable {
 
 /** One row per (line, rule) a source file broke; such lines are kept out of the fact tables. */
 export interface RejectedRowTable {
+  /** Source pipeline of the file. */
+  source: string;
   /** Release of the file. */
   release_id: string;
   /** File under raw/ (source_file.source_file). */
@@ -234,10 +354,13 @@ export interface RejectedRowTable {
 
 /** One row per release of a source (e.g. RVU25D), from raw/<source>/<release>/manifest.json. */
 export interface ReleaseTable {
-  /** Release identifier as CMS names it (RVU25D); the folder name under raw/<source>/. */
-  release_id: string;
-  /** Source pipeline (pfs-rvu, ...). */
+  /** Source pipeline (pfs-rvu, hcpcs, opps-addendum-b, mue, ccs). */
   source: string;
+  /**
+   * Release identifier, unique within its source: the folder name under raw/<source>/ (RVU25D,
+   * HCPC2019, 2023-01).
+   */
+  release_id: string;
   /** Date CMS published the release, when known. */
   published: IsoDate | null;
   /** First day the release is in force. */
@@ -271,11 +394,13 @@ export interface RunTable {
 export interface SourceFileTable {
   /** Path under raw/ (source/release/file): the lineage key in fact tables and rejected_row. */
   source_file: string;
+  /** Source pipeline of the file. */
+  source: string;
   /** Release the file belongs to. */
   release_id: string;
   /** File name as published. */
   file_name: string;
-  /** How the file was read: csv or fixed-width. */
+  /** How the file was read: csv, fixed-width or xlsx. */
   format: string;
   /**
    * primary: loaded into the fact table; variant: another format of the same release, checked to
@@ -298,6 +423,8 @@ export interface SourceFileTable {
 
 export interface Database {
   check_result: CheckResultTable;
+  hcpcs_code: HcpcsCodeTable;
+  hcpcs_tos: HcpcsTosTable;
   indicator_code: IndicatorCodeTable;
   indicator_system: IndicatorSystemTable;
   pfs_decoded: PfsDecodedView;

@@ -5,11 +5,12 @@ import { identifier, literal } from '../db/sql.js';
 
 export interface ParquetTable {
   name: string;
-  /** Facts are written one folder per release (release=<id>/), as hive partitions. */
-  partitionByRelease: boolean;
+  /** Facts of a source are written one folder per release (release=<id>/), as hive partitions. */
+  source?: string;
 }
 
 export interface ReleaseFiles {
+  source: string;
   release: string;
   /** sha256 of the primary file the release's rows came from. */
   sourceSha256: string;
@@ -30,7 +31,7 @@ export async function exportParquet(
   const written: string[] = [];
   for (const table of tables) {
     const tableDir = join(parquetDir, table.name);
-    if (!table.partitionByRelease) {
+    if (!table.source) {
       await mkdir(tableDir, { recursive: true });
       const path = join(tableDir, `${table.name}.parquet`);
       await copyToParquet(connection, `SELECT * FROM ${identifier(table.name)}`, path, {
@@ -44,7 +45,7 @@ export async function exportParquet(
       `SELECT DISTINCT release_id FROM ${identifier(table.name)} ORDER BY 1`,
     );
     for (const [releaseId] of present.getRowsJS()) {
-      const release = releases.find((r) => r.release === releaseId);
+      const release = releases.find((r) => r.source === table.source && r.release === releaseId);
       if (!release)
         throw new Error(`parquet export: no source file known for release ${releaseId}`);
       const dir = join(tableDir, `release=${release.release}`);

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
-import type { PipelineDefinition } from '../pipeline-definition.js';
+import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
 
 export type Severity = 'blocking' | 'warning';
 
@@ -13,14 +13,6 @@ export interface CheckOutcome {
   examples: string[];
 }
 
-interface CheckQuery {
-  name: string;
-  table: string;
-  severity: Severity;
-  /** Returns one row per failure: a single text column describing it. */
-  failures: string;
-}
-
 const EXAMPLES = 10;
 
 /** Staging table holding the variant files (other formats of the same release). */
@@ -28,56 +20,67 @@ export function variantTable(pipeline: PipelineDefinition): string {
   return `${pipeline.stagingTable}__variant`;
 }
 
-function pipelineChecks(pipeline: PipelineDefinition): CheckQuery[] {
-  const fact = identifier(pipeline.factTable);
-  const staging = identifier(pipeline.stagingTable);
-  const variants = identifier(variantTable(pipeline));
-  const source = literal(pipeline.source);
-  const key = pipeline.naturalKey.map(identifier);
-  // Variant and primary rows compare as typed values: "0.10" in CSV equals ".10" in TXT.
-  const comparable = pipeline.columns
+/** Comparable staged values: decimals cast, so "0.10" in CSV equals ".10" in TXT. */
+function comparableColumns(pipeline: PipelineDefinition): string {
+  return pipeline.columns
     .map((c) =>
       c.decimal
-        ? `TRY_CAST(${identifier(c.name)} AS DECIMAL(${c.decimal.precision}, ${c.decimal.scale})) AS ${identifier(c.name)}`
+        ? `TRY_CAST(clean_number(${identifier(c.name)}) AS DECIMAL(${c.decimal.precision}, ${c.decimal.scale})) AS ${identifier(c.name)}`
         : identifier(c.name),
     )
     .join(', ');
-  const withVariant = `release_id IN (SELECT release_id FROM ${variants})`;
-  return [
+}
+
+/** The checks every pipeline gets, then the ones it declares. */
+export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
+  const [main] = pipeline.factTables;
+  if (!main) throw new Error(`${pipeline.source} declares no fact table`);
+  const staging = identifier(pipeline.stagingTable);
+  const variants = identifier(variantTable(pipeline));
+  const checks: DeclaredCheck[] = [
     {
       name: 'no rejected rows',
-      table: pipeline.factTable,
+      table: main.name,
       severity: 'blocking',
       failures: `
-        SELECT j.source_file || ':' || j.source_line || ': ' || j.rule || ': ' || coalesce(j.detail, '')
-        FROM rejected_row j JOIN release r USING (release_id)
-        WHERE r.source = ${source} ORDER BY j.source_file, j.source_line`,
+        SELECT source_file || ':' || source_line || ': ' || rule || ': ' || coalesce(detail, '')
+        FROM rejected_row WHERE source = ${literal(pipeline.source)} ORDER BY source_file, source_line`,
     },
-    {
-      name: `unique key (${pipeline.naturalKey.join(', ')}) per release`,
-      table: pipeline.factTable,
-      severity: 'blocking',
-      failures: `
-        SELECT release_id || ' ' || concat_ws(' ', ${key.join(', ')}) || ' appears ' || count(*) || ' times (lines ' ||
-               string_agg(source_line::VARCHAR, ', ' ORDER BY source_line) || ')'
-        FROM ${fact} GROUP BY release_id, ${key.join(', ')} HAVING count(*) > 1`,
-    },
-    {
+    ...pipeline.factTables.map((fact): DeclaredCheck => {
+      const key = fact.key.map(identifier).join(', ');
+      return {
+        name: `unique key (${fact.key.join(', ')}) per release`,
+        table: fact.name,
+        severity: 'blocking',
+        failures: `
+          SELECT release_id || ' ' || concat_ws(' ', ${key}) || ' appears ' || count(*) || ' times'
+          FROM ${identifier(fact.name)} GROUP BY release_id, ${key} HAVING count(*) > 1`,
+      };
+    }),
+  ];
+  if (pipeline.rowPerStagedRow) {
+    const fact = identifier(main.name);
+    checks.push({
       name: 'every staged row is loaded or rejected',
-      table: pipeline.factTable,
+      table: main.name,
       severity: 'blocking',
       failures: `
         SELECT s.source_file || ':' || s.source_line || ': staged but neither loaded nor rejected'
         FROM ${staging} s
         WHERE NOT EXISTS (SELECT 1 FROM ${fact} f WHERE f.source_file = s.source_file AND f.source_line = s.source_line)
           AND NOT EXISTS (SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line)`,
-    },
-    {
+    });
+  }
+  if (pipeline.variantComparison === 'staged-rows') {
+    const comparable = comparableColumns(pipeline);
+    const key = (main.key.length ? main.key : ['source_line']).map(identifier).join(', ');
+    const withVariant = `release_id IN (SELECT release_id FROM ${variants})`;
+    checks.push({
       name: 'variant files give identical rows',
-      table: pipeline.factTable,
+      table: main.name,
       severity: 'blocking',
       failures: `
-        SELECT 'only in ' || side || ': ' || release_id || ' ' || concat_ws(' ', ${key.join(', ')})
+        SELECT 'only in ' || side || ': ' || release_id || ' ' || concat_ws(' ', ${key})
         FROM (
           (SELECT 'primary file' AS side, release_id, ${comparable} FROM ${staging} WHERE ${withVariant}
            EXCEPT ALL SELECT 'primary file', release_id, ${comparable} FROM ${variants})
@@ -85,11 +88,12 @@ function pipelineChecks(pipeline: PipelineDefinition): CheckQuery[] {
           (SELECT 'variant file' AS side, release_id, ${comparable} FROM ${variants}
            EXCEPT ALL SELECT 'variant file', release_id, ${comparable} FROM ${staging} WHERE ${withVariant})
         ) ORDER BY ALL`,
-    },
-  ];
+    });
+  }
+  return [...checks, ...(pipeline.checks ?? [])];
 }
 
-/** Runs the pipeline's declared checks and records each outcome in check_result. */
+/** Runs the pipeline's checks and records each outcome in check_result. */
 export async function runChecks(
   connection: DuckDBConnection,
   runId: string,
@@ -97,9 +101,15 @@ export async function runChecks(
 ): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
   for (const check of pipelineChecks(pipeline)) {
-    const reader = await connection.runAndReadAll(`
-      WITH failures AS (${check.failures})
-      SELECT (SELECT count(*) FROM failures), (SELECT list(f) FROM (SELECT * FROM failures LIMIT ${EXAMPLES}) t(f))`);
+    let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+    try {
+      reader = await connection.runAndReadAll(`
+        WITH failures AS (${check.failures})
+        SELECT (SELECT count(*) FROM failures),
+               (SELECT list(f) FROM (SELECT * FROM failures LIMIT ${EXAMPLES}) t(f))`);
+    } catch (error) {
+      throw new Error(`check "${check.name}" of ${pipeline.source}: ${(error as Error).message}`);
+    }
     const [count, examples] = reader.getRowsJS()[0] as [bigint | number, string[] | null];
     const outcome: CheckOutcome = {
       name: check.name,
@@ -110,10 +120,11 @@ export async function runChecks(
     };
     outcomes.push(outcome);
     const insert = await connection.prepare(
-      'INSERT INTO check_result VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      'INSERT INTO check_result VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
     );
     insert.bind([
       runId,
+      pipeline.source,
       outcome.name,
       outcome.table,
       outcome.severity,

@@ -9,6 +9,7 @@ import type { SourceColumn } from '../pipeline-definition.js';
  */
 export async function validateStagedRows(
   connection: DuckDBConnection,
+  source: string,
   stagingTable: string,
   columns: readonly SourceColumn[],
 ): Promise<number> {
@@ -18,15 +19,15 @@ export async function validateStagedRows(
   const union = checks
     .map(
       (check) => `
-    SELECT s.release_id, s.source_file, s.source_line, ${literal(check.rule)} AS rule,
+    SELECT ${literal(source)}, s.release_id, s.source_file, s.source_line, ${literal(check.rule)} AS rule,
            ${literal(check.column)} AS column_name, s.${identifier(check.column)} AS value,
            ${check.detail} AS detail
-    FROM ${table} s LEFT JOIN release r USING (release_id)
+    FROM ${table} s LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
     WHERE ${check.failsWhen}`,
     )
     .join('\n    UNION ALL');
   const reader = await connection.runAndReadAll(`
-    INSERT INTO rejected_row (release_id, source_file, source_line, rule, column_name, value, detail)
+    INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail)
     ${union}`);
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
@@ -65,7 +66,7 @@ function columnChecks(column: SourceColumn): ColumnCheck[] {
     checks.push({
       column: column.name,
       rule: 'not a decimal number',
-      failsWhen: `${value} IS NOT NULL AND TRY_CAST(${value} AS DECIMAL(${precision}, ${scale})) IS NULL`,
+      failsWhen: `${value} IS NOT NULL AND TRY_CAST(clean_number(${value}) AS DECIMAL(${precision}, ${scale})) IS NULL`,
       detail: `${shown} || ${literal(` does not fit DECIMAL(${precision}, ${scale})`)}`,
     });
   }

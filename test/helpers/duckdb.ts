@@ -43,4 +43,3 @@ export async function counts(
     reader.getRowsJS().map(([key, n]) => [key === null ? 'NULL' : String(key), Number(n)]),
   );
 }
-

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,17 +42,27 @@ export async function removeTempDirs(): Promise<void> {
 export interface CopyRawOptions {
   /** Drop raw/pfs-rvu/RVU25D/manifest.json from the copy. */
   withoutManifest?: boolean;
-  /** Drop the fixed-width TXT variant from the copy. */
+  /** Drop the fixed-width TXT variant from the copy (and from its manifest, if one is kept). */
   withoutTxt?: boolean;
 }
 
-/** A temp copy of the repository's raw/ folder; returns the copy's raw dir. */
+/**
+ * A temp raw dir holding a copy of the repository's raw/pfs-rvu/ (other sources are left out:
+ * these tests are about PFS, and a refresh of them would only slow the suite down).
+ */
 export async function copyRaw(options: CopyRawOptions = {}): Promise<string> {
   const dir = join(await makeTempDir('raw'), 'raw');
-  await cp(REPO_RAW_DIR, dir, { recursive: true });
+  await cp(join(REPO_RAW_DIR, 'pfs-rvu'), join(dir, 'pfs-rvu'), { recursive: true });
   const release = join(dir, RELEASE_SUBDIR);
   if (options.withoutManifest) await rm(join(release, 'manifest.json'));
-  if (options.withoutTxt) await rm(join(release, TXT_NAME));
+  if (options.withoutTxt) {
+    await rm(join(release, TXT_NAME));
+    if (!options.withoutManifest) {
+      const manifest = await readManifestJson(dir);
+      manifest.files = manifest.files.filter((f) => f.path !== TXT_NAME);
+      await writeFile(join(release, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    }
+  }
   return dir;
 }
 

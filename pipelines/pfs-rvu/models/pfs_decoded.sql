@@ -44,6 +44,6 @@ SELECT
   p.source_file,
   p.source_line
 FROM pfs_rvu p
-JOIN release r USING (release_id);
+JOIN release r ON r.source = 'pfs-rvu' AND r.release_id = p.release_id;
 
 COMMENT ON VIEW pfs_decoded IS 'pfs_rvu with each indicator as code and CMS label (labels valid on the release''s effective date). CPT descriptors are copyright American Medical Association.';

@@ -2,22 +2,23 @@ import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../../errors.js';
 import type { SourceColumn } from '../../pipeline-definition.js';
+import { countMatches, type FieldIndex, mapColumns, normaliseHeader } from './column-mapping.js';
 
 /** Where the header of a published CSV sits and which field holds each declared column. */
-export interface CsvLayout {
+export interface DetectedCsvLayout {
   /** Line number (1-based) of the last header line; data starts on the next line. */
   headerEndLine: number;
   /** Number of fields on the header line. */
   fieldCount: number;
-  /** 0-based field index for each declared column name. */
-  fieldIndex: Record<string, number>;
+  fieldIndex: FieldIndex;
 }
 
 const HEADER_SCAN_BYTES = 256 * 1024;
 const MAX_HEADER_LINES = 6;
 
-export function normaliseHeader(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().toUpperCase();
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number };
 }
 
 /**
@@ -30,20 +31,20 @@ export async function detectCsvLayout(
   displayPath: string,
   anchor: string,
   columns: readonly SourceColumn[],
-): Promise<CsvLayout> {
+): Promise<DetectedCsvLayout> {
   const head = await readHead(path, HEADER_SCAN_BYTES);
   const lastNewline = head.lastIndexOf('\n');
   const text = lastNewline === -1 ? head : head.slice(0, lastNewline + 1);
   if (text.trim() === '') throw new InputError(displayPath, null, 'empty file', 'no header found');
 
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: ParsedRecord[];
   try {
     records = parse(text, {
       relax_column_count: true,
       relax_quotes: true,
       info: true,
       to: 200,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    }) as unknown as ParsedRecord[];
   } catch (error) {
     throw new InputError(displayPath, null, 'unreadable CSV header', (error as Error).message);
   }
@@ -58,45 +59,27 @@ export async function detectCsvLayout(
       `no row in the first ${records.length} rows starts with "${anchor}"`,
     );
   }
-  const anchorRecord = records[anchorIndex] as { record: string[]; info: { lines: number } };
-  const wanted = columns.map((c) => normaliseHeader(c.header));
+  const anchorRecord = records[anchorIndex] as ParsedRecord;
 
   // Join 1..MAX_HEADER_LINES rows ending at the anchor row; keep the join naming most columns.
   let best: { names: string[]; matched: number } | null = null;
   for (let depth = 0; depth < MAX_HEADER_LINES && depth <= anchorIndex; depth++) {
     const rows = records.slice(anchorIndex - depth, anchorIndex + 1).map((r) => r.record);
-    const names = anchorRecord.record.map((_, i) =>
-      normaliseHeader(rows.map((row) => row[i] ?? '').join(' ')),
-    );
-    const matched = wanted.filter((w) => names.includes(w)).length;
+    const names = anchorRecord.record.map((_, i) => rows.map((row) => row[i] ?? '').join(' '));
+    const matched = countMatches(names, columns);
     if (!best || matched > best.matched) best = { names, matched };
   }
-  const names = (best as { names: string[] }).names;
   const headerEndLine = anchorRecord.info.lines;
-
-  const fieldIndex: Record<string, number> = {};
-  for (const column of columns) {
-    const header = normaliseHeader(column.header);
-    const hits = names.flatMap((n, i) => (n === header ? [i] : []));
-    if (hits.length === 0) {
-      throw new InputError(
-        displayPath,
-        headerEndLine,
-        'required column missing',
-        `no header "${column.header}" (found: ${names.filter(Boolean).join(' | ')})`,
-      );
-    }
-    if (hits.length > 1) {
-      throw new InputError(
-        displayPath,
-        headerEndLine,
-        'ambiguous column',
-        `header "${column.header}" appears ${hits.length} times`,
-      );
-    }
-    fieldIndex[column.name] = hits[0] as number;
-  }
-  return { headerEndLine, fieldCount: anchorRecord.record.length, fieldIndex };
+  return {
+    headerEndLine,
+    fieldCount: anchorRecord.record.length,
+    fieldIndex: mapColumns(
+      (best as { names: string[] }).names,
+      columns,
+      displayPath,
+      headerEndLine,
+    ),
+  };
 }
 
 async function readHead(path: string, bytes: number): Promise<string> {

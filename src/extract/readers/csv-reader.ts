@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
+import type { CsvLayout } from '../../pipeline-definition.js';
 import { detectCsvLayout } from './csv-layout.js';
 import {
   countRows,
@@ -8,6 +9,7 @@ import {
   recordTruncation,
   type StageResult,
   type StagingTarget,
+  stagedValue,
 } from './staging.js';
 
 /**
@@ -17,20 +19,26 @@ import {
 export async function stageCsvFile(
   connection: DuckDBConnection,
   target: StagingTarget,
-  headerAnchor: string,
+  layout: CsvLayout,
 ): Promise<StageResult> {
   const { file, columns } = target;
-  const layout = await detectCsvLayout(file.path, file.relativePath, headerAnchor, columns);
-  const fieldNames = Array.from({ length: layout.fieldCount }, (_, i) => `f${i}`);
+  const detected = await detectCsvLayout(
+    file.path,
+    file.relativePath,
+    layout.headerAnchor,
+    columns,
+  );
+  const fieldNames = Array.from({ length: detected.fieldCount }, (_, i) => `f${i}`);
   const columnSpec = `{${fieldNames.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}}`;
 
   await connection.run('DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_reject_scans');
+  // The table's rowid follows file order (insertion order is preserved).
   const read = await connection.prepare(`
     CREATE OR REPLACE TEMP TABLE _csv_read AS
     SELECT * FROM read_csv($1,
-      skip = ${layout.headerEndLine}, header = false, columns = ${columnSpec},
+      skip = ${detected.headerEndLine}, header = false, columns = ${columnSpec},
       delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
-      null_padding = false, store_rejects = true,
+      null_padding = false, encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans')`);
   read.bind([file.path]);
   await read.run();
@@ -48,7 +56,7 @@ export async function stageCsvFile(
 
   const rowsRead = await countRows(connection, 'SELECT count(*) FROM _csv_read');
   const linesRejected = await countRows(connection, 'SELECT count(*) FROM _csv_reject_lines');
-  const expected = file.profile.lines - layout.headerEndLine;
+  const expected = file.profile.lines - detected.headerEndLine;
   if (rowsRead + linesRejected !== expected) {
     throw new InputError(
       file.relativePath,
@@ -60,7 +68,7 @@ export async function stageCsvFile(
   }
 
   // Accepted row i sits on line base + i plus the rejected lines before it.
-  const base = layout.headerEndLine + 1;
+  const base = detected.headerEndLine + 1;
   const lineExpr =
     linesRejected === 0
       ? `${base} + r.rowid`
@@ -70,10 +78,17 @@ export async function stageCsvFile(
       CREATE OR REPLACE TEMP TABLE _csv_gaps AS
       SELECT line - ${base} - (row_number() OVER (ORDER BY line) - 1) AS at FROM _csv_reject_lines`);
   }
-  const select = columns.map((c) => `nullif(trim(r.f${layout.fieldIndex[c.name]}), '')`).join(', ');
+  const select = columns
+    .map((c) => {
+      const index = detected.fieldIndex[c.name];
+      return stagedValue(c, index === null || index === undefined ? null : `r.f${index}`);
+    })
+    .join(',\n      ');
   const insert = await connection.prepare(`
     INSERT INTO ${identifier(target.table)}
-    SELECT $1, $2, ${lineExpr}, ${select} FROM _csv_read r ORDER BY r.rowid`);
+    SELECT $1, $2, ${lineExpr},
+      ${select}
+    FROM _csv_read r ORDER BY r.rowid`);
   insert.bind([target.releaseId, file.relativePath]);
   await insert.run();
   await connection.run(

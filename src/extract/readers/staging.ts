@@ -1,10 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { identifier } from '../../db/sql.js';
+import { identifier, literal } from '../../db/sql.js';
 import type { SourceColumn } from '../../pipeline-definition.js';
 import type { RawFile } from '../raw-releases.js';
 
 /** Where a reader puts a file's rows: a staging table of text columns plus lineage. */
 export interface StagingTarget {
+  source: string;
   table: string;
   releaseId: string;
   file: RawFile;
@@ -14,6 +15,22 @@ export interface StagingTarget {
 export interface StageResult {
   rowsStaged: number;
   linesRejected: number;
+}
+
+/**
+ * The staged text of a column from a raw field expression: trimmed (spaces, tabs, NBSP), blank
+ * and declared "no value" markers as NULL, digit strings re-padded where a workbook dropped zeros.
+ */
+export function stagedValue(column: SourceColumn, raw: string | null): string {
+  if (raw === null) return 'NULL::VARCHAR';
+  let value = `nullif(trim(${raw}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')`;
+  if (column.nullValues?.length) {
+    value = `CASE WHEN ${value} IN (${column.nullValues.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
+  }
+  if (column.zeroPad) {
+    value = `CASE WHEN regexp_full_match(${value}, '[0-9]+') THEN lpad(${value}, ${column.zeroPad}, '0') ELSE ${value} END`;
+  }
+  return value;
 }
 
 /** Staging tables hold every declared column as text, exactly as read, with file and line. */
@@ -41,9 +58,9 @@ export async function recordReaderRejects(
   rejectLinesTable: string,
 ): Promise<void> {
   const prepared = await connection.prepare(`
-    INSERT INTO rejected_row (release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
-    SELECT $1, $2, line, rule, NULL, NULL, detail, raw_text FROM ${identifier(rejectLinesTable)}`);
-  prepared.bind([target.releaseId, target.file.relativePath]);
+    INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
+    SELECT $1, $2, $3, line, rule, NULL, NULL, detail, raw_text FROM ${identifier(rejectLinesTable)}`);
+  prepared.bind([target.source, target.releaseId, target.file.relativePath]);
   await prepared.run();
 }
 
@@ -55,9 +72,10 @@ export async function recordTruncation(
   const { profile } = target.file;
   if (profile.endsWithNewline || profile.lines <= 1) return false;
   const prepared = await connection.prepare(`
-    INSERT INTO rejected_row (release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
-    VALUES ($1, $2, $3, 'truncated file', NULL, NULL, $4, NULL)`);
+    INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
+    VALUES ($1, $2, $3, $4, 'truncated file', NULL, NULL, $5, NULL)`);
   prepared.bind([
+    target.source,
     target.releaseId,
     target.file.relativePath,
     profile.lines,

@@ -1,17 +1,18 @@
 -- A release of a source: what CMS published together, with the days it is in force.
 CREATE TABLE release (
-  release_id VARCHAR PRIMARY KEY,
   source VARCHAR NOT NULL,
+  release_id VARCHAR NOT NULL,
   published DATE,
   effective_from DATE,
   effective_to DATE,
   is_full BOOLEAN NOT NULL,
   origin VARCHAR NOT NULL,
-  license VARCHAR NOT NULL
+  license VARCHAR NOT NULL,
+  PRIMARY KEY (source, release_id)
 );
 COMMENT ON TABLE release IS 'One row per release of a source (e.g. RVU25D), from raw/<source>/<release>/manifest.json.';
-COMMENT ON COLUMN release.release_id IS 'Release identifier as CMS names it (RVU25D); the folder name under raw/<source>/.';
-COMMENT ON COLUMN release.source IS 'Source pipeline (pfs-rvu, ...).';
+COMMENT ON COLUMN release.source IS 'Source pipeline (pfs-rvu, hcpcs, opps-addendum-b, mue, ccs).';
+COMMENT ON COLUMN release.release_id IS 'Release identifier, unique within its source: the folder name under raw/<source>/ (RVU25D, HCPC2019, 2023-01).';
 COMMENT ON COLUMN release.published IS 'Date CMS published the release, when known.';
 COMMENT ON COLUMN release.effective_from IS 'First day the release is in force.';
 COMMENT ON COLUMN release.effective_to IS 'Last day the release is in force (inclusive): the day before the next release of the same source starts; NULL while current.';

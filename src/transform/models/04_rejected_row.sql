@@ -1,5 +1,6 @@
 -- Rows that could not be read or did not pass validation. Nothing is dropped silently.
 CREATE TABLE rejected_row (
+  source VARCHAR NOT NULL,
   release_id VARCHAR NOT NULL,
   source_file VARCHAR NOT NULL,
   source_line BIGINT NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE rejected_row (
   raw_text VARCHAR
 );
 COMMENT ON TABLE rejected_row IS 'One row per (line, rule) a source file broke; such lines are kept out of the fact tables.';
+COMMENT ON COLUMN rejected_row.source IS 'Source pipeline of the file.';
 COMMENT ON COLUMN rejected_row.release_id IS 'Release of the file.';
 COMMENT ON COLUMN rejected_row.source_file IS 'File under raw/ (source_file.source_file).';
 COMMENT ON COLUMN rejected_row.source_line IS 'Line number in the file (1-based).';
@@ -21,6 +23,7 @@ COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file.';
 
 CREATE TABLE check_result (
   run_id VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
   check_name VARCHAR NOT NULL,
   table_name VARCHAR NOT NULL,
   severity VARCHAR NOT NULL,
@@ -30,6 +33,7 @@ CREATE TABLE check_result (
 );
 COMMENT ON TABLE check_result IS 'Result of every check of the run that built this database.';
 COMMENT ON COLUMN check_result.run_id IS 'Refresh that ran the check (run.run_id).';
+COMMENT ON COLUMN check_result.source IS 'Source pipeline the check belongs to.';
 COMMENT ON COLUMN check_result.check_name IS 'What was checked.';
 COMMENT ON COLUMN check_result.table_name IS 'Table the check is about.';
 COMMENT ON COLUMN check_result.severity IS 'blocking: a failure stops publication; warning: reported only.';

@@ -1,0 +1,73 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { PIPELINES } from '../../pipelines/index.js';
+import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
+import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
+import { profileFile } from '../../src/extract/file-profile.js';
+import type { RawFile } from '../../src/extract/raw-releases.js';
+import { stageCsvFile } from '../../src/extract/readers/csv-reader.js';
+import { stageFixedWidthFile } from '../../src/extract/readers/fixed-width-reader.js';
+import {
+  createStagingTable,
+  type StageResult,
+  type StagingTarget,
+} from '../../src/extract/readers/staging.js';
+import { CODE_TABLES_DIR, PROJECT_ROOT } from '../../src/paths.js';
+import { loadCodeTables } from '../../src/transform/code-tables.js';
+
+/**
+ * An in-memory DuckDB with the core models run (src/transform/models/*.sql, in name order) and
+ * the code tables loaded: what the readers need to stage a file outside a refresh.
+ */
+export async function openStagingDatabase(): Promise<DuckDBHandle> {
+  const handle = await openDuckDB(':memory:');
+  try {
+    const modelsDir = join(PROJECT_ROOT, 'src', 'transform', 'models');
+    const models = (await readdir(modelsDir)).filter((n) => n.endsWith('.sql')).sort();
+    for (const name of models)
+      await handle.connection.run(await readFile(join(modelsDir, name), 'utf8'));
+    await loadCodeTables(handle.connection, CODE_TABLES_DIR, PIPELINES);
+    return handle;
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+}
+
+/** Describes a file of the RVU25D release the way findRawReleases() would. */
+export async function pfsRawFile(path: string, relativePath: string): Promise<RawFile> {
+  const name = basename(path);
+  const rule = pfsRvuPipeline.files.find((r) => r.pattern.test(name));
+  if (!rule) throw new Error(`${name} matches no pfs-rvu file rule`);
+  return { path, relativePath, name, rule, profile: await profileFile(path), origin: 'local' };
+}
+
+/** Stages one PFS file into its own staging table with the reader its format calls for. */
+export async function stagePfsFile(
+  connection: DuckDBConnection,
+  table: string,
+  file: RawFile,
+  releaseId = 'RVU25D',
+): Promise<StageResult> {
+  const { columns } = pfsRvuPipeline;
+  await createStagingTable(connection, table, columns);
+  const target: StagingTarget = { source: pfsRvuPipeline.source, table, releaseId, file, columns };
+  if (file.rule.format === 'csv') {
+    if (!pfsRvuPipeline.csv) throw new Error('pfs-rvu declares no CSV layout');
+    return stageCsvFile(connection, target, pfsRvuPipeline.csv);
+  }
+  if (!pfsRvuPipeline.fixedWidth) throw new Error('pfs-rvu declares no fixed-width layout');
+  return stageFixedWidthFile(connection, target, pfsRvuPipeline.fixedWidth);
+}
+
+/** The staged columns as comparable values: decimals cast, so "0.10" (CSV) equals ".10" (TXT). */
+export function comparableColumns(): string {
+  return pfsRvuPipeline.columns
+    .map((c) =>
+      c.decimal
+        ? `CAST("${c.name}" AS DECIMAL(${c.decimal.precision}, ${c.decimal.scale})) AS "${c.name}"`
+        : `"${c.name}"`,
+    )
+    .join(', ');
+}

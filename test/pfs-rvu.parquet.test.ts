@@ -1,0 +1,201 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBHandle } from '../src/db/open-duckdb.js';
+import { identifier, literal } from '../src/db/sql.js';
+import { counts, openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
+import {
+  CSV_KEY,
+  copyRaw,
+  makeTempDir,
+  REPO_RAW_DIR,
+  readManifestJson,
+  removeTempDirs,
+} from './helpers/raw.js';
+import { refreshPfs } from './helpers/refresh.js';
+
+const CORE_TABLES = [
+  'release',
+  'source_file',
+  'indicator_system',
+  'indicator_code',
+  'rejected_row',
+  'check_result',
+  'run',
+];
+
+let parquetDir: string;
+let db: DuckDBHandle;
+let connection: DuckDBConnection;
+let csvSha256: string;
+
+/** read_parquet over the release partitions of pfs_rvu, with the hive column `release`. */
+let factParquet: string;
+
+/** Column names of a DuckDB table, in order. */
+async function tableColumns(table: string): Promise<{ name: string; type: string }[]> {
+  const rows = await rowsJson(
+    connection,
+    `SELECT column_name AS name, data_type AS type FROM information_schema.columns
+     WHERE table_name = ${literal(table)} ORDER BY ordinal_position`,
+  );
+  return rows as { name: string; type: string }[];
+}
+
+beforeAll(async () => {
+  const manifest = await readManifestJson(REPO_RAW_DIR);
+  const csv = manifest.files.find((f) => f.path === 'PPRRVU2025_Oct.csv');
+  if (!csv) throw new Error('PPRRVU2025_Oct.csv not in the repository manifest');
+  csvSha256 = csv.sha256;
+  const outDir = await makeTempDir('out');
+  const summary = await refreshPfs({ rawDir: await copyRaw(), outDir });
+  parquetDir = summary.parquetDir;
+  expect(parquetDir).toBe(join(outDir, 'parquet'));
+  factParquet = `read_parquet(${literal(join(parquetDir, 'pfs_rvu', '**', '*.parquet'))}, hive_partitioning = true)`;
+  db = await openOutDatabase(outDir);
+  connection = db.connection;
+});
+
+afterAll(async () => {
+  db?.close();
+  await removeTempDirs();
+});
+
+describe('Parquet export of pfs_rvu', () => {
+  it('writes one partition folder, release=RVU25D', async () => {
+    expect(await readdir(join(parquetDir, 'pfs_rvu'))).toEqual(['release=RVU25D']);
+    expect(await readdir(join(parquetDir, 'pfs_rvu', 'release=RVU25D'))).toEqual([
+      'pfs_rvu.parquet',
+    ]);
+  });
+
+  it('has 19,090 rows, every one with release RVU25D', async () => {
+    expect(
+      await counts(connection, `SELECT release::VARCHAR, count(*) FROM ${factParquet} GROUP BY 1`),
+    ).toEqual({ RVU25D: 19090 });
+  });
+
+  it('has the columns and types of the table (release_id moved to the partition)', async () => {
+    const table = (await tableColumns('pfs_rvu')).filter((c) => c.name !== 'release_id');
+    const parquet = await rowsJson(
+      connection,
+      `SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM ${factParquet})`,
+    );
+    expect(parquet.filter((c) => c.name !== 'release')).toEqual(table);
+    expect(parquet.map((c) => c.name)).toContain('release');
+  });
+
+  it('holds exactly the rows of the DuckDB table (EXCEPT ALL both ways, as text)', async () => {
+    const columns = (await tableColumns('pfs_rvu'))
+      .filter((c) => c.name !== 'release_id')
+      .map((c) => `${identifier(c.name)}::VARCHAR AS ${identifier(c.name)}`)
+      .join(', ');
+    const table = `SELECT release_id::VARCHAR AS rel, ${columns} FROM pfs_rvu`;
+    const parquet = `SELECT release::VARCHAR AS rel, ${columns} FROM ${factParquet}`;
+    expect(await scalar(connection, `SELECT count(*) FROM (${table} EXCEPT ALL ${parquet})`)).toBe(
+      0,
+    );
+    expect(await scalar(connection, `SELECT count(*) FROM (${parquet} EXCEPT ALL ${table})`)).toBe(
+      0,
+    );
+    // The comparison sees a difference when there is one.
+    const altered = `SELECT release::VARCHAR AS rel, ${columns.replace(
+      '"work_rvu"::VARCHAR AS "work_rvu"',
+      `CASE WHEN hcpcs = '38211' THEN '1.43' ELSE work_rvu::VARCHAR END AS work_rvu`,
+    )} FROM ${factParquet}`;
+    expect(await scalar(connection, `SELECT count(*) FROM (${table} EXCEPT ALL ${altered})`)).toBe(
+      1,
+    );
+  });
+
+  it('is written in source_line order', async () => {
+    expect(
+      await scalar(
+        connection,
+        `SELECT count(*) FROM (
+           SELECT source_line, lag(source_line) OVER (ORDER BY file_row_number) AS previous
+           FROM read_parquet(${literal(join(parquetDir, 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet'))},
+                             file_row_number = true))
+         WHERE source_line <= previous`,
+      ),
+    ).toBe(0);
+  });
+
+  it("carries key-value metadata 'release' = RVU25D and the CSV's sha256", async () => {
+    const file = join(parquetDir, 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet');
+    const rows = await rowsJson(
+      connection,
+      `SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${literal(file)})`,
+    );
+    const kv = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    expect(kv).toMatchObject({
+      table: 'pfs_rvu',
+      release: 'RVU25D',
+      source_file: CSV_KEY,
+      source_sha256: csvSha256,
+    });
+    expect(kv.source_sha256).toBe(
+      '8af460f38bf982b79b07269fbc8b7256a8ef3bd3aa025a9c5cb71c1e52523c56',
+    );
+  });
+});
+
+describe('Parquet export of the core tables', () => {
+  it('writes exactly the core tables and pfs_rvu under parquet/', async () => {
+    expect((await readdir(parquetDir)).sort()).toEqual([...CORE_TABLES, 'pfs_rvu'].sort());
+  });
+
+  for (const table of CORE_TABLES) {
+    it(`${table}: parquet/${table}/${table}.parquet has the row count of the table`, async () => {
+      expect(await readdir(join(parquetDir, table))).toEqual([`${table}.parquet`]);
+      const file = literal(join(parquetDir, table, `${table}.parquet`));
+      const inParquet = await scalar(connection, `SELECT count(*) FROM read_parquet(${file})`);
+      const inTable = await scalar(connection, `SELECT count(*) FROM ${identifier(table)}`);
+      expect(inParquet).toBe(inTable);
+    });
+  }
+
+  it('has non-empty core tables where the run produced rows', async () => {
+    const file = (table: string) => literal(join(parquetDir, table, `${table}.parquet`));
+    const n = async (table: string) =>
+      scalar(connection, `SELECT count(*) FROM read_parquet(${file(table)})`);
+    expect(await n('release')).toBe(1);
+    expect(await n('source_file')).toBe(2);
+    expect(await n('check_result')).toBe(4);
+    expect(await n('run')).toBe(1);
+    expect(await n('rejected_row')).toBe(0);
+    // The PFS code tables: 14 indicator systems, 91 codes (other sources may add their own).
+    expect(
+      await scalar(
+        connection,
+        `SELECT count(*) FROM read_parquet(${file('indicator_system')}) WHERE source = 'pfs-rvu'`,
+      ),
+    ).toBe(14);
+    expect(
+      await scalar(
+        connection,
+        `SELECT count(*) FROM read_parquet(${file('indicator_code')})
+         WHERE system IN (SELECT system FROM read_parquet(${file('indicator_system')})
+                          WHERE source = 'pfs-rvu')`,
+      ),
+    ).toBe(91);
+  });
+});
+
+describe('Parquet compression', () => {
+  it('uses ZSTD for every column chunk of every file', async () => {
+    const glob = literal(join(parquetDir, '**', '*.parquet'));
+    const rows = await rowsJson(
+      connection,
+      `SELECT DISTINCT compression::VARCHAR AS compression FROM parquet_metadata(${glob})`,
+    );
+    expect(rows).toEqual([{ compression: 'ZSTD' }]);
+    // Every file that holds rows was inspected (rejected_row is empty: no row groups).
+    const files = await scalar(
+      connection,
+      `SELECT count(DISTINCT file_name) FROM parquet_metadata(${glob})`,
+    );
+    expect(files).toBe(7);
+  });
+});
