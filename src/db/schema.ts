@@ -4,6 +4,30 @@
 export type Decimal = string;
 export type IsoDate = string;
 
+/**
+ * AHRQ HCUP CCS for Services and Procedures: code ranges as published with their category. Resolve
+ * a code with ccs_category_of(code, release_id) or the rule in the model: same shape and start <=
+ * code <= end.
+ */
+export interface CcsRangeTable {
+  /** Release (release.release_id where source = ccs): the CCS year, e.g. 2016. */
+  release_id: string;
+  /** First code of the range (inclusive). */
+  range_start: string;
+  /** Last code of the range (inclusive). */
+  range_end: string;
+  /** The range as published, quotes included (Code Range). */
+  code_range: string;
+  /** CCS category number (CCS). Code table ccs_category. */
+  ccs_category: string;
+  /** CCS category label as published in the file (CCS Label). */
+  ccs_label: string;
+  /** File the range was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the range in that file. */
+  source_line: number;
+}
+
 /** Result of every check of the run that built this database. */
 export interface CheckResultTable {
   /** Refresh that ran the check (run.run_id). */
@@ -174,6 +198,54 @@ export interface IndicatorSystemTable {
   source_column: string | null;
   /** Document the definitions are transcribed from. */
   source_document: string | null;
+}
+
+/**
+ * CMS OPPS Addendum B (OPPS payment by HCPCS code), one row per release and HCPCS code. CPT codes
+ * and descriptions only are copyright American Medical Association; all rights reserved.
+ */
+export interface OppsAddendumBTable {
+  /**
+   * Release (release.release_id where source = opps-addendum-b): the month it takes effect,
+   * YYYY-MM.
+   */
+  release_id: string;
+  /** HCPCS or CPT code (HCPCS Code). */
+  hcpcs: string;
+  /**
+   * Short descriptor (Short Descriptor). CPT descriptors are copyright American Medical
+   * Association.
+   */
+  short_descriptor: string | null;
+  /** OPPS payment status indicator (SI). Code table opps_status_indicator. */
+  status_indicator: string;
+  /** Ambulatory Payment Classification, 4 digits with leading zeros restored (APC). */
+  apc: string | null;
+  /** APC relative weight (Relative Weight); NULL where the file says ".". */
+  relative_weight: Decimal | null;
+  /** National payment rate in dollars (Payment Rate). */
+  payment_rate: Decimal | null;
+  /**
+   * National unadjusted copayment in dollars; NULL where the file says "." (no value), which is not
+   * zero.
+   */
+  national_unadjusted_copayment: Decimal | null;
+  /** Minimum unadjusted copayment in dollars (Minimum Unadjusted Copayment). */
+  minimum_unadjusted_copayment: Decimal | null;
+  /** Drug and device pass-through expiration during the calendar year, where published. */
+  pass_through_expiration: string | null;
+  /** Inflation Reduction Act coinsurance percentage, as published (2025 and later). */
+  ira_coinsurance_percentage: string | null;
+  /** Adjusted beneficiary copayment in dollars (2025 and later). */
+  adjusted_beneficiary_copayment: Decimal | null;
+  /** Free-text note (2025 and later). */
+  note: string | null;
+  /** True where the file flags the row with * (Indicates a Change). */
+  changed_from_previous_quarter: boolean;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Sheet row (XLSX) or line (CSV) of the row. */
+  source_line: number;
 }
 
 /**
@@ -422,11 +494,13 @@ export interface SourceFileTable {
 }
 
 export interface Database {
+  ccs_range: CcsRangeTable;
   check_result: CheckResultTable;
   hcpcs_code: HcpcsCodeTable;
   hcpcs_tos: HcpcsTosTable;
   indicator_code: IndicatorCodeTable;
   indicator_system: IndicatorSystemTable;
+  opps_addendum_b: OppsAddendumBTable;
   pfs_decoded: PfsDecodedView;
   pfs_rvu: PfsRvuTable;
   rejected_row: RejectedRowTable;

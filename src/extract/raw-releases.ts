@@ -122,15 +122,20 @@ async function readRawRelease(
     }
   }
 
-  const primaries = files.filter((f) => f.rule.role === 'primary');
+  // Primary rules are in order of preference: the first that matches a file picks the primary;
+  // files matched by later primary rules are read as variants of it.
+  const primaryRule = pipeline.files.find(
+    (r) => r.role === 'primary' && files.some((f) => f.rule === r),
+  );
+  const primaries = files.filter((f) => f.rule === primaryRule);
   if (primaries.length !== 1) {
+    const wanted = pipeline.files
+      .filter((r) => r.role === 'primary')
+      .map((r) => r.pattern.source)
+      .join(' or ');
+    const found = primaries.map((f) => f.name).join(', ');
     throw new Error(
-      `${dir}: expected exactly one primary ${pipeline.source} file (${pipeline.files
-        .filter((r) => r.role === 'primary')
-        .map((r) => r.pattern.source)
-        .join(
-          ' or ',
-        )}), found ${primaries.length}${primaries.length ? `: ${primaries.map((f) => f.name).join(', ')}` : ''}`,
+      `${dir}: expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`,
     );
   }
   if (manifestWritten) await writeManifest(dir, manifest);
@@ -141,7 +146,7 @@ async function readRawRelease(
     manifest,
     manifestWritten,
     primary: primaries[0] as RawFile,
-    variants: files.filter((f) => f.rule.role === 'variant'),
+    variants: files.filter((f) => f.rule !== primaryRule),
     ignored,
   };
 }

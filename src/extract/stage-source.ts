@@ -38,18 +38,19 @@ export async function stageSource(
     await insertRelease(connection, release);
     const files: StagedFile[] = [];
     for (const file of [release.primary, ...release.variants]) {
+      const role = file === release.primary ? 'primary' : 'variant';
       const target: StagingTarget = {
         source: pipeline.source,
-        table: file.rule.role === 'primary' ? pipeline.stagingTable : variantTable(pipeline),
+        table: role === 'primary' ? pipeline.stagingTable : variantTable(pipeline),
         releaseId: release.release,
         file,
         columns: pipeline.columns,
       };
       const result = await stageFile(connection, pipeline, target);
-      await insertSourceFile(connection, release, target, result);
+      await insertSourceFile(connection, release, target, role, result);
       files.push({
         file: file.relativePath,
-        role: file.rule.role,
+        role,
         rows: result.rowsStaged,
         rejected: result.linesRejected,
       });
@@ -95,6 +96,7 @@ async function insertSourceFile(
   connection: DuckDBConnection,
   release: RawRelease,
   target: StagingTarget,
+  role: 'primary' | 'variant',
   result: StageResult,
 ): Promise<void> {
   const { file } = target;
@@ -107,7 +109,7 @@ async function insertSourceFile(
     release.release,
     file.name,
     file.rule.format,
-    file.rule.role,
+    role,
     file.profile.sha256,
     file.profile.bytes,
     file.profile.lines,

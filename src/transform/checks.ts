@@ -73,7 +73,12 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
   }
   if (pipeline.variantComparison === 'staged-rows') {
     const comparable = comparableColumns(pipeline);
-    const key = (main.key.length ? main.key : ['source_line']).map(identifier).join(', ');
+    // Describe a differing row by the fact key where staging has those columns, else its first.
+    const staged = new Set(pipeline.columns.map((c) => c.name));
+    const keyColumns = main.key.every((k) => staged.has(k))
+      ? main.key
+      : pipeline.columns.slice(0, 1).map((c) => c.name);
+    const key = keyColumns.map(identifier).join(', ');
     const withVariant = `release_id IN (SELECT release_id FROM ${variants})`;
     checks.push({
       name: 'variant files give identical rows',

@@ -1,0 +1,27 @@
+import type { PipelineDefinition } from '../../src/pipeline-definition.js';
+import { monthReleaseFromFolder } from '../quarter-release.js';
+import { OPPS_ADDENDUM_B_COLUMNS } from './columns.js';
+
+export const oppsAddendumBPipeline: PipelineDefinition = {
+  source: 'opps-addendum-b',
+  title: 'CMS OPPS Addendum B: OPPS payment by HCPCS code',
+  cadence: 'quarterly',
+  landingPage:
+    'https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient/addendum-a-b-updates',
+  license:
+    'CMS public data. CPT codes and descriptions only are copyright American Medical Association; all rights reserved; applicable FARS/DFARS apply. Dental (D) codes are copyright American Dental Association.',
+  // The workbook is the primary file; later years add a "508" CSV of the same rows.
+  files: [
+    { pattern: /addendum.?b.*\.xlsx$/i, format: 'xlsx', role: 'primary' },
+    { pattern: /addendum.?b.*\.csv$/i, format: 'csv', role: 'primary' },
+  ],
+  columns: OPPS_ADDENDUM_B_COLUMNS,
+  csv: { headerAnchor: 'HCPCS Code', encoding: 'latin-1' },
+  xlsx: { headerAnchor: 'HCPCS Code' },
+  stagingTable: 'stg_opps_addendum_b',
+  factTables: [{ name: 'opps_addendum_b', key: ['hcpcs'] }],
+  rowPerStagedRow: true,
+  variantComparison: 'staged-rows',
+  models: ['opps_addendum_b.sql'],
+  releaseFromFolder: (folder) => monthReleaseFromFolder('opps-addendum-b', folder),
+};
