@@ -23,6 +23,11 @@ export interface SourceColumn {
   decimal?: { precision: number; scale: number };
   /** The indicator system (code table) that decodes the value. */
   system?: string;
+  /**
+   * Where the code sits in a longer cell (RE2, first capture group), e.g. MUE's
+   * "2 Date of Service Edit: Policy" holds code 2. Default: the whole value is the code.
+   */
+  codeRegex?: string;
   /** A regular expression (RE2, matched against the whole value) the value must match. */
   pattern?: string;
   /** Left-pad with zeros to this width (XLSX stores "0010" or an APC "0012" as numbers). */
@@ -33,8 +38,12 @@ export interface FileRule {
   /** Matches the file name inside the release folder. */
   pattern: RegExp;
   format: FileFormat;
-  /** The primary file is loaded; variants must give the same data (see the pipeline's checks). */
-  role: 'primary' | 'variant';
+  /**
+   * primary: the file loaded (rules in order of preference; a file matched by a later primary
+   * rule becomes a variant); variant: another format of the same data, compared, not loaded;
+   * part: one of several files that together make the release (MUE: one per service type).
+   */
+  role: 'primary' | 'variant' | 'part';
 }
 
 /** Delimited text: the header row is found by its first cell, not by line number. */

@@ -131,7 +131,7 @@ async function build(
       await transformSource(
         connection,
         pipeline,
-        staged.flatMap((s) => [s.raw.primary, ...s.raw.variants]),
+        staged.flatMap((s) => [...s.raw.primaries, ...s.raw.variants]),
         log,
       );
       checks.push(...(await runChecks(connection, runId, pipeline)));
@@ -147,8 +147,8 @@ async function build(
         parquetReleases.push({
           source: pipeline.source,
           release: raw.release,
-          sourceFile: raw.primary.relativePath,
-          sourceSha256: raw.primary.profile.sha256,
+          sourceFiles: raw.primaries.map((f) => f.relativePath),
+          sourceSha256s: raw.primaries.map((f) => f.profile.sha256),
         });
       }
     }

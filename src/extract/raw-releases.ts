@@ -28,7 +28,8 @@ export interface RawRelease {
   manifest: ReleaseManifest;
   /** True when this run wrote or completed the manifest (a file dropped in by hand). */
   manifestWritten: boolean;
-  primary: RawFile;
+  /** The files loaded: one, or several parts (MUE: one per service type). */
+  primaries: RawFile[];
   variants: RawFile[];
   /** Files in the folder that no rule of the pipeline reads. */
   ignored: string[];
@@ -122,22 +123,7 @@ async function readRawRelease(
     }
   }
 
-  // Primary rules are in order of preference: the first that matches a file picks the primary;
-  // files matched by later primary rules are read as variants of it.
-  const primaryRule = pipeline.files.find(
-    (r) => r.role === 'primary' && files.some((f) => f.rule === r),
-  );
-  const primaries = files.filter((f) => f.rule === primaryRule);
-  if (primaries.length !== 1) {
-    const wanted = pipeline.files
-      .filter((r) => r.role === 'primary')
-      .map((r) => r.pattern.source)
-      .join(' or ');
-    const found = primaries.map((f) => f.name).join(', ');
-    throw new Error(
-      `${dir}: expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`,
-    );
-  }
+  const primaries = choosePrimaries(files, pipeline, dir);
   if (manifestWritten) await writeManifest(dir, manifest);
   return {
     source: pipeline.source,
@@ -145,8 +131,8 @@ async function readRawRelease(
     dir,
     manifest,
     manifestWritten,
-    primary: primaries[0] as RawFile,
-    variants: files.filter((f) => f.rule !== primaryRule),
+    primaries,
+    variants: files.filter((f) => !primaries.includes(f)),
     ignored,
   };
 }
@@ -159,4 +145,29 @@ function checkAgainstManifest(path: string, listed: ManifestFile, profile: FileP
       ? `file is truncated: ${profile.bytes} bytes on disk, the manifest says ${listed.bytes}`
       : `sha256 ${profile.sha256} does not match the manifest's ${listed.sha256}`;
   throw new Error(`${path}: ${why}; raw files must not change after they land`);
+}
+
+/**
+ * Part files are all loaded. Otherwise primary rules are in order of preference: the first that
+ * matches a file picks the one primary, and files matched by later primary rules are read as
+ * variants of it.
+ */
+function choosePrimaries(files: RawFile[], pipeline: PipelineDefinition, dir: string): RawFile[] {
+  const parts = files.filter((f) => f.rule.role === 'part');
+  if (parts.length > 0) return parts;
+  const primaryRule = pipeline.files.find(
+    (r) => r.role === 'primary' && files.some((f) => f.rule === r),
+  );
+  const primaries = files.filter((f) => f.rule === primaryRule);
+  if (primaries.length !== 1) {
+    const wanted = pipeline.files
+      .filter((r) => r.role !== 'variant')
+      .map((r) => r.pattern.source)
+      .join(' or ');
+    const found = primaries.map((f) => f.name).join(', ');
+    throw new Error(
+      `${dir}: expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`,
+    );
+  }
+  return primaries;
 }

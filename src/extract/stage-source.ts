@@ -37,8 +37,8 @@ export async function stageSource(
   for (const release of releases) {
     await insertRelease(connection, release);
     const files: StagedFile[] = [];
-    for (const file of [release.primary, ...release.variants]) {
-      const role = file === release.primary ? 'primary' : 'variant';
+    for (const file of [...release.primaries, ...release.variants]) {
+      const role = release.primaries.includes(file) ? 'primary' : 'variant';
       const target: StagingTarget = {
         source: pipeline.source,
         table: role === 'primary' ? pipeline.stagingTable : variantTable(pipeline),

@@ -12,9 +12,9 @@ export interface ParquetTable {
 export interface ReleaseFiles {
   source: string;
   release: string;
-  /** sha256 of the primary file the release's rows came from. */
-  sourceSha256: string;
-  sourceFile: string;
+  /** The files the release's rows came from, and their sha256, in the same order. */
+  sourceFiles: string[];
+  sourceSha256s: string[];
 }
 
 /**
@@ -59,8 +59,8 @@ export async function exportParquet(
         {
           table: table.name,
           release: release.release,
-          source_file: release.sourceFile,
-          source_sha256: release.sourceSha256,
+          source_file: release.sourceFiles.join(' '),
+          source_sha256: release.sourceSha256s.join(' '),
           pipeline_version: pipelineVersion,
         },
       );

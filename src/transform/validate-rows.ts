@@ -44,6 +44,9 @@ interface ColumnCheck {
 function columnChecks(column: SourceColumn): ColumnCheck[] {
   const value = `s.${identifier(column.name)}`;
   const shown = `'''' || ${value} || ''''`;
+  const code = column.codeRegex
+    ? `regexp_extract(${value}, ${literal(column.codeRegex)}, 1)`
+    : value;
   const checks: ColumnCheck[] = [];
   if (column.required) {
     checks.push({
@@ -74,7 +77,7 @@ function columnChecks(column: SourceColumn): ColumnCheck[] {
     checks.push({
       column: column.name,
       rule: 'unknown code',
-      failsWhen: `${value} IS NOT NULL AND code_label(${literal(column.system)}, ${value}, r.effective_from) IS NULL`,
+      failsWhen: `${value} IS NOT NULL AND code_label(${literal(column.system)}, ${code}, r.effective_from) IS NULL`,
       detail: `${shown} || ${literal(` is not a code of ${column.system} (${column.header})`)} ||
                coalesce(' on ' || r.effective_from, '')`,
     });

@@ -6,7 +6,8 @@ import {
   fetchRelease,
   type ReleaseDownload,
 } from '../fetch/fetch-release.js';
-import { HttpClient, type HttpClientOptions } from '../fetch/http-client.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpClientOptions } from '../fetch/http-client.js';
+import { HostRateLimiter } from '../fetch/rate-limit.js';
 import type { MemberSelector, ZipLimits } from '../fetch/zip.js';
 import {
   DiscoveryError,
@@ -180,6 +181,10 @@ export async function fetchNewPipelineReleases(
   options: FetchPipelinesOptions,
 ): Promise<FetchReleaseResult[]> {
   const pages = options.pages ?? LANDING_PAGES;
+  // One politeness queue per host across every source: two sources on www.cms.gov share it.
+  const rateLimiter = new HostRateLimiter(
+    options.clientOptions?.minRequestIntervalMs ?? DEFAULT_HTTP_OPTIONS.minRequestIntervalMs,
+  );
   const results: FetchReleaseResult[] = [];
   for (const pipeline of options.pipelines) {
     const page = pages[pipeline.source];
@@ -189,6 +194,7 @@ export async function fetchNewPipelineReleases(
     }
     const client = clientForPage(page, {
       ...options.clientOptions,
+      rateLimiter,
       ...(options.log ? { log: options.log } : {}),
     });
     results.push(

@@ -27,6 +27,8 @@ export interface HttpClientOptions extends HostPolicy {
   /** Politeness: the least time between two requests to one host (every hop and retry counts). */
   minRequestIntervalMs?: number;
   maxRedirects?: number;
+  /** Share one limiter between clients that reach the same hosts (default: one per client). */
+  rateLimiter?: HostRateLimiter;
   /** For tests: a deterministic jitter source in [0, 1). */
   random?: () => number;
   log?: (line: string) => void;
@@ -87,17 +89,18 @@ const SNIFF_BYTES = 512;
  * on 5xx and network errors, a size cap, a per-host request rate and conditional requests.
  */
 export class HttpClient {
-  readonly options: Required<Omit<HttpClientOptions, 'random' | 'log'>> &
+  readonly options: Required<Omit<HttpClientOptions, 'random' | 'log' | 'rateLimiter'>> &
     Pick<HttpClientOptions, 'random' | 'log'>;
   private readonly limiter: HostRateLimiter;
 
   constructor(options: HttpClientOptions) {
+    const { rateLimiter, ...rest } = options;
     this.options = {
       ...DEFAULT_HTTP_OPTIONS,
       allowInsecureHttp: false,
-      ...options,
+      ...rest,
     };
-    this.limiter = new HostRateLimiter(this.options.minRequestIntervalMs);
+    this.limiter = rateLimiter ?? new HostRateLimiter(this.options.minRequestIntervalMs);
   }
 
   /**

@@ -8,6 +8,8 @@ import { countMatches, type FieldIndex, mapColumns, normaliseHeader } from './co
 export interface DetectedCsvLayout {
   /** Line number (1-based) of the last header line; data starts on the next line. */
   headerEndLine: number;
+  /** CSV records up to and including the header (a quoted cell may span lines). */
+  headerRecords: number;
   /** Number of fields on the header line. */
   fieldCount: number;
   fieldIndex: FieldIndex;
@@ -18,7 +20,7 @@ const MAX_HEADER_LINES = 6;
 
 interface ParsedRecord {
   record: string[];
-  info: { lines: number };
+  info: { bytes: number };
 }
 
 /**
@@ -69,9 +71,12 @@ export async function detectCsvLayout(
     const matched = countMatches(names, columns);
     if (!best || matched > best.matched) best = { names, matched };
   }
-  const headerEndLine = anchorRecord.info.lines;
+  // csv-parse's own line count takes a CRLF inside a quoted cell for two lines; count the line
+  // feeds up to the end of the header record instead (the text is decoded one byte per char).
+  const headerEndLine = text.slice(0, anchorRecord.info.bytes).split('\n').length - 1;
   return {
     headerEndLine,
+    headerRecords: anchorIndex + 1,
     fieldCount: anchorRecord.record.length,
     fieldIndex: mapColumns(
       (best as { names: string[] }).names,

@@ -36,7 +36,7 @@ export async function stageCsvFile(
   const read = await connection.prepare(`
     CREATE OR REPLACE TEMP TABLE _csv_read AS
     SELECT * FROM read_csv($1,
-      skip = ${detected.headerEndLine}, header = false, columns = ${columnSpec},
+      skip = ${detected.headerRecords}, header = false, columns = ${columnSpec},
       delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
       null_padding = false, encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans')`);

@@ -1,0 +1,32 @@
+import type { PipelineDefinition } from '../../src/pipeline-definition.js';
+import { monthReleaseFromFolder } from '../quarter-release.js';
+import { MUE_COLUMNS } from './columns.js';
+
+export const muePipeline: PipelineDefinition = {
+  source: 'mue',
+  title: 'CMS NCCI Medically Unlikely Edits (practitioner, outpatient hospital, DME supplier)',
+  cadence: 'quarterly',
+  landingPage: 'https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-medically-unlikely-edits',
+  license:
+    'CMS public data. CPT codes, descriptions and other data only are copyright American Medical Association; all rights reserved; applicable FARS/DFARS apply.',
+  // One table per service type and quarter, loaded together: MCR_MUE_PractitionerServices_Eff_10-01-2025.csv, ...
+  files: [{ pattern: /^mcr_mue_.*services.*\.csv$/i, format: 'csv', role: 'part' }],
+  columns: MUE_COLUMNS,
+  csv: { headerAnchor: 'HCPCS/ CPT Code', encoding: 'latin-1' },
+  stagingTable: 'stg_mue',
+  factTables: [{ name: 'mue', key: ['service_type', 'hcpcs'] }],
+  rowPerStagedRow: true,
+  variantComparison: 'staged-rows',
+  models: ['mue.sql'],
+  checks: [
+    {
+      name: 'every MUE file names its service type',
+      table: 'mue',
+      severity: 'blocking',
+      failures: `
+        SELECT DISTINCT source_file || ': the file name names no service type (practitioner, outpatient hospital, DME supplier)'
+        FROM stg_mue WHERE mue_service_type(source_file) IS NULL`,
+    },
+  ],
+  releaseFromFolder: (folder) => monthReleaseFromFolder('mue', folder),
+};
