@@ -56,28 +56,31 @@ program
   .description('print the decoded fee-schedule card for a HCPCS/CPT code')
   .argument('<hcpcs>', 'the code, e.g. 38211')
   .option('--modifier <m>', 'modifier (26, TC, 53); default: every row of the code')
+  .option('--as-of <date>', 'the card as of this day (YYYY-MM-DD); default: the newest release')
   .option('--json', 'print JSON for programs')
   .option(
     '--out <dir>',
     'output folder holding fee_schedule.duckdb',
     process.env.OUT || DEFAULT_OUT_DIR,
   )
-  .action(async (hcpcs: string, options: { modifier?: string; json?: boolean; out: string }) => {
+  .action(async (hcpcs: string, options: LookupOptions) => {
+    if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
+      throw new UsageError(`--as-of ${options.asOf}: expected a date YYYY-MM-DD`);
+    }
     const path = join(resolve(options.out), DATABASE_FILE_NAME);
     if (!existsSync(path)) {
       throw new UsageError(`${path} does not exist: run "make refresh" first`);
     }
     const schedule = await openFeeSchedule(path);
     try {
-      const cards = await lookupCode(
-        schedule,
-        hcpcs,
-        options.modifier ? { modifier: options.modifier } : {},
-      );
+      const cards = await lookupCode(schedule, hcpcs, {
+        ...(options.modifier ? { modifier: options.modifier } : {}),
+        ...(options.asOf ? { asOf: options.asOf } : {}),
+      });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(cards, null, 2)}\n`);
       } else if (cards.length === 0) {
-        process.stdout.write(`${hcpcs}: not in the fee schedule\n`);
+        process.stdout.write(`${hcpcs}: no loaded source lists this code\n`);
       } else {
         process.stdout.write(`${cards.map(formatCard).join('\n\n')}\n`);
       }
@@ -88,6 +91,13 @@ program
   });
 
 class UsageError extends Error {}
+
+interface LookupOptions {
+  modifier?: string;
+  asOf?: string;
+  json?: boolean;
+  out: string;
+}
 
 try {
   await program.parseAsync(process.argv);

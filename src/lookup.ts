@@ -1,63 +1,63 @@
 import { PIPELINES } from '../pipelines/index.js';
+import { CARD_FIELDS } from './card-fields.js';
 import type { FeeSchedule } from './db/fee-schedule.js';
-import type { PfsRvuTable } from './db/schema.js';
 
 export const AMA_NOTICE =
   'CPT codes and descriptions only are copyright American Medical Association. All rights reserved. Applicable FARS/DFARS apply.';
 
 export interface DecodedValue {
-  /** The indicator's name as CMS documents it. */
+  /** The field's name as CMS documents it (indicator_system.name). */
   name: string;
+  source: string;
+  /** Release consulted; null when no release of the source was in force on the date. */
+  release: string | null;
+  /** Null when the release has no value for the code. */
   code: string | null;
   label: string | null;
 }
 
-/** Everything the fee schedule says about one (code, modifier) in one release. */
+/** Everything the loaded sources say about one (code, modifier) as of one date. */
 export interface CodeCard {
   hcpcs: string;
   modifier: string | null;
-  description: string | null;
-  release: { id: string; effective_from: string | null; effective_to: string | null };
+  as_of: string;
+  short_description: string | null;
+  long_description: string | null;
   indicators: Record<string, DecodedValue>;
-  rvu: Record<string, string>;
-  source: { file: string; line: number };
+  /** RVUs of the PFS row, when the PFS release has one. */
+  rvu: Record<string, string> | null;
+  /** File and line of the PFS row. */
+  pfs_row: { file: string; line: number } | null;
   copyright: string;
 }
 
-const pfs = PIPELINES.find((p) => p.source === 'pfs-rvu');
+const decimalColumns = (PIPELINES.find((p) => p.source === 'pfs-rvu')?.columns ?? []).filter(
+  (c) => c.decimal,
+);
 
 /**
- * Cards for a code from the newest release that has it (the global service and each modifier,
- * or just the modifier asked for). Indicators are decoded from the code tables, so a label
- * lives only there.
+ * Cards for a code as of a date (default: the newest release date that knows the code): the
+ * global service and each modifier, or just the modifier asked for. Labels come from the code
+ * tables, so a label lives only there.
  */
 export async function lookupCode(
   { db }: FeeSchedule,
   hcpcs: string,
-  options: { modifier?: string } = {},
+  options: { modifier?: string; asOf?: string } = {},
 ): Promise<CodeCard[]> {
-  if (!pfs) throw new Error('the pfs-rvu pipeline is not registered');
   const code = hcpcs.trim().toUpperCase();
-  let query = db
-    .selectFrom('pfs_rvu')
-    .innerJoin('release', 'release.release_id', 'pfs_rvu.release_id')
-    .selectAll('pfs_rvu')
-    .select(['release.effective_from', 'release.effective_to'])
-    .where('pfs_rvu.hcpcs', '=', code);
+  let query = db.selectFrom('code_card').selectAll().where('hcpcs', '=', code);
   if (options.modifier !== undefined) {
-    query = query.where('pfs_rvu.modifier', '=', options.modifier.trim().toUpperCase());
+    query = query.where('modifier', '=', options.modifier.trim().toUpperCase());
   }
-  const rows = await query
-    .orderBy('release.effective_from', 'desc')
-    .orderBy('pfs_rvu.source_line')
-    .execute();
-  const newest = rows[0]?.release_id;
-  const current = rows.filter((r) => r.release_id === newest);
+  if (options.asOf !== undefined) query = query.where('as_of', '<=', options.asOf);
+  const rows = await query.orderBy('as_of', 'desc').execute();
+  const newest = rows[0]?.as_of;
+  const current = rows.filter((r) => r.as_of === newest);
   if (current.length === 0) return [];
 
-  const indicatorColumns = pfs.columns.filter((c) => c.system);
-  const systems = indicatorColumns.map((c) => c.system as string);
-  const [names, codes] = await Promise.all([
+  const systems = CARD_FIELDS.flatMap((f) => (f.system ? [f.system] : []));
+  const [names, codes, pfsRows] = await Promise.all([
     db
       .selectFrom('indicator_system')
       .select(['system', 'name'])
@@ -68,73 +68,84 @@ export async function lookupCode(
       .select(['system', 'code', 'label'])
       .where('system', 'in', systems)
       .execute(),
+    db
+      .selectFrom('pfs_rvu')
+      .selectAll()
+      .where('hcpcs', '=', code)
+      .where('release_id', 'in', [...new Set(current.map((r) => r.pfs_release ?? ''))])
+      .execute(),
   ]);
   const nameOf = new Map(names.map((n) => [n.system, n.name]));
   const labelOf = new Map(codes.map((c) => [`${c.system}\u0000${c.code}`, c.label]));
+  const decode = (system: string | undefined, value: string | null): string | null => {
+    if (value === null || !system) return null;
+    // A code may carry several values (TOS "1,5"): decode each.
+    return value
+      .split(',')
+      .map((v) => labelOf.get(`${system}\u0000${v}`) ?? `${v}: not in the code table`)
+      .join('; ');
+  };
 
   return current.map((row) => {
     const record = row as unknown as Record<string, unknown>;
     const indicators: Record<string, DecodedValue> = {};
-    for (const column of indicatorColumns) {
-      const system = column.system as string;
-      const raw = record[column.name];
-      const value =
-        typeof raw === 'boolean'
-          ? raw
-            ? codeForFlag(codes, system)
-            : null
-          : (raw as string | null);
-      const shared = indicatorColumns.filter((c) => c.system === system).length > 1;
-      indicators[column.name] = {
-        name: shared
-          ? `${nameOf.get(system) ?? system}: ${column.header}`
-          : (nameOf.get(system) ?? system),
+    for (const field of CARD_FIELDS) {
+      const raw = record[field.column];
+      const value = raw === null || raw === undefined ? null : String(raw);
+      indicators[field.column] = {
+        name: (field.system && nameOf.get(field.system)) || field.name || field.column,
+        source: field.source,
+        release: (record[field.releaseColumn] as string | null) ?? null,
         code: value,
-        label: value === null ? null : (labelOf.get(`${system}\u0000${value}`) ?? null),
+        label: decode(field.system, value),
       };
     }
-    const rvu: Record<string, string> = {};
-    for (const column of pfs.columns.filter((c) => c.decimal)) {
-      rvu[column.name] = String(record[column.name]);
-    }
+    const pfsRow = pfsRows.find(
+      (p) => p.release_id === row.pfs_release && p.modifier === row.modifier,
+    );
+    const pfsRecord = pfsRow as unknown as Record<string, unknown> | undefined;
     return {
-      hcpcs: row.hcpcs,
+      hcpcs: code,
       modifier: row.modifier,
-      description: row.description,
-      release: {
-        id: row.release_id,
-        effective_from: row.effective_from,
-        effective_to: row.effective_to,
-      },
+      as_of: row.as_of as string,
+      short_description: row.short_description,
+      long_description: row.long_description,
       indicators,
-      rvu,
-      source: { file: row.source_file, line: Number((row as PfsRvuTable).source_line) },
+      rvu: pfsRecord
+        ? Object.fromEntries(decimalColumns.map((c) => [c.name, String(pfsRecord[c.name])]))
+        : null,
+      pfs_row: pfsRow ? { file: pfsRow.source_file, line: Number(pfsRow.source_line) } : null,
       copyright: AMA_NOTICE,
     };
   });
 }
 
-/** Flag columns (NA, +) are stored as booleans; their code is the one the code table lists. */
-function codeForFlag(codes: { system: string; code: string }[], system: string): string | null {
-  return codes.find((c) => c.system === system)?.code ?? null;
-}
-
 export function formatCard(card: CodeCard): string {
-  const width = Math.max(...Object.values(card.indicators).map((i) => i.name.length));
+  const fields = Object.values(card.indicators);
+  const width = Math.max(...fields.map((i) => i.name.length));
   const lines = [
-    `${card.hcpcs}${card.modifier ? `-${card.modifier}` : ''}  ${card.description ?? ''}`,
-    `release ${card.release.id} (effective ${card.release.effective_from ?? 'unknown'}), ${card.source.file} line ${card.source.line}`,
+    `${card.hcpcs}${card.modifier ? `-${card.modifier}` : ''}  ${card.short_description ?? ''}`,
+    ...(card.long_description ? [`  ${card.long_description}`] : []),
+    `as of ${card.as_of}${card.pfs_row ? `; PFS row ${card.pfs_row.file} line ${card.pfs_row.line}` : ''}`,
     '',
-    ...Object.values(card.indicators).map(
-      (i) =>
-        `  ${i.name.padEnd(width)}  ${(i.code ?? '').padEnd(3)}  ${i.label ?? (i.code === null ? '' : '(unknown code)')}`,
-    ),
-    '',
-    `  RVUs: ${Object.entries(card.rvu)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(' · ')}`,
-    '',
-    card.copyright,
+    ...fields.map((i) => {
+      const value =
+        i.release === null
+          ? `(no ${i.source} release in force)`
+          : i.code === null
+            ? `(not in ${i.source} ${i.release})`
+            : `${i.code.padEnd(3)}  ${i.label ?? ''}`;
+      return `  ${i.name.padEnd(width)}  ${value}`;
+    }),
   ];
+  if (card.rvu) {
+    lines.push(
+      '',
+      `  RVUs: ${Object.entries(card.rvu)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ')}`,
+    );
+  }
+  lines.push('', card.copyright);
   return lines.join('\n');
 }

@@ -19,6 +19,7 @@ import {
 import type { PipelineDefinition } from './pipeline-definition.js';
 import { type CheckOutcome, runChecks, variantTable } from './transform/checks.js';
 import { loadCodeTables } from './transform/code-tables.js';
+import { MARTS } from './transform/marts/index.js';
 import { attachRawText } from './transform/reject-text.js';
 import { validateStagedRows } from './transform/validate-rows.js';
 import { PIPELINE_VERSION } from './version.js';
@@ -51,6 +52,8 @@ export interface RefreshSummary {
 type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks'>;
 
 const CORE_MODELS_DIR = join(PROJECT_ROOT, 'src', 'transform', 'models');
+/** Views across sources, built once every source's tables exist. */
+const MARTS_DIR = join(PROJECT_ROOT, 'src', 'transform', 'marts');
 const CORE_TABLES = [
   'run',
   'release',
@@ -150,6 +153,15 @@ async function build(
           sourceFiles: raw.primaries.map((f) => f.relativePath),
           sourceSha256s: raw.primaries.map((f) => f.profile.sha256),
         });
+      }
+    }
+
+    const sources = new Set(pipelines.map((p) => p.source));
+    for (const mart of MARTS) {
+      if (mart.sources.every((source) => sources.has(source))) {
+        await runSqlFiles(connection, MARTS_DIR, [mart.file]);
+      } else {
+        log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
       }
     }
 

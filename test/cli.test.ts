@@ -42,7 +42,8 @@ describe('fse CLI', () => {
     const [card] = cards;
     expect(card.hcpcs).toBe('38211');
     expect(card.modifier).toBeNull();
-    expect(card.release.id).toBe('RVU25D');
+    expect(card.as_of).toBe('2025-10-01');
+    expect(card.indicators.status_code.release).toBe('RVU25D');
     const codes = Object.fromEntries(
       Object.entries(card.indicators as Record<string, { code: string | null }>).map(([k, v]) => [
         k,
@@ -64,7 +65,7 @@ describe('fse CLI', () => {
     expect(card.indicators.status_code.label).toBe('Not valid for Medicare purposes');
     expect(card.indicators.pctc_indicator.label).toBe('Not Applicable');
     expect(card.rvu.work_rvu).toBe('1.42');
-    expect(card.source).toEqual({ file: 'pfs-rvu/RVU25D/PPRRVU2025_Oct.csv', line: 4562 });
+    expect(card.pfs_row).toEqual({ file: 'pfs-rvu/RVU25D/PPRRVU2025_Oct.csv', line: 4562 });
     expect(card.copyright).toContain('American Medical Association');
   });
 
@@ -92,7 +93,7 @@ describe('fse CLI', () => {
   it('lookup of an unknown code exits 1', async () => {
     const result = await fse('lookup', 'ZZZZZ', '--out', join(dir, 'out'));
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('not in the fee schedule');
+    expect(result.stdout).toContain('no loaded source lists this code');
   });
 
   it('an unknown command is a usage error (exit 2)', async () => {

@@ -6,7 +6,8 @@ export const muePipeline: PipelineDefinition = {
   source: 'mue',
   title: 'CMS NCCI Medically Unlikely Edits (practitioner, outpatient hospital, DME supplier)',
   cadence: 'quarterly',
-  landingPage: 'https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-medically-unlikely-edits',
+  landingPage:
+    'https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-medically-unlikely-edits',
   license:
     'CMS public data. CPT codes, descriptions and other data only are copyright American Medical Association; all rights reserved; applicable FARS/DFARS apply.',
   // One table per service type and quarter, loaded together: MCR_MUE_PractitionerServices_Eff_10-01-2025.csv, ...

@@ -49,6 +49,59 @@ export interface CheckResultTable {
 }
 
 /**
+ * One row per HCPCS/CPT code, modifier and release date with every indicator of every source as
+ * code and label, like a code page. *_release names the release consulted; a NULL value beside it
+ * means that release has no row for the code. CPT descriptors are copyright American Medical
+ * Association.
+ */
+export interface CodeCardTable {
+  as_of: IsoDate | null;
+  hcpcs: string | null;
+  modifier: string | null;
+  short_description: string | null;
+  long_description: string | null;
+  pfs_release: string | null;
+  status_code: string | null;
+  status_label: string | null;
+  global_days: string | null;
+  global_days_label: string | null;
+  pctc_indicator: string | null;
+  pctc_label: string | null;
+  multiple_procedure: string | null;
+  multiple_procedure_label: string | null;
+  bilateral_surgery: string | null;
+  bilateral_surgery_label: string | null;
+  assistant_surgery: string | null;
+  assistant_surgery_label: string | null;
+  co_surgeons: string | null;
+  co_surgeons_label: string | null;
+  team_surgery: string | null;
+  team_surgery_label: string | null;
+  physician_supervision: string | null;
+  physician_supervision_label: string | null;
+  diagnostic_imaging_family: string | null;
+  diagnostic_imaging_family_label: string | null;
+  opps_release: string | null;
+  apc_status_indicator: string | null;
+  apc_status_indicator_label: string | null;
+  apc: string | null;
+  opps_payment_rate: Decimal | null;
+  hcpcs_release: string | null;
+  type_of_service: string | null;
+  type_of_service_label: string | null;
+  betos: string | null;
+  betos_label: string | null;
+  mue_release: string | null;
+  mue_practitioner: number | null;
+  mue_practitioner_adjudication: string | null;
+  mue_outpatient_hospital: number | null;
+  mue_outpatient_hospital_adjudication: string | null;
+  ccs_release: string | null;
+  ccs_category: string | null;
+  ccs_label: string | null;
+}
+
+/**
  * CMS HCPCS Level II alpha-numeric file: one row per code or modifier per release, continuation
  * records joined into the long description. TOS codes are in hcpcs_tos.
  */
@@ -198,6 +251,38 @@ export interface IndicatorSystemTable {
   source_column: string | null;
   /** Document the definitions are transcribed from. */
   source_document: string | null;
+}
+
+/**
+ * CMS NCCI Medically Unlikely Edits: the most units of service of a code reported by one provider
+ * for one beneficiary on one date of service, per service type. CPT codes are copyright American
+ * Medical Association.
+ */
+export interface MueTable {
+  /** Release (release.release_id where source = mue): the quarter it takes effect, YYYY-MM. */
+  release_id: string;
+  /**
+   * practitioner, outpatient_hospital or dme_supplier, from the file name. Code table
+   * mue_service_type.
+   */
+  service_type: string;
+  /** HCPCS/CPT code (HCPCS/CPT Code). */
+  hcpcs: string;
+  /** Maximum units of service (… Services MUE Values). */
+  mue_value: number;
+  /**
+   * MUE adjudication indicator: the leading digit of the published cell (MUE Adjudication
+   * Indicator). Code table mue_adjudication_indicator.
+   */
+  adjudication_indicator: string;
+  /** The adjudication indicator cell as published, e.g. "2 Date of Service Edit: Policy". */
+  adjudication_indicator_text: string;
+  /** MUE rationale as published (MUE Rationale). Code table mue_rationale. */
+  rationale: string | null;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file. */
+  source_line: number;
 }
 
 /**
@@ -496,10 +581,12 @@ export interface SourceFileTable {
 export interface Database {
   ccs_range: CcsRangeTable;
   check_result: CheckResultTable;
+  code_card: CodeCardTable;
   hcpcs_code: HcpcsCodeTable;
   hcpcs_tos: HcpcsTosTable;
   indicator_code: IndicatorCodeTable;
   indicator_system: IndicatorSystemTable;
+  mue: MueTable;
   opps_addendum_b: OppsAddendumBTable;
   pfs_decoded: PfsDecodedView;
   pfs_rvu: PfsRvuTable;

@@ -1,30 +1,19 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { DuckDBDialect } from '../../src/db/dialect/index.js';
 import { openDuckDB } from '../../src/db/open-duckdb.js';
 import { generateSchemaSource } from '../../src/db/schema-codegen.js';
-import { refresh } from '../../src/refresh.js';
 
-const repoRaw = fileURLToPath(new URL('../../raw', import.meta.url));
 const schemaFile = fileURLToPath(new URL('../../src/db/schema.ts', import.meta.url));
 
 describe('src/db/schema.ts', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fse-schema-'));
-    await cp(repoRaw, join(dir, 'raw'), { recursive: true });
-    await refresh({ rawDir: join(dir, 'raw'), outDir: join(dir, 'out') });
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = inject('fullRefresh').outDir;
 
   it('matches the schema of a freshly built database (run `make schema` after changing a model)', async () => {
-    const handle = await openDuckDB(join(dir, 'out', 'fee_schedule.duckdb'), { readOnly: true });
+    const handle = await openDuckDB(join(dir, 'fee_schedule.duckdb'), { readOnly: true });
     const db = new Kysely({ dialect: new DuckDBDialect({ connection: handle.connection }) });
     try {
       const generated = await generateSchemaSource(db);

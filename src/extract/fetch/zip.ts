@@ -254,24 +254,27 @@ async function inflateMember(
   limits: ZipLimits,
   totalBefore: number,
 ): Promise<{ sha256: string; bytes: number }> {
+  // The file first: once the member stream exists it inflates on its own, so it is read at once.
+  const file: FileHandle = await open(dest, 'wx');
   let stream: Readable;
   try {
     stream = await zip.openReadStreamPromise(entry);
   } catch (error) {
+    await file.close();
+    await rm(dest, { force: true });
     throw new FetchError(
       'bad-zip',
       label,
       `cannot read member "${printable(path)}": ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
+  // An error raised before iteration starts stays on the stream (stream.errored) and is thrown
+  // by the loop below; this listener only keeps it from also surfacing as an uncaught exception.
+  stream.on('error', () => {});
   const hash = createHash('sha256');
   let bytes = 0;
-  let file: FileHandle | undefined;
   try {
-    file = await open(dest, 'wx');
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       const problem = inflateProblem(bytes, totalBefore + bytes, entry.compressedSize, limits);
@@ -282,13 +285,12 @@ async function inflateMember(
     await file.sync();
   } catch (error) {
     stream.destroy();
-    await file?.close();
-    file = undefined;
+    await file.close();
     await rm(dest, { force: true });
     if (error instanceof FetchError) throw error;
     const message = (error as Error).message;
     // yauzl's own checks: a member inflating past its declared size is a bomb sign, not noise.
-    if (/too many bytes|too few bytes|size mismatch/i.test(message)) {
+    if (/too many bytes|not enough bytes|size mismatch/i.test(message)) {
       throw unsafe(
         label,
         `member "${printable(path)}" does not match its declared size: ${message}`,
@@ -302,9 +304,8 @@ async function inflateMember(
         cause: error,
       },
     );
-  } finally {
-    await file?.close();
   }
+  await file.close();
   return { sha256: hash.digest('hex'), bytes };
 }
 

@@ -1,0 +1,101 @@
+-- code_card: one row per (hcpcs, modifier) and release date, bringing together what every source
+-- says about the code as of that date, like a code page. For each source the card names the
+-- release consulted (*_release); a NULL value beside a release means that release has no row for
+-- the code, and a NULL release means no release of that source was in force on the date.
+-- Built as a table at refresh so a lookup reads one indexed row set, not six sources.
+CREATE TABLE code_card AS
+WITH as_of_dates AS (
+  SELECT DISTINCT effective_from AS as_of FROM release WHERE effective_from IS NOT NULL
+),
+in_force AS (
+  SELECT d.as_of, r.source, r.release_id
+  FROM as_of_dates d
+  JOIN release r
+    ON r.effective_from <= d.as_of AND (r.effective_to IS NULL OR d.as_of <= r.effective_to)
+),
+codes AS (
+  SELECT i.as_of, p.hcpcs, p.modifier
+  FROM pfs_rvu p JOIN in_force i ON i.source = 'pfs-rvu' AND i.release_id = p.release_id
+  UNION
+  SELECT i.as_of, h.hcpcs, NULL
+  FROM hcpcs_code h JOIN in_force i ON i.source = 'hcpcs' AND i.release_id = h.release_id
+  WHERE h.record_kind = 'procedure'
+  UNION
+  SELECT i.as_of, o.hcpcs, NULL
+  FROM opps_addendum_b o JOIN in_force i ON i.source = 'opps-addendum-b' AND i.release_id = o.release_id
+),
+tos AS (
+  SELECT release_id, hcpcs,
+         string_agg(type_of_service, ',' ORDER BY position) AS type_of_service,
+         string_agg(type_of_service || ' - ' || coalesce(code_label('hcpcs_type_of_service', type_of_service, NULL), '?'), '; ' ORDER BY position) AS type_of_service_label
+  FROM hcpcs_tos GROUP BY release_id, hcpcs
+)
+SELECT
+  c.as_of,
+  c.hcpcs,
+  c.modifier,
+  coalesce(h.short_description, p.description, o.short_descriptor) AS short_description,
+  h.long_description,
+
+  ip.release_id AS pfs_release,
+  p.status_code,
+  code_label('pfs_status_code', p.status_code, c.as_of) AS status_label,
+  p.global_days,
+  code_label('pfs_global_days', p.global_days, c.as_of) AS global_days_label,
+  p.pctc_indicator,
+  code_label('pfs_pctc_indicator', p.pctc_indicator, c.as_of) AS pctc_label,
+  p.multiple_procedure,
+  code_label('pfs_multiple_procedure', p.multiple_procedure, c.as_of) AS multiple_procedure_label,
+  p.bilateral_surgery,
+  code_label('pfs_bilateral_surgery', p.bilateral_surgery, c.as_of) AS bilateral_surgery_label,
+  p.assistant_surgery,
+  code_label('pfs_assistant_surgery', p.assistant_surgery, c.as_of) AS assistant_surgery_label,
+  p.co_surgeons,
+  code_label('pfs_co_surgeons', p.co_surgeons, c.as_of) AS co_surgeons_label,
+  p.team_surgery,
+  code_label('pfs_team_surgery', p.team_surgery, c.as_of) AS team_surgery_label,
+  p.physician_supervision,
+  code_label('pfs_physician_supervision', p.physician_supervision, c.as_of) AS physician_supervision_label,
+  p.diagnostic_imaging_family,
+  code_label('pfs_diagnostic_imaging_family', p.diagnostic_imaging_family, c.as_of) AS diagnostic_imaging_family_label,
+
+  io.release_id AS opps_release,
+  o.status_indicator AS apc_status_indicator,
+  code_label('opps_status_indicator', o.status_indicator, c.as_of) AS apc_status_indicator_label,
+  o.apc,
+  o.payment_rate AS opps_payment_rate,
+
+  ih.release_id AS hcpcs_release,
+  t.type_of_service,
+  t.type_of_service_label,
+  h.betos,
+  code_label('hcpcs_betos', h.betos, NULL) AS betos_label,
+
+  im.release_id AS mue_release,
+  mp.mue_value AS mue_practitioner,
+  mp.adjudication_indicator AS mue_practitioner_adjudication,
+  mo.mue_value AS mue_outpatient_hospital,
+  mo.adjudication_indicator AS mue_outpatient_hospital_adjudication,
+
+  ic.release_id AS ccs_release,
+  cr.ccs_category,
+  code_label('ccs_category', cr.ccs_category, NULL) AS ccs_label
+FROM codes c
+LEFT JOIN in_force ip ON ip.as_of = c.as_of AND ip.source = 'pfs-rvu'
+LEFT JOIN pfs_rvu p
+  ON p.release_id = ip.release_id AND p.hcpcs = c.hcpcs AND p.modifier IS NOT DISTINCT FROM c.modifier
+LEFT JOIN in_force io ON io.as_of = c.as_of AND io.source = 'opps-addendum-b'
+LEFT JOIN opps_addendum_b o ON o.release_id = io.release_id AND o.hcpcs = c.hcpcs
+LEFT JOIN in_force ih ON ih.as_of = c.as_of AND ih.source = 'hcpcs'
+LEFT JOIN hcpcs_code h ON h.release_id = ih.release_id AND h.hcpcs = c.hcpcs AND h.record_kind = 'procedure'
+LEFT JOIN tos t ON t.release_id = ih.release_id AND t.hcpcs = c.hcpcs
+LEFT JOIN in_force im ON im.as_of = c.as_of AND im.source = 'mue'
+LEFT JOIN mue mp ON mp.release_id = im.release_id AND mp.hcpcs = c.hcpcs AND mp.service_type = 'practitioner'
+LEFT JOIN mue mo ON mo.release_id = im.release_id AND mo.hcpcs = c.hcpcs AND mo.service_type = 'outpatient_hospital'
+LEFT JOIN in_force ic ON ic.as_of = c.as_of AND ic.source = 'ccs'
+LEFT JOIN ccs_range cr
+  ON cr.release_id = ic.release_id AND code_shape(cr.range_start) = code_shape(c.hcpcs)
+ AND c.hcpcs BETWEEN cr.range_start AND cr.range_end
+ORDER BY c.hcpcs, c.modifier NULLS FIRST, c.as_of DESC;
+
+COMMENT ON TABLE code_card IS 'One row per HCPCS/CPT code, modifier and release date with every indicator of every source as code and label, like a code page. *_release names the release consulted; a NULL value beside it means that release has no row for the code. CPT descriptors are copyright American Medical Association.';
