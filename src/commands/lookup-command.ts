@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { openFeeSchedule } from '../db/fee-schedule.js';
+import { formatCard, lookupCode } from '../lookup.js';
+import { EXIT } from './errors.js';
+import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
+
+interface LookupOptions {
+  modifier?: string;
+  asOf?: string;
+  json?: boolean;
+  out: string;
+}
+
+export function registerLookup(program: Command): void {
+  program
+    .command('lookup')
+    .description('print the decoded card of a HCPCS/CPT code from every loaded source')
+    .argument('<hcpcs>', 'the code, e.g. 38211')
+    .option('--modifier <m>', 'modifier (26, TC, 53); default: every row of the code')
+    .option('--as-of <date>', 'the card as of this day (YYYY-MM-DD); default: the newest release')
+    .option('--json', 'print JSON for programs')
+    .option('--out <dir>', 'output folder holding fee_schedule.duckdb', defaultOutDir())
+    .action(async (hcpcs: string, options: LookupOptions) => {
+      checkDate('--as-of', options.asOf);
+      const schedule = await openFeeSchedule(publishedDatabase(options.out));
+      try {
+        const cards = await lookupCode(schedule, hcpcs, {
+          ...(options.modifier ? { modifier: options.modifier } : {}),
+          ...(options.asOf ? { asOf: options.asOf } : {}),
+        });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(cards, null, 2)}\n`);
+        } else if (cards.length === 0) {
+          process.stdout.write(`${hcpcs}: no loaded source lists this code\n`);
+        } else {
+          process.stdout.write(`${cards.map(formatCard).join('\n\n')}\n`);
+        }
+        if (cards.length === 0) process.exitCode = EXIT.blocked;
+      } finally {
+        await schedule.close();
+      }
+    });
+}

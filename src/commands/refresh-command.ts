@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { refresh } from '../refresh.js';
+import { defaultOutDir, defaultRawDir } from './options.js';
+
+export function registerRefresh(program: Command): void {
+  program
+    .command('refresh')
+    .description(
+      'rebuild out/ from the releases in raw/; publishes only if every blocking check passes',
+    )
+    .option('--raw <dir>', 'folder of raw releases', defaultRawDir())
+    .option('--out <dir>', 'output folder', defaultOutDir())
+    .option('--json', 'print the run summary as JSON on stdout')
+    .action(async (options: { raw: string; out: string; json?: boolean }) => {
+      const summary = await refresh({
+        rawDir: resolve(options.raw),
+        outDir: resolve(options.out),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `refresh ${summary.runId}: published in ${summary.seconds.toFixed(1)} s`,
+        ...summary.releases.map(
+          (r) =>
+            `  ${r.source} ${r.release} (effective ${r.effectiveFrom ?? '?'}): ${r.rowsLoaded} rows loaded, ` +
+            `${r.files.reduce((n, f) => n + f.rejected, 0)} lines rejected`,
+        ),
+        `  checks: ${summary.checks.filter((c) => c.failing === 0).length}/${summary.checks.length} passed`,
+        ...summary.checks
+          .filter((c) => c.failing > 0)
+          .map((c) => `    ${c.severity}: ${c.name} (${c.table}): ${c.failing} failing`),
+        `  ${summary.databasePath}`,
+        `  ${summary.parquetDir}/`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
