@@ -19,7 +19,7 @@ $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
 
 ## refresh: rebuild out/ (DuckDB + Parquet) from the releases in raw/
 refresh: $(BUILD_STAMP)
-	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)"
+	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)" $(if $(ONLINE),--online,)
 
 ## test: the test suite (vitest), fast enough for every change
 test: $(BUILD_STAMP)
@@ -44,3 +44,9 @@ format: $(NPM_STAMP)
 
 clean:
 	rm -rf dist out node_modules/.install-stamp
+
+## bench: synthetic releases at BENCH_SCALES (default 1,10,100) vs DuckDB's CSV reader; never part of test
+.PHONY: bench
+bench: $(BUILD_STAMP)
+	npx tsc -p bench/tsconfig.json
+	OUT="$(OUT)" node dist-bench/bench/run.js

@@ -4,6 +4,8 @@ import { EXIT, UsageError } from './commands/errors.js';
 import { registerLookup } from './commands/lookup-command.js';
 import { registerRefresh } from './commands/refresh-command.js';
 import { BlockedRunError, InputError } from './errors.js';
+import { DiscoveryError } from './extract/discovery/landing-page.js';
+import { FetchError } from './extract/fetch/errors.js';
 import { PIPELINE_VERSION } from './version.js';
 
 const program = new Command()
@@ -27,6 +29,12 @@ try {
   } else if (error instanceof InputError) {
     process.stderr.write(`\nrefresh blocked, nothing was published: ${error.message}\n`);
     process.exitCode = EXIT.blocked;
+  } else if (error instanceof FetchError || error instanceof DiscoveryError) {
+    // Unreachable or failing sources are 3; a download refused by a safety rule blocks (1).
+    const unavailable =
+      error instanceof DiscoveryError || ['timeout', 'network', 'http'].includes(error.kind);
+    process.stderr.write(`\nonline refresh stopped, nothing was published: ${error.message}\n`);
+    process.exitCode = unavailable ? EXIT.sourceUnavailable : EXIT.blocked;
   } else if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.usage;

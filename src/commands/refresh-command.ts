@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { PIPELINES } from '../../pipelines/index.js';
+import { fetchNewPipelineReleases } from '../extract/discovery/discover.js';
 import { refresh } from '../refresh.js';
 import { defaultOutDir, defaultRawDir } from './options.js';
 
@@ -11,13 +13,14 @@ export function registerRefresh(program: Command): void {
     )
     .option('--raw <dir>', 'folder of raw releases', defaultRawDir())
     .option('--out <dir>', 'output folder', defaultOutDir())
+    .option('--online', 'first discover and download new releases from the CMS pages into raw/')
+    .option('--offline', 'use raw/ alone (the default)')
     .option('--json', 'print the run summary as JSON on stdout')
-    .action(async (options: { raw: string; out: string; json?: boolean }) => {
-      const summary = await refresh({
-        rawDir: resolve(options.raw),
-        outDir: resolve(options.out),
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
+    .action(async (options: { raw: string; out: string; json?: boolean; online?: boolean }) => {
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const rawDir = resolve(options.raw);
+      if (options.online) await fetchNewPipelineReleases({ rawDir, pipelines: PIPELINES, log });
+      const summary = await refresh({ rawDir, outDir: resolve(options.out), log });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         return;
