@@ -5,7 +5,7 @@ NPM_STAMP := node_modules/.install-stamp
 BUILD_STAMP := dist/.build-stamp
 SOURCES := $(shell find src pipelines -name '*.ts') tsconfig.json
 
-.PHONY: refresh test check typecheck lint format clean schema
+.PHONY: refresh test check typecheck lint format clean schema docs
 
 # Install exactly what package-lock.json pins, again whenever it changes.
 $(NPM_STAMP): package.json package-lock.json
@@ -28,6 +28,10 @@ test: $(BUILD_STAMP)
 ## schema: regenerate src/db/schema.ts (the Kysely types) from $(OUT)/fee_schedule.duckdb
 schema: $(BUILD_STAMP)
 	node dist/src/db/write-schema.js "$(OUT)/fee_schedule.duckdb"
+
+## docs: regenerate docs/data-dictionary.md from $(OUT)/fee_schedule.duckdb
+docs: $(BUILD_STAMP)
+	node dist/src/docs/write-data-dictionary.js "$(OUT)/fee_schedule.duckdb"
 
 ## check: typecheck and lint
 check: typecheck lint

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerDiff } from './commands/diff-command.js';
 import { EXIT, UsageError } from './commands/errors.js';
 import { registerLookup } from './commands/lookup-command.js';
 import { registerRefresh } from './commands/refresh-command.js';
@@ -17,6 +18,7 @@ const program = new Command()
 // One file per command under src/commands/.
 registerRefresh(program);
 registerLookup(program);
+registerDiff(program);
 
 try {
   await program.parseAsync(process.argv);

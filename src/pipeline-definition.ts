@@ -112,8 +112,23 @@ export interface PipelineDefinition {
   variantComparison: 'staged-rows' | 'declared-checks';
   /** SQL model files under pipelines/<source>/models/, run in this order. */
   models: readonly string[];
-  /** Checks beyond the standard ones (rejects, keys, variants). */
+  /** Checks beyond the standard ones (rejects, keys, variants, drift). */
   checks?: readonly DeclaredCheck[];
+  /**
+   * A value missing from its code table blocks the run (default), or, with 'warn', the row is
+   * kept with the value marked unknown and the run says so.
+   */
+  unknownCodes?: 'block' | 'warn';
+  /** Share of a file's lines that may be rejected before the run is blocked (default 0.005). */
+  maxRejectRate?: number;
+  /** Row-count change against the previous release that warns / blocks (default 0.15 / 0.30). */
+  rowCountDrift?: { warn: number; block: number };
   /** Release facts derived from a release folder's name (used when the manifest is silent). */
   releaseFromFolder(folder: string): ReleaseDates;
+  /**
+   * Release facts by release folder that the folder name cannot give (a correction release such
+   * as RVU25AR starts on a day CMS announces separately): they beat releaseFromFolder when the
+   * refresh writes a manifest; an existing manifest's own values win.
+   */
+  releaseOverrides?: Record<string, Partial<ReleaseDates>>;
 }

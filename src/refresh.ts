@@ -8,7 +8,7 @@ import { BlockedRunError } from './errors.js';
 import { type StagedFile, stageSource } from './extract/stage-source.js';
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
-import { buildDirFor, discardBuild, publishBuild } from './load/publish.js';
+import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './load/publish.js';
 import {
   CODE_TABLES_DIR,
   DATABASE_FILE_NAME,
@@ -19,6 +19,8 @@ import {
 import type { PipelineDefinition } from './pipeline-definition.js';
 import { type CheckOutcome, runChecks, variantTable } from './transform/checks.js';
 import { loadCodeTables } from './transform/code-tables.js';
+import { buildHistory, historyParquetTables } from './transform/history/build-history.js';
+import { inheritComments } from './transform/inherit-comments.js';
 import { MARTS } from './transform/marts/index.js';
 import { attachRawText } from './transform/reject-text.js';
 import { validateStagedRows } from './transform/validate-rows.js';
@@ -83,9 +85,11 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
   const runId = newRunId();
   const buildDir = buildDirFor(options.outDir, runId);
   try {
+    const abandoned = await removeUnpublishedRuns(options.outDir);
+    if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
     await mkdir(buildDir, { recursive: true });
     const summary = await build(buildDir, runId, options, pipelines, log);
-    await publishBuild(buildDir, options.outDir);
+    await publishBuild(buildDir, options.outDir, runId);
     log(
       `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
     );
@@ -164,6 +168,7 @@ async function build(
         log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
       }
     }
+    await inheritComments(connection);
 
     const failed = checks.filter((c) => c.severity === 'blocking' && c.failing > 0);
     if (failed.length > 0) {
@@ -186,6 +191,7 @@ async function build(
     const tables: ParquetTable[] = [
       ...CORE_TABLES.map((name) => ({ name })),
       ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
+      ...historyParquetTables(pipelines),
     ];
     await exportParquet(
       connection,
@@ -210,11 +216,12 @@ async function transformSource(
 ): Promise<void> {
   let invalid = 0;
   for (const table of [pipeline.stagingTable, variantTable(pipeline)]) {
-    invalid += await validateStagedRows(connection, pipeline.source, table, pipeline.columns);
+    invalid += await validateStagedRows(connection, pipeline, table);
   }
   if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
   await attachRawText(connection, new Map(files.map((f) => [f.relativePath, f.path])));
   await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
+  await buildHistory(connection, pipeline);
 }
 
 async function rowsPerRelease(

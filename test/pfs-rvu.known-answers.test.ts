@@ -232,20 +232,24 @@ describe('pfs_rvu from RVU25D (known answers from the real file)', () => {
     expect(seen).toEqual([{ n: 15 }]);
   });
 
-  it('records 4 checks, all passed with no failing rows', async () => {
+  it('records every check as passed with no failing rows, the core checks among them', async () => {
     const rows = await rowsJson(
       connection,
       `SELECT check_name, severity, passed, failing_rows::INTEGER AS failing_rows
        FROM check_result ORDER BY check_name`,
     );
-    expect(rows).toHaveLength(4);
-    expect(rows.map((r) => r.check_name)).toEqual([
-      'every staged row is loaded or rejected',
-      'no rejected rows',
-      'unique key (hcpcs, modifier) per release',
-      'variant files give identical rows',
-    ]);
+    // The set of checks grows with the pipeline (rejects, drift, ...): pin the ones that must
+    // be there, and that none of them fails.
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(rows.map((r) => r.check_name)).toEqual(
+      expect.arrayContaining([
+        'every staged row is loaded or rejected',
+        'unique key (hcpcs, modifier) per release',
+        'variant files give identical rows',
+      ]),
+    );
     for (const row of rows) expect(row).toMatchObject({ passed: true, failing_rows: 0 });
+    expect(rows.filter((r) => r.severity === 'blocking').length).toBeGreaterThanOrEqual(3);
     expect(await scalar(connection, 'SELECT count(*) FROM rejected_row')).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   CSV_KEY,
   CSV_NAME,
   copyRaw,
+  filesUnder,
   joinLines,
   makeTempDir,
   REPO_RAW_DIR,
@@ -32,12 +33,15 @@ import {
 
 afterAll(removeTempDirs);
 
-describe('refresh with the CSV primary and the fixed-width TXT variant', () => {
+describe('refresh of the CSV primary and the fixed-width TXT variant, no manifest', () => {
+  let rawDir: string;
   let db: DuckDBHandle;
 
   beforeAll(async () => {
+    // No manifest.json: the run must write one (a release dropped into raw/ by hand).
+    rawDir = await copyRaw({ withoutManifest: true });
     const outDir = await makeTempDir('out');
-    await refreshPfs({ rawDir: await copyRaw(), outDir });
+    await refreshPfs({ rawDir, outDir });
     db = await openOutDatabase(outDir);
   });
   afterAll(() => db?.close());
@@ -52,7 +56,7 @@ describe('refresh with the CSV primary and the fixed-width TXT variant', () => {
     ).toEqual([{ severity: 'blocking', passed: true, failing_rows: 0, detail: null }]);
   });
 
-  it('reads the same number of rows from both files', async () => {
+  it('reads the same number of rows from both files and loads 19,090', async () => {
     expect(
       await rowsJson(
         db.connection,
@@ -61,6 +65,55 @@ describe('refresh with the CSV primary and the fixed-width TXT variant', () => {
     ).toEqual([
       { role: 'primary', n: 19090 },
       { role: 'variant', n: 19090 },
+    ]);
+    expect(await scalar(db.connection, 'SELECT count(*) FROM pfs_rvu')).toBe(19090);
+    expect(await scalar(db.connection, 'SELECT count(*) FROM check_result WHERE NOT passed')).toBe(
+      0,
+    );
+  });
+
+  it('writes manifest.json: origin local, release facts from the folder name', async () => {
+    expect(await readManifestJson(rawDir)).toMatchObject({
+      source: 'pfs-rvu',
+      release: 'RVU25D',
+      published: null,
+      effective_from: '2025-10-01',
+      is_full: true,
+      origin: 'local',
+    });
+    expect(
+      await rowsJson(
+        db.connection,
+        `SELECT release_id, effective_from::VARCHAR AS effective_from, published, origin
+         FROM release`,
+      ),
+    ).toEqual([
+      { release_id: 'RVU25D', effective_from: '2025-10-01', published: null, origin: 'local' },
+    ]);
+  });
+
+  it('writes manifest.json with the sha256 and size of each file, origin local', async () => {
+    const csv = await readFile(releaseFile(rawDir, CSV_NAME));
+    const txt = await readFile(releaseFile(rawDir, TXT_NAME));
+    const manifest = await readManifestJson(rawDir);
+    expect(manifest.files).toEqual([
+      { path: CSV_NAME, sha256: sha256(csv), bytes: csv.length, origin: 'local' },
+      { path: TXT_NAME, sha256: sha256(txt), bytes: txt.length, origin: 'local' },
+    ]);
+    // ... which are the bytes CMS published (raw/pfs-rvu/RVU25D/manifest.json of the repo).
+    const published = await readManifestJson(REPO_RAW_DIR);
+    expect(manifest.files.map((f) => [f.path, f.sha256, f.bytes])).toEqual(
+      published.files.map((f) => [f.path, f.sha256, f.bytes]),
+    );
+    expect(manifest.files[0]?.sha256).toBe(
+      '8af460f38bf982b79b07269fbc8b7256a8ef3bd3aa025a9c5cb71c1e52523c56',
+    );
+    expect(manifest.files[0]?.bytes).toBe(2547226);
+    expect(
+      await rowsJson(db.connection, 'SELECT source_file, origin FROM source_file ORDER BY 1'),
+    ).toEqual([
+      { source_file: CSV_KEY, origin: 'local' },
+      { source_file: TXT_KEY, origin: 'local' },
     ]);
   });
 });
@@ -140,49 +193,6 @@ describe('the CSV and the TXT staged side by side', () => {
   });
 });
 
-describe('a release folder with only the CSV and no manifest', () => {
-  let rawDir: string;
-  let db: DuckDBHandle;
-
-  beforeAll(async () => {
-    rawDir = await copyRaw({ withoutManifest: true, withoutTxt: true });
-    const outDir = await makeTempDir('out');
-    await refreshPfs({ rawDir, outDir });
-    db = await openOutDatabase(outDir);
-  });
-  afterAll(() => db?.close());
-
-  it('gets a manifest.json written, origin local, with the sha256 and size of the CSV', async () => {
-    const bytes = await readFile(releaseFile(rawDir, CSV_NAME));
-    const manifest = await readManifestJson(rawDir);
-    expect(manifest).toMatchObject({
-      source: 'pfs-rvu',
-      release: 'RVU25D',
-      published: null,
-      effective_from: '2025-10-01',
-      is_full: true,
-      origin: 'local',
-    });
-    expect(manifest.files).toEqual([
-      { path: CSV_NAME, sha256: sha256(bytes), bytes: bytes.length, origin: 'local' },
-    ]);
-    expect(manifest.files[0]?.sha256).toBe(
-      '8af460f38bf982b79b07269fbc8b7256a8ef3bd3aa025a9c5cb71c1e52523c56',
-    );
-    expect(manifest.files[0]?.bytes).toBe(2547226);
-  });
-
-  it('loads the same 19,090 rows, all checks passed, origin local', async () => {
-    expect(await scalar(db.connection, 'SELECT count(*) FROM pfs_rvu')).toBe(19090);
-    expect(await scalar(db.connection, 'SELECT count(*) FROM check_result WHERE NOT passed')).toBe(
-      0,
-    );
-    expect(
-      await rowsJson(db.connection, 'SELECT source_file, role, origin FROM source_file'),
-    ).toEqual([{ source_file: CSV_KEY, role: 'primary', origin: 'local' }]);
-  });
-});
-
 describe('a TXT variant that differs from the CSV in one RVU', () => {
   let outDir: string;
   let error: unknown;
@@ -222,6 +232,6 @@ describe('a TXT variant that differs from the CSV in one RVU', () => {
 
   it('publishes nothing into the out dir', async () => {
     expect(existsSync(join(outDir, DATABASE_FILE_NAME))).toBe(false);
-    expect(await readdir(outDir)).toEqual([]);
+    expect(await filesUnder(outDir)).toEqual([]);
   });
 });

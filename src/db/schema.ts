@@ -28,6 +28,44 @@ export interface CcsRangeTable {
   source_line: number;
 }
 
+/**
+ * History of ccs_range: one row per key (range_start, range_end) and interval of unchanged values,
+ * consecutive releases with the same row collapsed; a key left out of a full release ends its
+ * interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface CcsRangeHistoryTable {
+  /** First code of the range (inclusive). */
+  range_start: string;
+  /** Last code of the range (inclusive). */
+  range_end: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** The range as published, quotes included (Code Range). */
+  code_range: string;
+  /** CCS category number (CCS). Code table ccs_category. */
+  ccs_category: string;
+  /** CCS category label as published in the file (CCS Label). */
+  ccs_label: string;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
 /** Result of every check of the run that built this database. */
 export interface CheckResultTable {
   /** Refresh that ran the check (run.run_id). */
@@ -55,50 +93,141 @@ export interface CheckResultTable {
  * Association.
  */
 export interface CodeCardTable {
+  /**
+   * The day the card describes: the effective date of a release of some source. Each source
+   * contributes the release in force that day.
+   */
   as_of: IsoDate | null;
+  /** HCPCS Level II or CPT code. */
   hcpcs: string | null;
+  /** PFS modifier (26, TC, 53); NULL for the global service and for codes the PFS does not list. */
   modifier: string | null;
+  /**
+   * Short description: the HCPCS file's, else the PFS's, else OPPS Addendum B's. CPT descriptors
+   * are copyright American Medical Association.
+   */
   short_description: string | null;
+  /** Long description from the HCPCS Level II file (Level II codes only). */
   long_description: string | null;
+  /** PFS release consulted (pfs-rvu); NULL when none was in force on as_of. */
   pfs_release: string | null;
+  /**
+   * PFS status code (STATUS CODE). Code table pfs_status_code; only A, R and T RVUs are used for
+   * Medicare payment.
+   */
   status_code: string | null;
+  /** CMS label of status_code, from its code table (indicator_code). */
   status_label: string | null;
+  /**
+   * Global surgery period (GLOB DAYS): 000, 010, 090, MMM, XXX, YYY, ZZZ. Code table
+   * pfs_global_days.
+   */
   global_days: string | null;
+  /** CMS label of global_days, from its code table (indicator_code). */
   global_days_label: string | null;
+  /** Professional/technical component indicator (PCTC IND). Code table pfs_pctc_indicator. */
   pctc_indicator: string | null;
+  /** CMS label of pctc_indicator, from its code table (indicator_code). */
   pctc_label: string | null;
+  /** Multiple procedure payment rule, modifier 51 (MULT PROC). Code table pfs_multiple_procedure. */
   multiple_procedure: string | null;
+  /** CMS label of multiple_procedure, from its code table (indicator_code). */
   multiple_procedure_label: string | null;
+  /** Bilateral surgery payment rule, modifier 50 (BILAT SURG). Code table pfs_bilateral_surgery. */
   bilateral_surgery: string | null;
+  /** CMS label of bilateral_surgery, from its code table (indicator_code). */
   bilateral_surgery_label: string | null;
+  /** Assistant at surgery rule, modifiers 80/82 (ASST SURG). Code table pfs_assistant_surgery. */
   assistant_surgery: string | null;
+  /** CMS label of assistant_surgery, from its code table (indicator_code). */
   assistant_surgery_label: string | null;
+  /** Co-surgeons rule, modifier 62 (CO- SURG). Code table pfs_co_surgeons. */
   co_surgeons: string | null;
+  /** CMS label of co_surgeons, from its code table (indicator_code). */
   co_surgeons_label: string | null;
+  /** Team surgery rule, modifier 66 (TEAM SURG). Code table pfs_team_surgery. */
   team_surgery: string | null;
+  /** CMS label of team_surgery, from its code table (indicator_code). */
   team_surgery_label: string | null;
+  /**
+   * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
+   * PROCEDURES). Code table pfs_physician_supervision.
+   */
   physician_supervision: string | null;
+  /** CMS label of physician_supervision, from its code table (indicator_code). */
   physician_supervision_label: string | null;
+  /**
+   * Diagnostic imaging family (DIAGNOSTIC IMAGING FAMILY INDICATOR). Code table
+   * pfs_diagnostic_imaging_family.
+   */
   diagnostic_imaging_family: string | null;
+  /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
   diagnostic_imaging_family_label: string | null;
+  /** OPPS Addendum B release consulted; NULL when none was in force on as_of. */
   opps_release: string | null;
+  /** OPPS payment status indicator (Addendum B SI). Code table opps_status_indicator. */
   apc_status_indicator: string | null;
+  /** Label of apc_status_indicator from code table opps_status_indicator. */
   apc_status_indicator_label: string | null;
+  /** Ambulatory Payment Classification (Addendum B APC). */
   apc: string | null;
+  /** OPPS national payment rate in dollars (Addendum B Payment Rate). */
   opps_payment_rate: Decimal | null;
+  /**
+   * HCPCS Level II release consulted; NULL when none was in force on as_of. CPT codes are not in
+   * that file.
+   */
   hcpcs_release: string | null;
+  /**
+   * Type of service codes from the HCPCS file (TOS1..TOS5), comma-separated in position order. Code
+   * table hcpcs_type_of_service.
+   */
   type_of_service: string | null;
+  /** Each type of service code with its label, "code - label; ..." */
   type_of_service_label: string | null;
+  /** Berenson-Eggers type of service from the HCPCS file. Code table hcpcs_betos. */
   betos: string | null;
+  /** Label of betos from code table hcpcs_betos. */
   betos_label: string | null;
+  /** NCCI MUE release consulted; NULL when none was in force on as_of. */
   mue_release: string | null;
+  /** Practitioner services MUE value (units of service). */
   mue_practitioner: number | null;
+  /** Practitioner MUE adjudication indicator. Code table mue_adjudication_indicator. */
   mue_practitioner_adjudication: string | null;
+  /** Outpatient hospital services MUE value (units of service). */
   mue_outpatient_hospital: number | null;
+  /** Outpatient hospital MUE adjudication indicator. Code table mue_adjudication_indicator. */
   mue_outpatient_hospital_adjudication: string | null;
+  /** CCS release consulted; NULL when none was in force on as_of. */
   ccs_release: string | null;
+  /** CCS category of the code, by range and shape (ccs_range). Code table ccs_category. */
   ccs_category: string | null;
+  /** Label of ccs_category from code table ccs_category. */
   ccs_label: string | null;
+}
+
+/**
+ * What happened to each HCPCS/CPT code in the loaded releases of a source, like the Date | Action |
+ * Notes table of a code page.
+ */
+export interface CodeHistoryTable {
+  /** Source pipeline (sources keyed by hcpcs). */
+  source: string;
+  /** The code. */
+  hcpcs: string;
+  /** Day of the event: effective_from of release_id. */
+  date: IsoDate;
+  /** Release in which it happened. */
+  release_id: string;
+  /**
+   * added: first listed; changed: a row of the code changed, or a row (modifier) was added or ended
+   * while the code stayed; ended: a full release lists no row of the code; returned: listed again
+   * after it ended.
+   */
+  action: string;
+  /** In words: the release, and which columns changed from which value to which. */
+  notes: string | null;
 }
 
 /**
@@ -146,23 +275,31 @@ export interface HcpcsCodeTable {
   carriers_manual_3: string | null;
   /** Statute number, positions 171-180 (STATUTE). */
   statute: string | null;
-  /**
-   * Lab certification code, positions 181-183 (LABCERT1). Code table hcpcs_lab_certification;
-   * columns _2 to _8 are positions 184-204.
-   */
+  /** Lab certification code, positions 181-183 (LABCERT1). Code table hcpcs_lab_certification. */
   lab_certification_1: string | null;
+  /** Lab certification code, positions 184-186 (LABCERT2). Code table hcpcs_lab_certification. */
   lab_certification_2: string | null;
+  /** Lab certification code, positions 187-189 (LABCERT3). Code table hcpcs_lab_certification. */
   lab_certification_3: string | null;
+  /** Lab certification code, positions 190-192 (LABCERT4). Code table hcpcs_lab_certification. */
   lab_certification_4: string | null;
+  /** Lab certification code, positions 193-195 (LABCERT5). Code table hcpcs_lab_certification. */
   lab_certification_5: string | null;
+  /** Lab certification code, positions 196-198 (LABCERT6). Code table hcpcs_lab_certification. */
   lab_certification_6: string | null;
+  /** Lab certification code, positions 199-201 (LABCERT7). Code table hcpcs_lab_certification. */
   lab_certification_7: string | null;
+  /** Lab certification code, positions 202-204 (LABCERT8). Code table hcpcs_lab_certification. */
   lab_certification_8: string | null;
-  /** Cross-reference code, positions 205-209 (XREF1); columns _2 to _5 are positions 210-229. */
+  /** Cross-reference code, positions 205-209 (XREF1). */
   cross_reference_1: string | null;
+  /** Cross-reference code, positions 210-214 (XREF2). */
   cross_reference_2: string | null;
+  /** Cross-reference code, positions 215-219 (XREF3). */
   cross_reference_3: string | null;
+  /** Cross-reference code, positions 220-224 (XREF4). */
   cross_reference_4: string | null;
+  /** Cross-reference code, positions 225-229 (XREF5). */
   cross_reference_5: string | null;
   /** Coverage code, position 230 (COV). Code table hcpcs_coverage_code. */
   coverage_code: string | null;
@@ -195,6 +332,126 @@ export interface HcpcsCodeTable {
   /** File the first record was read from (source_file.source_file). */
   source_file: string;
   /** Line of the first record in that file. */
+  source_line: number;
+}
+
+/**
+ * History of hcpcs_code: one row per key (hcpcs) and interval of unchanged values, consecutive
+ * releases with the same row collapsed; a key left out of a full release ends its interval, a
+ * partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface HcpcsCodeHistoryTable {
+  /** HCPCS Level II code (5 characters) or modifier (2 characters), positions 1-5 (HCPC). */
+  hcpcs: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** procedure (record id 3) or modifier (record id 7). Code table hcpcs_record_id. */
+  record_kind: string;
+  /**
+   * Long description, positions 12-91 of the first and every continuation record joined with a
+   * space (LONG DESCRIPTION).
+   */
+  long_description: string | null;
+  /** Short description, positions 92-119 (SHORT DESCRIPTION). */
+  short_description: string | null;
+  /** First pricing indicator, positions 120-121 (PRICE1). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_1: string | null;
+  /** Second pricing indicator, positions 122-123 (PRICE2). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_2: string | null;
+  /** Third pricing indicator, positions 124-125 (PRICE3). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_3: string | null;
+  /** Fourth pricing indicator, positions 126-127 (PRICE4). Code table hcpcs_pricing_indicator. */
+  pricing_indicator_4: string | null;
+  /**
+   * Multiple pricing indicator, position 128 (MULT_PI). Code table
+   * hcpcs_multiple_pricing_indicator.
+   */
+  multiple_pricing_indicator: string | null;
+  /** Coverage Issues Manual reference, positions 129-134 (CIM1). */
+  coverage_issues_manual_1: string | null;
+  /** Coverage Issues Manual reference, positions 135-140 (CIM2). */
+  coverage_issues_manual_2: string | null;
+  /** Coverage Issues Manual reference, positions 141-146 (CIM3). */
+  coverage_issues_manual_3: string | null;
+  /** Medicare Carriers Manual reference, positions 147-154 (MCM1). */
+  carriers_manual_1: string | null;
+  /** Medicare Carriers Manual reference, positions 155-162 (MCM2). */
+  carriers_manual_2: string | null;
+  /** Medicare Carriers Manual reference, positions 163-170 (MCM3). */
+  carriers_manual_3: string | null;
+  /** Statute number, positions 171-180 (STATUTE). */
+  statute: string | null;
+  /** Lab certification code, positions 181-183 (LABCERT1). Code table hcpcs_lab_certification. */
+  lab_certification_1: string | null;
+  /** Lab certification code, positions 184-186 (LABCERT2). Code table hcpcs_lab_certification. */
+  lab_certification_2: string | null;
+  /** Lab certification code, positions 187-189 (LABCERT3). Code table hcpcs_lab_certification. */
+  lab_certification_3: string | null;
+  /** Lab certification code, positions 190-192 (LABCERT4). Code table hcpcs_lab_certification. */
+  lab_certification_4: string | null;
+  /** Lab certification code, positions 193-195 (LABCERT5). Code table hcpcs_lab_certification. */
+  lab_certification_5: string | null;
+  /** Lab certification code, positions 196-198 (LABCERT6). Code table hcpcs_lab_certification. */
+  lab_certification_6: string | null;
+  /** Lab certification code, positions 199-201 (LABCERT7). Code table hcpcs_lab_certification. */
+  lab_certification_7: string | null;
+  /** Lab certification code, positions 202-204 (LABCERT8). Code table hcpcs_lab_certification. */
+  lab_certification_8: string | null;
+  /** Cross-reference code, positions 205-209 (XREF1). */
+  cross_reference_1: string | null;
+  /** Cross-reference code, positions 210-214 (XREF2). */
+  cross_reference_2: string | null;
+  /** Cross-reference code, positions 215-219 (XREF3). */
+  cross_reference_3: string | null;
+  /** Cross-reference code, positions 220-224 (XREF4). */
+  cross_reference_4: string | null;
+  /** Cross-reference code, positions 225-229 (XREF5). */
+  cross_reference_5: string | null;
+  /** Coverage code, position 230 (COV). Code table hcpcs_coverage_code. */
+  coverage_code: string | null;
+  /** ASC payment group, positions 231-232 (ASC_GRP). */
+  asc_payment_group: string | null;
+  /** ASC payment group effective date, positions 233-240 (ASC_DT). */
+  asc_effective_date: IsoDate | null;
+  /** MOG payment group, positions 241-243 (OPPS). */
+  opps_payment_group: string | null;
+  /** MOG payment policy indicator, position 244 (OPPS_PI). */
+  opps_payment_policy: string | null;
+  /** MOG effective date, positions 245-252 (OPPS_DT). */
+  opps_effective_date: IsoDate | null;
+  /** Processing note number, positions 253-256 (PROCNOTE); see proc_notes_YYYY.txt. */
+  processing_note: string | null;
+  /** Berenson-Eggers type of service, positions 257-259 (BETOS). Code table hcpcs_betos. */
+  betos: string | null;
+  /** Anesthesia base unit quantity, positions 266-268 (ANEST_BU). */
+  anesthesia_base_units: number | null;
+  /** Date the code was added, positions 269-276 (ADD DT). */
+  added_date: IsoDate | null;
+  /** Action effective date, positions 277-284 (ACT EFF DT). */
+  action_effective_date: IsoDate | null;
+  /** Termination date, positions 285-292 (TERM DT); deleted codes stay in the file with this date. */
+  termination_date: IsoDate | null;
+  /** Action code, position 293 (ACTION CD). Code table hcpcs_action_code. */
+  action_code: string | null;
+  /** Records the long description spans (1 + continuation records). */
+  description_records: number;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
   source_line: number;
 }
 
@@ -286,6 +543,52 @@ export interface MueTable {
 }
 
 /**
+ * History of mue: one row per key (service_type, hcpcs) and interval of unchanged values,
+ * consecutive releases with the same row collapsed; a key left out of a full release ends its
+ * interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface MueHistoryTable {
+  /**
+   * practitioner, outpatient_hospital or dme_supplier, from the file name. Code table
+   * mue_service_type.
+   */
+  service_type: string;
+  /** HCPCS/CPT code (HCPCS/CPT Code). */
+  hcpcs: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** Maximum units of service (… Services MUE Values). */
+  mue_value: number;
+  /**
+   * MUE adjudication indicator: the leading digit of the published cell (MUE Adjudication
+   * Indicator). Code table mue_adjudication_indicator.
+   */
+  adjudication_indicator: string;
+  /** The adjudication indicator cell as published, e.g. "2 Date of Service Edit: Policy". */
+  adjudication_indicator_text: string;
+  /** MUE rationale as published (MUE Rationale). Code table mue_rationale. */
+  rationale: string | null;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
  * CMS OPPS Addendum B (OPPS payment by HCPCS code), one row per release and HCPCS code. CPT codes
  * and descriptions only are copyright American Medical Association; all rights reserved.
  */
@@ -334,50 +637,178 @@ export interface OppsAddendumBTable {
 }
 
 /**
+ * History of opps_addendum_b: one row per key (hcpcs) and interval of unchanged values, consecutive
+ * releases with the same row collapsed; a key left out of a full release ends its interval, a
+ * partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface OppsAddendumBHistoryTable {
+  /** HCPCS or CPT code (HCPCS Code). */
+  hcpcs: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /**
+   * Short descriptor (Short Descriptor). CPT descriptors are copyright American Medical
+   * Association.
+   */
+  short_descriptor: string | null;
+  /** OPPS payment status indicator (SI). Code table opps_status_indicator. */
+  status_indicator: string;
+  /** Ambulatory Payment Classification, 4 digits with leading zeros restored (APC). */
+  apc: string | null;
+  /** APC relative weight (Relative Weight); NULL where the file says ".". */
+  relative_weight: Decimal | null;
+  /** National payment rate in dollars (Payment Rate). */
+  payment_rate: Decimal | null;
+  /**
+   * National unadjusted copayment in dollars; NULL where the file says "." (no value), which is not
+   * zero.
+   */
+  national_unadjusted_copayment: Decimal | null;
+  /** Minimum unadjusted copayment in dollars (Minimum Unadjusted Copayment). */
+  minimum_unadjusted_copayment: Decimal | null;
+  /** Drug and device pass-through expiration during the calendar year, where published. */
+  pass_through_expiration: string | null;
+  /** Inflation Reduction Act coinsurance percentage, as published (2025 and later). */
+  ira_coinsurance_percentage: string | null;
+  /** Adjusted beneficiary copayment in dollars (2025 and later). */
+  adjusted_beneficiary_copayment: Decimal | null;
+  /** Free-text note (2025 and later). */
+  note: string | null;
+  /** True where the file flags the row with * (Indicates a Change). */
+  changed_from_previous_quarter: boolean;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
  * pfs_rvu with each indicator as code and CMS label (labels valid on the release's effective date).
  * CPT descriptors are copyright American Medical Association.
  */
 export interface PfsDecodedView {
+  /** Release (release.release_id), e.g. RVU25D. */
   release_id: string | null;
+  /** First day the release is in force. */
   effective_from: IsoDate | null;
+  /** HCPCS or CPT code, 5 characters as published (HCPCS). */
   hcpcs: string | null;
+  /**
+   * Modifier: 26 professional component, TC technical component, 53 discontinued; NULL for the
+   * global service (MOD). Code table pfs_modifier.
+   */
   modifier: string | null;
+  /** CMS label of modifier, from its code table (indicator_code). */
   modifier_label: string | null;
+  /** Short descriptor (DESCRIPTION). CPT descriptors are copyright American Medical Association. */
   description: string | null;
+  /**
+   * PFS status code (STATUS CODE). Code table pfs_status_code; only A, R and T RVUs are used for
+   * Medicare payment.
+   */
   status_code: string | null;
+  /** CMS label of status_code, from its code table (indicator_code). */
   status_label: string | null;
+  /**
+   * True where the file marks the RVUs with + (NOT USED FOR MEDICARE PAYMENT). Code table
+   * pfs_not_used_for_medicare_payment.
+   */
   not_used_for_medicare_payment: boolean | null;
+  /** Professional/technical component indicator (PCTC IND). Code table pfs_pctc_indicator. */
   pctc_indicator: string | null;
+  /** CMS label of pctc_indicator, from its code table (indicator_code). */
   pctc_label: string | null;
+  /**
+   * Global surgery period (GLOB DAYS): 000, 010, 090, MMM, XXX, YYY, ZZZ. Code table
+   * pfs_global_days.
+   */
   global_days: string | null;
+  /** CMS label of global_days, from its code table (indicator_code). */
   global_days_label: string | null;
+  /** Multiple procedure payment rule, modifier 51 (MULT PROC). Code table pfs_multiple_procedure. */
   multiple_procedure: string | null;
+  /** CMS label of multiple_procedure, from its code table (indicator_code). */
   multiple_procedure_label: string | null;
+  /** Bilateral surgery payment rule, modifier 50 (BILAT SURG). Code table pfs_bilateral_surgery. */
   bilateral_surgery: string | null;
+  /** CMS label of bilateral_surgery, from its code table (indicator_code). */
   bilateral_surgery_label: string | null;
+  /** Assistant at surgery rule, modifiers 80/82 (ASST SURG). Code table pfs_assistant_surgery. */
   assistant_surgery: string | null;
+  /** CMS label of assistant_surgery, from its code table (indicator_code). */
   assistant_surgery_label: string | null;
+  /** Co-surgeons rule, modifier 62 (CO- SURG). Code table pfs_co_surgeons. */
   co_surgeons: string | null;
+  /** CMS label of co_surgeons, from its code table (indicator_code). */
   co_surgeons_label: string | null;
+  /** Team surgery rule, modifier 66 (TEAM SURG). Code table pfs_team_surgery. */
   team_surgery: string | null;
+  /** CMS label of team_surgery, from its code table (indicator_code). */
   team_surgery_label: string | null;
+  /**
+   * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
+   * PROCEDURES). Code table pfs_physician_supervision.
+   */
   physician_supervision: string | null;
+  /** CMS label of physician_supervision, from its code table (indicator_code). */
   physician_supervision_label: string | null;
+  /**
+   * Calculation flag, 0 for every code since July 2014 (CALCULATION FLAG). Code table
+   * pfs_calculation_flag.
+   */
   calculation_flag: string | null;
+  /** CMS label of calculation_flag, from its code table (indicator_code). */
   calculation_flag_label: string | null;
+  /**
+   * Diagnostic imaging family (DIAGNOSTIC IMAGING FAMILY INDICATOR). Code table
+   * pfs_diagnostic_imaging_family.
+   */
   diagnostic_imaging_family: string | null;
+  /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
   diagnostic_imaging_family_label: string | null;
+  /**
+   * True where the file says NA: rarely or never performed in the non-facility setting (NON-FAC NA
+   * INDICATOR).
+   */
   non_facility_na: boolean | null;
+  /**
+   * True where the file says NA: rarely or never performed in the facility setting (FACILITY NA
+   * INDICATOR).
+   */
   facility_na: boolean | null;
+  /** Physician work RVU (WORK RVU). */
   work_rvu: Decimal | null;
+  /** Non-facility practice expense RVU (NON-FAC PE RVU). */
   non_facility_pe_rvu: Decimal | null;
+  /** Facility practice expense RVU (FACILITY PE RVU). */
   facility_pe_rvu: Decimal | null;
+  /** Malpractice RVU (MP RVU). */
   mp_rvu: Decimal | null;
+  /** Total non-facility RVUs (NON-FACILITY TOTAL). */
   non_facility_total: Decimal | null;
+  /** Total facility RVUs (FACILITY TOTAL). */
   facility_total: Decimal | null;
+  /** Conversion factor in dollars per RVU (CONV FACTOR). */
   conversion_factor: Decimal | null;
+  /** Endoscopic base code for codes with multiple procedure indicator 3 (ENDO BASE). */
   endoscopic_base_code: string | null;
+  /** File the row was read from (source_file.source_file). */
   source_file: string | null;
+  /** Line of the row in that file (1-based). */
   source_line: number | null;
 }
 
@@ -487,6 +918,126 @@ export interface PfsRvuTable {
   source_line: number;
 }
 
+/**
+ * History of pfs_rvu: one row per key (hcpcs, modifier) and interval of unchanged values,
+ * consecutive releases with the same row collapsed; a key left out of a full release ends its
+ * interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface PfsRvuHistoryTable {
+  /** HCPCS or CPT code, 5 characters as published (HCPCS). */
+  hcpcs: string;
+  /**
+   * Modifier: 26 professional component, TC technical component, 53 discontinued; NULL for the
+   * global service (MOD). Code table pfs_modifier.
+   */
+  modifier: string | null;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** Short descriptor (DESCRIPTION). CPT descriptors are copyright American Medical Association. */
+  description: string | null;
+  /**
+   * PFS status code (STATUS CODE). Code table pfs_status_code; only A, R and T RVUs are used for
+   * Medicare payment.
+   */
+  status_code: string;
+  /**
+   * True where the file marks the RVUs with + (NOT USED FOR MEDICARE PAYMENT). Code table
+   * pfs_not_used_for_medicare_payment.
+   */
+  not_used_for_medicare_payment: boolean;
+  /** Physician work RVU (WORK RVU). */
+  work_rvu: Decimal;
+  /** Non-facility practice expense RVU (NON-FAC PE RVU). */
+  non_facility_pe_rvu: Decimal;
+  /**
+   * True where the file says NA: rarely or never performed in the non-facility setting (NON-FAC NA
+   * INDICATOR).
+   */
+  non_facility_na: boolean;
+  /** Facility practice expense RVU (FACILITY PE RVU). */
+  facility_pe_rvu: Decimal;
+  /**
+   * True where the file says NA: rarely or never performed in the facility setting (FACILITY NA
+   * INDICATOR).
+   */
+  facility_na: boolean;
+  /** Malpractice RVU (MP RVU). */
+  mp_rvu: Decimal;
+  /** Total non-facility RVUs (NON-FACILITY TOTAL). */
+  non_facility_total: Decimal;
+  /** Total facility RVUs (FACILITY TOTAL). */
+  facility_total: Decimal;
+  /** Professional/technical component indicator (PCTC IND). Code table pfs_pctc_indicator. */
+  pctc_indicator: string;
+  /**
+   * Global surgery period (GLOB DAYS): 000, 010, 090, MMM, XXX, YYY, ZZZ. Code table
+   * pfs_global_days.
+   */
+  global_days: string;
+  /** Share of the global package for preoperative care (PRE OP). */
+  pre_op: Decimal;
+  /** Share of the global package for intraoperative care (INTRA OP). */
+  intra_op: Decimal;
+  /** Share of the global package for postoperative care (POST OP). */
+  post_op: Decimal;
+  /** Multiple procedure payment rule, modifier 51 (MULT PROC). Code table pfs_multiple_procedure. */
+  multiple_procedure: string;
+  /** Bilateral surgery payment rule, modifier 50 (BILAT SURG). Code table pfs_bilateral_surgery. */
+  bilateral_surgery: string;
+  /** Assistant at surgery rule, modifiers 80/82 (ASST SURG). Code table pfs_assistant_surgery. */
+  assistant_surgery: string;
+  /** Co-surgeons rule, modifier 62 (CO- SURG). Code table pfs_co_surgeons. */
+  co_surgeons: string;
+  /** Team surgery rule, modifier 66 (TEAM SURG). Code table pfs_team_surgery. */
+  team_surgery: string;
+  /** Endoscopic base code for codes with multiple procedure indicator 3 (ENDO BASE). */
+  endoscopic_base_code: string | null;
+  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  conversion_factor: Decimal;
+  /**
+   * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
+   * PROCEDURES). Code table pfs_physician_supervision.
+   */
+  physician_supervision: string;
+  /**
+   * Calculation flag, 0 for every code since July 2014 (CALCULATION FLAG). Code table
+   * pfs_calculation_flag.
+   */
+  calculation_flag: string;
+  /**
+   * Diagnostic imaging family (DIAGNOSTIC IMAGING FAMILY INDICATOR). Code table
+   * pfs_diagnostic_imaging_family.
+   */
+  diagnostic_imaging_family: string;
+  /**
+   * Non-facility PE RVU used for the OPPS payment cap (NON-FACILITY PE USED FOR OPPS PAYMENT
+   * AMOUNT).
+   */
+  non_facility_pe_opps: Decimal;
+  /** Facility PE RVU used for the OPPS payment cap (FACILITY PE USED FOR OPPS PAYMENT AMOUNT). */
+  facility_pe_opps: Decimal;
+  /** Malpractice RVU used for the OPPS payment cap (MP USED FOR OPPS PAYMENT AMOUNT). */
+  mp_opps: Decimal;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
 /** One row per (line, rule) a source file broke; such lines are kept out of the fact tables. */
 export interface RejectedRowTable {
   /** Source pipeline of the file. */
@@ -507,6 +1058,11 @@ export interface RejectedRowTable {
   detail: string | null;
   /** The line as it is in the file. */
   raw_text: string | null;
+  /**
+   * True when the row was still loaded (an unknown code a pipeline accepts with a warning, shown as
+   * unknown); false when the line is kept out of the fact tables.
+   */
+  row_kept: boolean;
 }
 
 /** One row per release of a source (e.g. RVU25D), from raw/<source>/<release>/manifest.json. */
@@ -533,6 +1089,44 @@ export interface ReleaseTable {
   origin: string;
   /** Licence and copyright notes that travel with the data (CPT descriptors are copyright AMA). */
   license: string;
+}
+
+/**
+ * What changed between each pair of consecutive releases of a source (by effective_from), main fact
+ * table only: one row per added or ended key, one row per changed column of a changed key. A
+ * partial release ends nothing.
+ */
+export interface ReleaseDiffTable {
+  /** Source pipeline. */
+  source: string;
+  /** The earlier release (release.release_id). */
+  from_release: string;
+  /** The next release of the same source. */
+  to_release: string;
+  /** Day the change takes effect: effective_from of to_release. */
+  effective_from: IsoDate;
+  /**
+   * added: the key is in force in to_release only; ended: in from_release only; changed: in both
+   * with other values.
+   */
+  change: string;
+  /** Key of the row as column=value pairs in key order, NULL as nothing, e.g. hcpcs=38211 modifier=. */
+  key: string;
+  /** The HCPCS/CPT code of the key, for sources keyed by code; else NULL. */
+  hcpcs: string | null;
+  /** The column that changed (changed rows only). */
+  column_name: string | null;
+  /** Value in from_release, as text. */
+  old_value: string | null;
+  /** Value in to_release, as text. */
+  new_value: string | null;
+  /**
+   * Label of old_value in the code table of the column on from_release's effective date, for
+   * indicator columns.
+   */
+  old_label: string | null;
+  /** Label of new_value on to_release's effective date, for indicator columns. */
+  new_label: string | null;
 }
 
 /** One row per refresh that built this database. */
@@ -580,18 +1174,25 @@ export interface SourceFileTable {
 
 export interface Database {
   ccs_range: CcsRangeTable;
+  ccs_range_history: CcsRangeHistoryTable;
   check_result: CheckResultTable;
   code_card: CodeCardTable;
+  code_history: CodeHistoryTable;
   hcpcs_code: HcpcsCodeTable;
+  hcpcs_code_history: HcpcsCodeHistoryTable;
   hcpcs_tos: HcpcsTosTable;
   indicator_code: IndicatorCodeTable;
   indicator_system: IndicatorSystemTable;
   mue: MueTable;
+  mue_history: MueHistoryTable;
   opps_addendum_b: OppsAddendumBTable;
+  opps_addendum_b_history: OppsAddendumBHistoryTable;
   pfs_decoded: PfsDecodedView;
   pfs_rvu: PfsRvuTable;
+  pfs_rvu_history: PfsRvuHistoryTable;
   rejected_row: RejectedRowTable;
   release: ReleaseTable;
+  release_diff: ReleaseDiffTable;
   run: RunTable;
   source_file: SourceFileTable;
 }

@@ -9,7 +9,11 @@ export interface FileProfile {
   lines: number;
   /** False when the last line has no line ending although earlier lines do: a cut file. */
   endsWithNewline: boolean;
+  /** The file starts like a web page (an error or login page saved under a data file name). */
+  looksLikeHtml: boolean;
 }
+
+const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
 
 const LF = 0x0a;
 
@@ -18,10 +22,16 @@ export async function profileFile(path: string): Promise<FileProfile> {
   let bytes = 0;
   let newlines = 0;
   let lastByte = -1;
+  let head = '';
   for await (const chunk of createReadStream(path, {
     highWaterMark: 1 << 20,
   }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    if (bytes === 0)
+      head = chunk
+        .subarray(0, 512)
+        .toString('latin1')
+        .replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
     bytes += chunk.length;
     let at = chunk.indexOf(LF);
     while (at !== -1) {
@@ -36,5 +46,6 @@ export async function profileFile(path: string): Promise<FileProfile> {
     bytes,
     lines: endsWithNewline ? newlines : newlines + 1,
     endsWithNewline,
+    looksLikeHtml: HTML_START.test(head),
   };
 }

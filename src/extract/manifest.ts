@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputError } from '../errors.js';
 
 /** One file of a release as it landed in raw/. */
 export interface ManifestFile {
@@ -43,7 +44,7 @@ export async function readManifest(releaseDir: string): Promise<ReleaseManifest 
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new InputError(path, null, 'invalid manifest', `not valid JSON (${(error as Error).message})`);
   }
   return validateManifest(parsed, path);
 }
@@ -66,7 +67,7 @@ function validateManifest(value: unknown, path: string): ReleaseManifest {
       problems.push(`files[${i}] needs path, sha256 and bytes`);
     }
   }
-  if (problems.length > 0) throw new Error(`${path}: invalid manifest: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new InputError(path, null, 'invalid manifest', problems.join('; '));
   return {
     published: null,
     effective_from: null,

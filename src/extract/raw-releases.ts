@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileRule, PipelineDefinition } from '../pipeline-definition.js';
+import { InputError } from '../errors.js';
+import type { FileRule, PipelineDefinition, ReleaseDates } from '../pipeline-definition.js';
 import { type FileProfile, profileFile } from './file-profile.js';
 import {
   MANIFEST_FILE_NAME,
@@ -64,21 +65,22 @@ async function readRawRelease(
 ): Promise<RawRelease> {
   const dir = join(rawDir, pipeline.source, folder);
   const existing = await readManifest(dir);
-  const derived = pipeline.releaseFromFolder(folder);
-  const manifest: ReleaseManifest = existing ?? {
-    source: pipeline.source,
-    release: derived.release,
-    published: derived.published,
-    effective_from: derived.effectiveFrom,
-    is_full: derived.isFull,
-    origin: 'local',
-    license: pipeline.license,
-    fetched_at: null,
-    files: [],
-  };
+  const manifest: ReleaseManifest = existing ?? manifestFromFolder(pipeline, folder, dir);
+  // The id names Parquet partitions (release=<id>/): letters, digits, dot, dash, underscore only.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(manifest.release)) {
+    throw new InputError(
+      join(dir, MANIFEST_FILE_NAME),
+      null,
+      'unsafe release id',
+      `"${manifest.release}" must be letters, digits, ".", "-" or "_"`,
+    );
+  }
   if (manifest.source !== pipeline.source) {
-    throw new Error(
-      `${join(dir, MANIFEST_FILE_NAME)}: manifest source "${manifest.source}" does not match folder raw/${pipeline.source}/`,
+    throw new InputError(
+      join(dir, MANIFEST_FILE_NAME),
+      null,
+      'manifest does not match its folder',
+      `source "${manifest.source}" in a folder under raw/${pipeline.source}/`,
     );
   }
   let manifestWritten = existing === null;
@@ -117,8 +119,11 @@ async function readRawRelease(
   }
   for (const listed of manifest.files) {
     if (!names.includes(listed.path)) {
-      throw new Error(
-        `${join(dir, listed.path)}: listed in the manifest but missing from the folder`,
+      throw new InputError(
+        join(dir, listed.path),
+        null,
+        'missing file',
+        'listed in the manifest but missing from the folder',
       );
     }
   }
@@ -137,14 +142,48 @@ async function readRawRelease(
   };
 }
 
+/** A release dropped into raw/ by hand: its id and dates come from the folder name. */
+function manifestFromFolder(
+  pipeline: PipelineDefinition,
+  folder: string,
+  dir: string,
+): ReleaseManifest {
+  let derived: ReleaseDates;
+  try {
+    derived = { ...pipeline.releaseFromFolder(folder), ...pipeline.releaseOverrides?.[folder] };
+  } catch (error) {
+    throw new InputError(dir, null, 'release folder name', (error as Error).message);
+  }
+  return {
+    source: pipeline.source,
+    release: derived.release,
+    published: derived.published,
+    effective_from: derived.effectiveFrom,
+    is_full: derived.isFull,
+    origin: 'local',
+    license: pipeline.license,
+    fetched_at: null,
+    files: [],
+  };
+}
+
 /** Raw files are immutable once landed: a changed or shortened file is an error, not new data. */
 function checkAgainstManifest(path: string, listed: ManifestFile, profile: FileProfile): void {
   if (listed.sha256 === profile.sha256) return;
-  const why =
-    profile.bytes < listed.bytes
-      ? `file is truncated: ${profile.bytes} bytes on disk, the manifest says ${listed.bytes}`
-      : `sha256 ${profile.sha256} does not match the manifest's ${listed.sha256}`;
-  throw new Error(`${path}: ${why}; raw files must not change after they land`);
+  if (profile.bytes < listed.bytes) {
+    throw new InputError(
+      path,
+      null,
+      'truncated file',
+      `${profile.bytes} bytes on disk, the manifest says ${listed.bytes}`,
+    );
+  }
+  throw new InputError(
+    path,
+    null,
+    'file changed since it landed',
+    `sha256 ${profile.sha256} does not match the manifest's ${listed.sha256}; raw files must not change after they land`,
+  );
 }
 
 /**
@@ -165,8 +204,11 @@ function choosePrimaries(files: RawFile[], pipeline: PipelineDefinition, dir: st
       .map((r) => r.pattern.source)
       .join(' or ');
     const found = primaries.map((f) => f.name).join(', ');
-    throw new Error(
-      `${dir}: expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`,
+    throw new InputError(
+      dir,
+      null,
+      'no single primary file',
+      `expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`,
     );
   }
   return primaries;

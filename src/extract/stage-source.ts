@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { variantTable } from '../transform/checks.js';
 import { findRawReleases, type RawRelease } from './raw-releases.js';
@@ -67,7 +68,33 @@ export async function stageSource(
   return staged;
 }
 
-function stageFile(
+/** Reads one file with the reader its format calls for; any failure names the file. */
+async function stageFile(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  target: StagingTarget,
+): Promise<StageResult> {
+  const { file } = target;
+  if (file.profile.looksLikeHtml) {
+    throw new InputError(
+      file.relativePath,
+      1,
+      'HTML instead of data',
+      'the file is a web page (an error or login page saved under a data file name)',
+    );
+  }
+  if (file.profile.bytes === 0) {
+    throw new InputError(file.relativePath, null, 'empty file', 'the file has no bytes');
+  }
+  try {
+    return await readWithLayout(connection, pipeline, target);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(file.relativePath, null, 'unreadable file', (error as Error).message);
+  }
+}
+
+function readWithLayout(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
   target: StagingTarget,

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface Lock {
@@ -14,9 +14,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
+async function holderOf(path: string): Promise<number | null> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  const pid = text === null ? Number.NaN : Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
 /**
- * One writer per out/ folder: a lock file holding the writer's pid. A lock left by a process
- * that no longer runs is taken over, and the caller is told.
+ * One writer per out/ folder: a lock file holding the writer's pid. The file is linked into
+ * place already written, so no one ever reads an empty lock; a lock left by a process that no
+ * longer runs is moved aside (one taker wins the rename) and the caller is told.
  */
 export async function acquireLock(
   outDir: string,
@@ -24,25 +31,39 @@ export async function acquireLock(
 ): Promise<Lock> {
   await mkdir(outDir, { recursive: true });
   const path = join(outDir, '.refresh.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return { release: () => rm(path, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+  const mine = `${path}.${process.pid}`;
+  await writeFile(mine, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(mine, path);
+        return {
+          async release() {
+            if ((await holderOf(path)) === process.pid) await rm(path, { force: true });
+          },
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = await holderOf(path);
+      if (holder !== null && isAlive(holder)) {
         throw new Error(
           `another refresh (pid ${holder}) is writing to ${outDir}; wait for it to finish (lock: ${path})`,
         );
       }
-      onTakeover(
-        `taking over a stale lock ${path} left by pid ${Number.isNaN(holder) ? '?' : holder}, which is no longer running`,
-      );
-      await rm(path, { force: true });
+      const aside = `${path}.stale-${process.pid}-${attempt}`;
+      try {
+        await rename(path, aside);
+        await rm(aside, { force: true });
+        onTakeover(
+          `took over a stale lock ${path} left by pid ${holder ?? '?'}, which is no longer running`,
+        );
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // another taker won
+      }
     }
+    throw new Error(`could not take the lock ${path}: other refreshes keep taking it`);
+  } finally {
+    await rm(mine, { force: true });
   }
-  throw new Error(`could not take the lock ${path}`);
 }

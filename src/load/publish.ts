@@ -1,38 +1,84 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
 
-/** A run's private folder inside out/, hidden from readers until publish. */
+/**
+ * out/ layout: each run builds in out/.runs/<run id>/; out/.current is a symlink to the published
+ * run, and the paths readers use (out/fee_schedule.duckdb, out/parquet) are symlinks through it.
+ * Publishing is one rename of out/.current, so readers see the old complete set or the new one,
+ * never a mix; a reader that has the old database open keeps its file.
+ */
+const RUNS = '.runs';
+const CURRENT = '.current';
+const PREVIOUS = '.previous';
+/** What readers open, each a symlink through out/.current. */
+export const PUBLISHED_ENTRIES = [DATABASE_FILE_NAME, PARQUET_DIR_NAME];
+
 export function buildDirFor(outDir: string, runId: string): string {
-  return join(outDir, `.build-${runId}`);
+  return join(outDir, RUNS, runId);
 }
 
-async function exists(path: string): Promise<boolean> {
+async function linkTarget(path: string): Promise<string | null> {
   try {
-    await stat(path);
-    return true;
+    return await readlink(path);
   } catch {
-    return false;
+    return null;
   }
 }
 
-/**
- * Moves a finished build into place with renames on one file system. The database file is
- * replaced atomically (a reader holding the old file keeps reading it); the Parquet folder is
- * swapped by two renames, the old one removed only after the new one is in place.
- */
-export async function publishBuild(buildDir: string, outDir: string): Promise<void> {
-  await mkdir(outDir, { recursive: true });
-  const newParquet = join(buildDir, PARQUET_DIR_NAME);
-  const liveParquet = join(outDir, PARQUET_DIR_NAME);
-  const retiredParquet = join(buildDir, `${PARQUET_DIR_NAME}.previous`);
-  if (await exists(liveParquet)) await rename(liveParquet, retiredParquet);
-  await rename(newParquet, liveParquet);
-  await rename(join(buildDir, DATABASE_FILE_NAME), join(outDir, DATABASE_FILE_NAME));
-  await rm(buildDir, { recursive: true, force: true });
+/** Points `path` at `target` with a rename, so the link is never missing. */
+async function replaceWithLink(target: string, path: string): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await rm(temporary, { force: true });
+  await symlink(target, temporary);
+  await rename(temporary, path);
+}
+
+export async function publishBuild(buildDir: string, outDir: string, runId: string): Promise<void> {
+  const previous = await linkTarget(join(outDir, CURRENT));
+  await replaceWithLink(join(RUNS, runId), join(outDir, CURRENT));
+  if (previous) await replaceWithLink(previous, join(outDir, PREVIOUS));
+  for (const entry of PUBLISHED_ENTRIES) {
+    const path = join(outDir, entry);
+    const wanted = join(CURRENT, entry);
+    if ((await linkTarget(path)) === wanted) continue;
+    // An output folder from before this layout: keep its old outputs aside, then link.
+    const existing = await lstat(path).catch(() => null);
+    if (existing?.isDirectory()) {
+      await mkdir(join(outDir, RUNS, 'legacy'), { recursive: true });
+      await rename(path, join(outDir, RUNS, 'legacy', `${entry}-${runId}`));
+    }
+    await replaceWithLink(wanted, path);
+  }
+  await removeUnpublishedRuns(outDir, buildDir);
 }
 
 /** A failed run leaves nothing behind: the published outputs are untouched. */
 export async function discardBuild(buildDir: string): Promise<void> {
   await rm(buildDir, { recursive: true, force: true });
+  // Leave no empty .runs/ behind in an out/ that never had a published run.
+  const runsDir = dirname(buildDir);
+  if ((await readdir(runsDir).catch(() => ['?'])).length === 0)
+    await rm(runsDir, { recursive: true });
+}
+
+/**
+ * Removes runs that are neither published nor the one before it (kept for readers still on it),
+ * such as builds left by a refresh that was killed. Call with the writer lock held.
+ */
+export async function removeUnpublishedRuns(outDir: string, keep?: string): Promise<string[]> {
+  const runsDir = join(outDir, RUNS);
+  const kept = new Set(
+    [await linkTarget(join(outDir, CURRENT)), await linkTarget(join(outDir, PREVIOUS))]
+      .filter((t): t is string => t !== null)
+      .map((t) => t.split('/').pop()),
+  );
+  const removed: string[] = [];
+  for (const name of await readdir(runsDir).catch(() => [] as string[])) {
+    const path = join(runsDir, name);
+    if (kept.has(name) || path === keep || name === 'legacy') continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

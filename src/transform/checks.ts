@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
+import { TRUNCATED_FILE, UNKNOWN_CODE } from '../reject-rules.js';
+import { historyChecks } from './history/history-checks.js';
 
 export type Severity = 'blocking' | 'warning';
 
@@ -14,6 +16,43 @@ export interface CheckOutcome {
 }
 
 const EXAMPLES = 10;
+const DEFAULT_MAX_REJECT_RATE = 0.005;
+const DEFAULT_DRIFT = { warn: 0.15, block: 0.3 };
+
+/** Row count of each release against the previous release of its source (by effective date). */
+function driftChecks(
+  table: string,
+  source: string,
+  drift: { warn: number; block: number },
+): DeclaredCheck[] {
+  const changes = (limit: number) => `
+    WITH counts AS (
+      SELECT r.release_id, r.effective_from, count(f.release_id) AS n
+      FROM release r LEFT JOIN ${identifier(table)} f USING (release_id)
+      WHERE r.source = ${literal(source)} GROUP BY ALL
+    ),
+    paired AS (
+      SELECT release_id, n, lag(release_id) OVER w AS previous, lag(n) OVER w AS previous_n
+      FROM counts WINDOW w AS (ORDER BY effective_from, release_id)
+    )
+    SELECT release_id || ': ' || n || ' rows against ' || previous_n || ' in ' || previous ||
+           ' (' || round(100.0 * (n - previous_n) / previous_n, 1) || ' %)'
+    FROM paired WHERE previous_n > 0 AND abs(n - previous_n) > ${limit} * previous_n`;
+  return [
+    {
+      name: `row count within ±${drift.block * 100} % of the previous release`,
+      table,
+      severity: 'blocking',
+      failures: changes(drift.block),
+    },
+    {
+      name: `row count within ±${drift.warn * 100} % of the previous release`,
+      table,
+      severity: 'warning',
+      failures: changes(drift.warn),
+    },
+  ];
+}
 
 /** Staging table holding the variant files (other formats of the same release). */
 export function variantTable(pipeline: PipelineDefinition): string {
@@ -37,15 +76,45 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
   if (!main) throw new Error(`${pipeline.source} declares no fact table`);
   const staging = identifier(pipeline.stagingTable);
   const variants = identifier(variantTable(pipeline));
+  const source = literal(pipeline.source);
+  const describe = `source_file || ':' || source_line || ': ' || rule || ': ' || coalesce(detail, '')`;
+  const maxRate = pipeline.maxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
+  const drift = pipeline.rowCountDrift ?? DEFAULT_DRIFT;
   const checks: DeclaredCheck[] = [
     {
-      name: 'no rejected rows',
+      name: 'no truncated file',
+      table: main.name,
+      severity: 'blocking',
+      failures: `SELECT ${describe} FROM rejected_row
+        WHERE source = ${source} AND rule = ${literal(TRUNCATED_FILE)} ORDER BY ALL`,
+    },
+    {
+      name: 'every indicator value is in its code table',
+      table: main.name,
+      severity: pipeline.unknownCodes === 'warn' ? 'warning' : 'blocking',
+      failures: `SELECT ${describe} FROM rejected_row
+        WHERE source = ${source} AND rule = ${literal(UNKNOWN_CODE)} ORDER BY source_file, source_line`,
+    },
+    {
+      name: `rejected lines at most ${(maxRate * 100).toFixed(1)} % of each file`,
       table: main.name,
       severity: 'blocking',
       failures: `
-        SELECT source_file || ':' || source_line || ': ' || rule || ': ' || coalesce(detail, '')
-        FROM rejected_row WHERE source = ${literal(pipeline.source)} ORDER BY source_file, source_line`,
+        SELECT f.source_file || ': ' || r.lines || ' of ' || (f.rows_staged + f.lines_rejected) ||
+               ' lines rejected (' || round(100 * r.lines / (f.rows_staged + f.lines_rejected), 2) || ' %)'
+        FROM source_file f
+        JOIN (SELECT source_file, count(DISTINCT source_line) AS lines FROM rejected_row
+              WHERE source = ${source} AND NOT row_kept GROUP BY ALL) r USING (source_file)
+        WHERE r.lines > ${maxRate} * greatest(f.rows_staged + f.lines_rejected, 1)`,
     },
+    {
+      name: 'rejected lines (below the threshold: loaded without them)',
+      table: main.name,
+      severity: 'warning',
+      failures: `SELECT ${describe} FROM rejected_row WHERE source = ${source}
+        ORDER BY source_file, source_line`,
+    },
+    ...driftChecks(main.name, pipeline.source, drift),
     ...pipeline.factTables.map((fact): DeclaredCheck => {
       const key = fact.key.map(identifier).join(', ');
       return {
@@ -68,7 +137,7 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         SELECT s.source_file || ':' || s.source_line || ': staged but neither loaded nor rejected'
         FROM ${staging} s
         WHERE NOT EXISTS (SELECT 1 FROM ${fact} f WHERE f.source_file = s.source_file AND f.source_line = s.source_line)
-          AND NOT EXISTS (SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line)`,
+          AND NOT row_rejected(s.source_file, s.source_line)`,
     });
   }
   if (pipeline.variantComparison === 'staged-rows') {
@@ -95,7 +164,7 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         ) ORDER BY ALL`,
     });
   }
-  return [...checks, ...(pipeline.checks ?? [])];
+  return [...checks, ...(pipeline.checks ?? []), ...historyChecks(pipeline)];
 }
 
 /** Runs the pipeline's checks and records each outcome in check_result. */

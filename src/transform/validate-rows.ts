@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
-import type { SourceColumn } from '../pipeline-definition.js';
+import type { PipelineDefinition, SourceColumn } from '../pipeline-definition.js';
+import { UNKNOWN_CODE } from '../reject-rules.js';
 
 /**
  * Checks every staged value against its column's declaration (required, pattern, decimal,
@@ -9,10 +10,11 @@ import type { SourceColumn } from '../pipeline-definition.js';
  */
 export async function validateStagedRows(
   connection: DuckDBConnection,
-  source: string,
+  pipeline: PipelineDefinition,
   stagingTable: string,
-  columns: readonly SourceColumn[],
 ): Promise<number> {
+  const { source, columns } = pipeline;
+  const keepUnknownCodes = pipeline.unknownCodes === 'warn';
   const checks = columns.flatMap((column) => columnChecks(column));
   if (checks.length === 0) return 0;
   const table = identifier(stagingTable);
@@ -21,13 +23,14 @@ export async function validateStagedRows(
       (check) => `
     SELECT ${literal(source)}, s.release_id, s.source_file, s.source_line, ${literal(check.rule)} AS rule,
            ${literal(check.column)} AS column_name, s.${identifier(check.column)} AS value,
-           ${check.detail} AS detail
+           ${check.detail} AS detail,
+           ${check.rule === UNKNOWN_CODE && keepUnknownCodes ? 'true' : 'false'} AS row_kept
     FROM ${table} s LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
     WHERE ${check.failsWhen}`,
     )
     .join('\n    UNION ALL');
   const reader = await connection.runAndReadAll(`
-    INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail)
+    INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, row_kept)
     ${union}`);
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
@@ -76,7 +79,7 @@ function columnChecks(column: SourceColumn): ColumnCheck[] {
   if (column.system) {
     checks.push({
       column: column.name,
-      rule: 'unknown code',
+      rule: UNKNOWN_CODE,
       failsWhen: `${value} IS NOT NULL AND code_label(${literal(column.system)}, ${code}, r.effective_from) IS NULL`,
       detail: `${shown} || ${literal(` is not a code of ${column.system} (${column.header})`)} ||
                coalesce(' on ' || r.effective_from, '')`,

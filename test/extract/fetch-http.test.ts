@@ -433,13 +433,13 @@ describe('per-host request rate', () => {
     server.route('/a', send('a'));
     const limiter = new RecordingLimiter(40);
     const client = testClient({ rateLimiter: limiter });
+    const started = performance.now();
     await Promise.all([1, 2, 3].map(() => client.getText(server.url('/a'))));
     expect(server.hits('/a')).toHaveLength(3);
     expect(limiter.granted).toHaveLength(3);
-    for (let i = 1; i < limiter.granted.length; i++) {
-      const gap = (limiter.granted[i] as number) - (limiter.granted[i - 1] as number);
-      expect(gap).toBeGreaterThanOrEqual(35);
-    }
+    // A late event loop can delay a grant but never bring one forward: the third request may
+    // not go out before two intervals have passed since the first was asked for.
+    expect((limiter.granted[2] as number) - started).toBeGreaterThanOrEqual(2 * 40 - 2);
   });
 
   it('counts every redirect hop and retry against the host rate', async () => {

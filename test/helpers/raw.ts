@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,16 +79,29 @@ export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** sha256 of every file under dir (hidden ones included), keyed by path relative to dir. */
+/**
+ * Every entry under dir (hidden ones included), keyed by path relative to dir: a file as its
+ * sha256, a symlink as "-> target" (not followed), a folder as "dir". Nothing is skipped, so two
+ * snapshots are equal only if no file, link or folder was added, removed or changed.
+ */
 export async function hashTree(dir: string): Promise<Record<string, string>> {
-  const hashes: Record<string, string> = {};
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
+  const entries: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     const path = join(entry.parentPath, entry.name);
-    hashes[relative(dir, path)] = sha256(await readFile(path));
+    const key = relative(dir, path);
+    if (entry.isSymbolicLink()) entries[key] = `-> ${await readlink(path)}`;
+    else if (entry.isDirectory()) entries[key] = 'dir';
+    else if (entry.isFile()) entries[key] = sha256(await readFile(path));
+    else entries[key] = 'other';
   }
-  return Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Files and symlinks under dir (folders left out): what a run published or left behind. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  return Object.entries(await hashTree(dir))
+    .filter(([, value]) => value !== 'dir')
+    .map(([key]) => key);
 }
 
 /**

@@ -25,9 +25,7 @@ SELECT
   ccs_label,
   source_file, source_line
 FROM stg_ccs s
-WHERE NOT EXISTS (
-  SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line
-)
+WHERE NOT row_rejected(s.source_file, s.source_line)
 ORDER BY release_id, source_line;
 
 -- The CCS category of a code in a release, by range and shape; NULL when no range holds it.

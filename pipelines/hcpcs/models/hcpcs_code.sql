@@ -53,9 +53,7 @@ CREATE TABLE hcpcs_code (
 INSERT INTO hcpcs_code
 WITH accepted AS (
   SELECT * FROM stg_hcpcs s
-  WHERE NOT EXISTS (
-    SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line
-  )
+  WHERE NOT row_rejected(s.source_file, s.source_line)
 ),
 descriptions AS (
   SELECT release_id, source_file, hcpcs,
@@ -107,8 +105,19 @@ COMMENT ON COLUMN hcpcs_code.carriers_manual_1 IS 'Medicare Carriers Manual refe
 COMMENT ON COLUMN hcpcs_code.carriers_manual_2 IS 'Medicare Carriers Manual reference, positions 155-162 (MCM2).';
 COMMENT ON COLUMN hcpcs_code.carriers_manual_3 IS 'Medicare Carriers Manual reference, positions 163-170 (MCM3).';
 COMMENT ON COLUMN hcpcs_code.statute IS 'Statute number, positions 171-180 (STATUTE).';
-COMMENT ON COLUMN hcpcs_code.lab_certification_1 IS 'Lab certification code, positions 181-183 (LABCERT1). Code table hcpcs_lab_certification; columns _2 to _8 are positions 184-204.';
-COMMENT ON COLUMN hcpcs_code.cross_reference_1 IS 'Cross-reference code, positions 205-209 (XREF1); columns _2 to _5 are positions 210-229.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_1 IS 'Lab certification code, positions 181-183 (LABCERT1). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_2 IS 'Lab certification code, positions 184-186 (LABCERT2). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_3 IS 'Lab certification code, positions 187-189 (LABCERT3). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_4 IS 'Lab certification code, positions 190-192 (LABCERT4). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_5 IS 'Lab certification code, positions 193-195 (LABCERT5). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_6 IS 'Lab certification code, positions 196-198 (LABCERT6). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_7 IS 'Lab certification code, positions 199-201 (LABCERT7). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.lab_certification_8 IS 'Lab certification code, positions 202-204 (LABCERT8). Code table hcpcs_lab_certification.';
+COMMENT ON COLUMN hcpcs_code.cross_reference_1 IS 'Cross-reference code, positions 205-209 (XREF1).';
+COMMENT ON COLUMN hcpcs_code.cross_reference_2 IS 'Cross-reference code, positions 210-214 (XREF2).';
+COMMENT ON COLUMN hcpcs_code.cross_reference_3 IS 'Cross-reference code, positions 215-219 (XREF3).';
+COMMENT ON COLUMN hcpcs_code.cross_reference_4 IS 'Cross-reference code, positions 220-224 (XREF4).';
+COMMENT ON COLUMN hcpcs_code.cross_reference_5 IS 'Cross-reference code, positions 225-229 (XREF5).';
 COMMENT ON COLUMN hcpcs_code.coverage_code IS 'Coverage code, position 230 (COV). Code table hcpcs_coverage_code.';
 COMMENT ON COLUMN hcpcs_code.asc_payment_group IS 'ASC payment group, positions 231-232 (ASC_GRP).';
 COMMENT ON COLUMN hcpcs_code.asc_effective_date IS 'ASC payment group effective date, positions 233-240 (ASC_DT).';

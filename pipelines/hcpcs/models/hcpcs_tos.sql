@@ -14,9 +14,7 @@ SELECT release_id, hcpcs, CAST(right(slot, 1) AS TINYINT), type_of_service, sour
 FROM (
   SELECT * FROM stg_hcpcs s
   WHERE record_id IN ('3', '7')
-    AND NOT EXISTS (
-      SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line
-    )
+    AND NOT row_rejected(s.source_file, s.source_line)
 )
 UNPIVOT (type_of_service FOR slot IN (
   type_of_service_1, type_of_service_2, type_of_service_3, type_of_service_4, type_of_service_5

@@ -31,9 +31,7 @@ SELECT
   source_file, source_line
 FROM stg_mue s
 WHERE mue_service_type(source_file) IS NOT NULL
-  AND NOT EXISTS (
-    SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line
-  )
+  AND NOT row_rejected(s.source_file, s.source_line)
 ORDER BY release_id, source_file, source_line;
 
 COMMENT ON TABLE mue IS 'CMS NCCI Medically Unlikely Edits: the most units of service of a code reported by one provider for one beneficiary on one date of service, per service type. CPT codes are copyright American Medical Association.';

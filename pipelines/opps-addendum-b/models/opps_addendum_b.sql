@@ -32,9 +32,7 @@ SELECT
   change_flag IS NOT NULL,
   source_file, source_line
 FROM stg_opps_addendum_b s
-WHERE NOT EXISTS (
-  SELECT 1 FROM rejected_row j WHERE j.source_file = s.source_file AND j.source_line = s.source_line
-)
+WHERE NOT row_rejected(s.source_file, s.source_line)
 ORDER BY release_id, source_line;
 
 COMMENT ON TABLE opps_addendum_b IS 'CMS OPPS Addendum B (OPPS payment by HCPCS code), one row per release and HCPCS code. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';

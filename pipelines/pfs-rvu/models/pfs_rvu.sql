@@ -62,10 +62,7 @@ SELECT
   CAST(clean_number(mp_opps) AS DECIMAL(8, 2)),
   source_file, source_line
 FROM stg_pfs_rvu s
-WHERE NOT EXISTS (
-  SELECT 1 FROM rejected_row j
-  WHERE j.source_file = s.source_file AND j.source_line = s.source_line
-)
+WHERE NOT row_rejected(s.source_file, s.source_line)
 ORDER BY release_id, source_line;
 
 COMMENT ON TABLE pfs_rvu IS 'CMS National Physician Fee Schedule relative value file (PPRRVU), one row per release, HCPCS code and modifier. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import type { SourceColumn } from '../../pipeline-definition.js';
+import { TRUNCATED_FILE } from '../../reject-rules.js';
 import type { RawFile } from '../raw-releases.js';
 
 /** Where a reader puts a file's rows: a staging table of text columns plus lineage. */
@@ -73,7 +74,7 @@ export async function recordTruncation(
   if (profile.endsWithNewline || profile.lines <= 1) return false;
   const prepared = await connection.prepare(`
     INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
-    VALUES ($1, $2, $3, $4, 'truncated file', NULL, NULL, $5, NULL)`);
+    VALUES ($1, $2, $3, $4, ${literal(TRUNCATED_FILE)}, NULL, NULL, $5, NULL)`);
   prepared.bind([
     target.source,
     target.releaseId,

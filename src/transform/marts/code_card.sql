@@ -99,3 +99,28 @@ LEFT JOIN ccs_range cr
 ORDER BY c.hcpcs, c.modifier NULLS FIRST, c.as_of DESC;
 
 COMMENT ON TABLE code_card IS 'One row per HCPCS/CPT code, modifier and release date with every indicator of every source as code and label, like a code page. *_release names the release consulted; a NULL value beside it means that release has no row for the code. CPT descriptors are copyright American Medical Association.';
+
+COMMENT ON COLUMN code_card.as_of IS 'The day the card describes: the effective date of a release of some source. Each source contributes the release in force that day.';
+COMMENT ON COLUMN code_card.hcpcs IS 'HCPCS Level II or CPT code.';
+COMMENT ON COLUMN code_card.modifier IS 'PFS modifier (26, TC, 53); NULL for the global service and for codes the PFS does not list.';
+COMMENT ON COLUMN code_card.short_description IS 'Short description: the HCPCS file''s, else the PFS''s, else OPPS Addendum B''s. CPT descriptors are copyright American Medical Association.';
+COMMENT ON COLUMN code_card.long_description IS 'Long description from the HCPCS Level II file (Level II codes only).';
+COMMENT ON COLUMN code_card.pfs_release IS 'PFS release consulted (pfs-rvu); NULL when none was in force on as_of.';
+COMMENT ON COLUMN code_card.opps_release IS 'OPPS Addendum B release consulted; NULL when none was in force on as_of.';
+COMMENT ON COLUMN code_card.apc_status_indicator IS 'OPPS payment status indicator (Addendum B SI). Code table opps_status_indicator.';
+COMMENT ON COLUMN code_card.apc_status_indicator_label IS 'Label of apc_status_indicator from code table opps_status_indicator.';
+COMMENT ON COLUMN code_card.apc IS 'Ambulatory Payment Classification (Addendum B APC).';
+COMMENT ON COLUMN code_card.opps_payment_rate IS 'OPPS national payment rate in dollars (Addendum B Payment Rate).';
+COMMENT ON COLUMN code_card.hcpcs_release IS 'HCPCS Level II release consulted; NULL when none was in force on as_of. CPT codes are not in that file.';
+COMMENT ON COLUMN code_card.type_of_service IS 'Type of service codes from the HCPCS file (TOS1..TOS5), comma-separated in position order. Code table hcpcs_type_of_service.';
+COMMENT ON COLUMN code_card.type_of_service_label IS 'Each type of service code with its label, "code - label; ..."';
+COMMENT ON COLUMN code_card.betos IS 'Berenson-Eggers type of service from the HCPCS file. Code table hcpcs_betos.';
+COMMENT ON COLUMN code_card.betos_label IS 'Label of betos from code table hcpcs_betos.';
+COMMENT ON COLUMN code_card.mue_release IS 'NCCI MUE release consulted; NULL when none was in force on as_of.';
+COMMENT ON COLUMN code_card.mue_practitioner IS 'Practitioner services MUE value (units of service).';
+COMMENT ON COLUMN code_card.mue_practitioner_adjudication IS 'Practitioner MUE adjudication indicator. Code table mue_adjudication_indicator.';
+COMMENT ON COLUMN code_card.mue_outpatient_hospital IS 'Outpatient hospital services MUE value (units of service).';
+COMMENT ON COLUMN code_card.mue_outpatient_hospital_adjudication IS 'Outpatient hospital MUE adjudication indicator. Code table mue_adjudication_indicator.';
+COMMENT ON COLUMN code_card.ccs_release IS 'CCS release consulted; NULL when none was in force on as_of.';
+COMMENT ON COLUMN code_card.ccs_category IS 'CCS category of the code, by range and shape (ccs_range). Code table ccs_category.';
+COMMENT ON COLUMN code_card.ccs_label IS 'Label of ccs_category from code table ccs_category.';

@@ -2,8 +2,14 @@
 export interface Mart {
   file: string;
   sources: readonly string[];
+  /** Columns that identify a row. */
+  key: readonly string[];
 }
 
 export const MARTS: readonly Mart[] = [
-  { file: 'code_card.sql', sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'] },
+  {
+    file: 'code_card.sql',
+    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'],
+    key: ['as_of', 'hcpcs', 'modifier'],
+  },
 ];

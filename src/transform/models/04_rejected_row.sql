@@ -8,7 +8,8 @@ CREATE TABLE rejected_row (
   column_name VARCHAR,
   value VARCHAR,
   detail VARCHAR,
-  raw_text VARCHAR
+  raw_text VARCHAR,
+  row_kept BOOLEAN NOT NULL DEFAULT false
 );
 COMMENT ON TABLE rejected_row IS 'One row per (line, rule) a source file broke; such lines are kept out of the fact tables.';
 COMMENT ON COLUMN rejected_row.source IS 'Source pipeline of the file.';
@@ -20,6 +21,12 @@ COMMENT ON COLUMN rejected_row.column_name IS 'Column at fault, when one is.';
 COMMENT ON COLUMN rejected_row.value IS 'Value at fault, as read.';
 COMMENT ON COLUMN rejected_row.detail IS 'Explanation in words.';
 COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file.';
+COMMENT ON COLUMN rejected_row.row_kept IS 'True when the row was still loaded (an unknown code a pipeline accepts with a warning, shown as unknown); false when the line is kept out of the fact tables.';
+
+-- True when a staged line must stay out of the fact tables.
+CREATE MACRO row_rejected(file, line) AS EXISTS (
+  SELECT 1 FROM rejected_row j WHERE j.source_file = file AND j.source_line = line AND NOT j.row_kept
+);
 
 CREATE TABLE check_result (
   run_id VARCHAR NOT NULL,

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { openDuckDB } from '../db/open-duckdb.js';
+import { DiffRequestError, diffReleases, formatDiff } from '../transform/history/diff.js';
+import { UsageError } from './errors.js';
+import { defaultOutDir, publishedDatabase } from './options.js';
+
+interface DiffOptions {
+  source?: string;
+  json?: boolean;
+  out: string;
+}
+
+export function registerDiff(program: Command): void {
+  program
+    .command('diff')
+    .description(
+      'what changed between two releases of a source: added, ended and changed rows, summary first',
+    )
+    .argument('<releaseA>', 'the earlier release, e.g. RVU25D')
+    .argument('<releaseB>', 'the later release, e.g. RVU26A')
+    .option('--source <source>', 'source of the releases (pfs-rvu, hcpcs, ...); default: inferred')
+    .option('--json', 'print JSON for programs')
+    .option('--out <dir>', 'output folder holding fee_schedule.duckdb', defaultOutDir())
+    .action(async (releaseA: string, releaseB: string, options: DiffOptions) => {
+      // `fse diff … | head` closes stdout early: not an error.
+      process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
+      const handle = await openDuckDB(publishedDatabase(options.out), { readOnly: true });
+      try {
+        const diff = await diffReleases(handle.connection, {
+          from: releaseA,
+          to: releaseB,
+          ...(options.source ? { source: options.source } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof DiffRequestError) throw new UsageError(`diff: ${error.message}`);
+          throw error;
+        });
+        process.stdout.write(
+          options.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
+        );
+      } finally {
+        handle.close();
+      }
+    });
+}

@@ -1,0 +1,284 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier, literal } from '../../db/sql.js';
+import type { PipelineDefinition } from '../../pipeline-definition.js';
+import { CHANGE_ORDER_SQL, consecutivePairsSql, diffSql } from './diff-sql.js';
+import {
+  describeHistory,
+  type HistorySpec,
+  keyEqualsSql,
+  keyListSql,
+  ROW_HASH_SQL,
+} from './spec.js';
+
+/** Tables every source's history writes into (one row set per source). */
+export const SHARED_HISTORY_TABLES = ['release_diff', 'code_history'] as const;
+
+/** The history tables of a refresh, for the Parquet export: one file each. */
+export function historyParquetTables(pipelines: readonly PipelineDefinition[]): { name: string }[] {
+  return [
+    ...pipelines.flatMap((p) =>
+      p.factTables.slice(0, 1).map((f) => ({ name: `${f.name}_history` })),
+    ),
+    ...SHARED_HISTORY_TABLES.map((name) => ({ name })),
+  ];
+}
+
+/**
+ * Builds the history of a source from its loaded releases: <fact>_history (intervals per key),
+ * its rows of release_diff (consecutive releases) and, when the key has an hcpcs column, of
+ * code_history. Idempotent: the source's rows are replaced.
+ */
+export async function buildHistory(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+): Promise<void> {
+  const spec = await describeHistory(connection, pipeline);
+  await connection.run(historyTableSql(spec));
+  await connection.run(historyConstraints(spec));
+  await connection.run(historyComments(spec));
+  await connection.run(SHARED_TABLES_SQL);
+  const source = literal(spec.source);
+  await connection.run(`
+    DELETE FROM release_diff WHERE source = ${source};
+    INSERT INTO release_diff
+    SELECT * FROM (${diffSql(spec, consecutivePairsSql(spec.source), true)})
+    ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;
+    DELETE FROM code_history WHERE source = ${source};`);
+  if (spec.key.includes('hcpcs')) await connection.run(codeHistorySql(spec));
+}
+
+/** Releases of the source in effective-date order (seq), with the next full release after each. */
+function releasesSql(source: string): string {
+  return `
+    rel AS (
+      SELECT release_id, effective_from, is_full,
+             row_number() OVER (ORDER BY effective_from, release_id) AS seq
+      FROM release WHERE source = ${literal(source)} AND effective_from IS NOT NULL
+    ),
+    rel_next AS (
+      SELECT r.*, (SELECT min(f.seq) FROM rel f WHERE f.is_full AND f.seq > r.seq) AS next_full_seq
+      FROM rel r
+    )`;
+}
+
+/**
+ * One row per key and interval. A key's listing in a release opens an interval when it is the
+ * key's first listing, when its row hash differs from the previous listing, or when a full
+ * release between the two listings left the key out. The interval ends (valid_to, exclusive) at
+ * the next listing that opens an interval or at the first full release after its last listing,
+ * whichever comes first; it is open (NULL) when neither exists. Partial releases that leave the
+ * key out end nothing. The windows run over narrow rows (key, release, hash, lineage); the
+ * business columns are joined back for the listing that opens each interval.
+ */
+function historyTableSql(spec: HistorySpec): string {
+  const key = keyListSql(spec.key);
+  const others = spec.columns.filter((c) => !spec.key.includes(c.name));
+  const fact = identifier(spec.fact);
+  return `
+    CREATE OR REPLACE TABLE ${identifier(spec.history)} AS
+    WITH ${releasesSql(spec.source)},
+    obs AS (
+      SELECT r.seq, r.next_full_seq, f.*
+      FROM (SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
+            FROM ${fact}) f
+      JOIN rel_next r USING (release_id)
+    ),
+    moves AS (
+      SELECT *,
+             lag(seq) OVER w AS prev_seq, lag(row_hash) OVER w AS prev_hash,
+             lag(next_full_seq) OVER w AS prev_next_full,
+             lead(seq) OVER w AS next_seq, lead(row_hash) OVER w AS next_hash
+      FROM obs WINDOW w AS (PARTITION BY ${key} ORDER BY seq)
+    ),
+    flagged AS (
+      SELECT *,
+             prev_seq IS NULL OR prev_hash <> row_hash OR coalesce(prev_next_full < seq, false) AS opens,
+             next_seq IS NULL OR next_hash <> row_hash OR coalesce(next_full_seq < next_seq, false) AS closes,
+             least(next_seq, next_full_seq) AS end_seq
+      FROM moves
+    ),
+    bounds AS (
+      SELECT *, lead(end_seq) OVER (PARTITION BY ${key} ORDER BY seq) AS following_end
+      FROM flagged WHERE opens OR closes
+    ),
+    intervals AS (
+      SELECT *, CASE WHEN closes THEN end_seq ELSE following_end END AS interval_end
+      FROM bounds WHERE opens
+    )
+    SELECT ${keyListSql(spec.key, 'i')},
+           rf.effective_from AS valid_from,
+           re.effective_from AS valid_to,
+           rf.release_id AS first_release,
+           rl.release_id AS last_release,
+           i.row_hash,
+           ${[...others.map((c) => `f.${identifier(c.name)}`), 'i.source_file', 'i.source_line'].join(', ')}
+    FROM intervals i
+    JOIN ${fact} f ON f.release_id = i.release_id AND f.source_file = i.source_file
+                  AND f.source_line = i.source_line AND ${keyEqualsSql(spec.key, 'f', 'i')}
+    JOIN rel rf ON rf.seq = i.seq
+    LEFT JOIN rel re ON re.seq = i.interval_end
+    JOIN rel rl ON rl.seq = coalesce(i.interval_end - 1, (SELECT max(seq) FROM rel))
+    ORDER BY ${keyListSql(spec.key, 'i')}, valid_from`;
+}
+
+/** NOT NULL where the fact table has it, and on the interval columns always set. */
+function historyConstraints(spec: HistorySpec): string {
+  const table = identifier(spec.history);
+  const always = [
+    'valid_from',
+    'first_release',
+    'last_release',
+    'row_hash',
+    'source_file',
+    'source_line',
+  ];
+  return [...spec.columns.filter((c) => c.notNull).map((c) => c.name), ...always]
+    .map((c) => `ALTER TABLE ${table} ALTER COLUMN ${identifier(c)} SET NOT NULL;`)
+    .join('\n');
+}
+
+function historyComments(spec: HistorySpec): string {
+  const table = identifier(spec.history);
+  const fixed: Record<string, string> = {
+    valid_from: 'First day of the interval: effective_from of first_release.',
+    valid_to:
+      'Day the interval ends (exclusive): effective_from of the release that changed the row or, being a full release, left it out; NULL while current.',
+    first_release: 'First release of the interval (release.release_id).',
+    last_release:
+      'Last release in force during the interval (partial releases that leave the key out included).',
+    row_hash:
+      'DuckDB hash() of the business columns (every column of the fact table but release_id, source_file and source_line) as a struct: equal rows, equal hash; compare within one build.',
+    source_file: 'File of the row in first_release (source_file.source_file).',
+    source_line: 'Line of the row in that file (1-based).',
+  };
+  const comments = [
+    `COMMENT ON TABLE ${table} IS ${literal(
+      `History of ${spec.fact}: one row per key (${spec.key.join(', ')}) and interval of unchanged values, ` +
+        'consecutive releases with the same row collapsed; a key left out of a full release ends its interval, ' +
+        'a partial release ends nothing. Intervals of a key never overlap.',
+    )};`,
+    ...Object.entries(fixed).map(
+      ([column, text]) => `COMMENT ON COLUMN ${table}.${identifier(column)} IS ${literal(text)};`,
+    ),
+    ...spec.columns
+      .filter((c) => c.comment)
+      .map(
+        (c) =>
+          `COMMENT ON COLUMN ${table}.${identifier(c.name)} IS ${literal(c.comment as string)};`,
+      ),
+  ];
+  return comments.join('\n');
+}
+
+const SHARED_TABLES_SQL = `
+  CREATE TABLE IF NOT EXISTS release_diff (
+    source VARCHAR NOT NULL,
+    from_release VARCHAR NOT NULL,
+    to_release VARCHAR NOT NULL,
+    effective_from DATE NOT NULL,
+    change VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    hcpcs VARCHAR,
+    column_name VARCHAR,
+    old_value VARCHAR,
+    new_value VARCHAR,
+    old_label VARCHAR,
+    new_label VARCHAR
+  );
+  COMMENT ON TABLE release_diff IS 'What changed between each pair of consecutive releases of a source (by effective_from), main fact table only: one row per added or ended key, one row per changed column of a changed key. A partial release ends nothing.';
+  COMMENT ON COLUMN release_diff.source IS 'Source pipeline.';
+  COMMENT ON COLUMN release_diff.from_release IS 'The earlier release (release.release_id).';
+  COMMENT ON COLUMN release_diff.to_release IS 'The next release of the same source.';
+  COMMENT ON COLUMN release_diff.effective_from IS 'Day the change takes effect: effective_from of to_release.';
+  COMMENT ON COLUMN release_diff.change IS 'added: the key is in force in to_release only; ended: in from_release only; changed: in both with other values.';
+  COMMENT ON COLUMN release_diff.key IS 'Key of the row as column=value pairs in key order, NULL as nothing, e.g. hcpcs=38211 modifier=.';
+  COMMENT ON COLUMN release_diff.hcpcs IS 'The HCPCS/CPT code of the key, for sources keyed by code; else NULL.';
+  COMMENT ON COLUMN release_diff.column_name IS 'The column that changed (changed rows only).';
+  COMMENT ON COLUMN release_diff.old_value IS 'Value in from_release, as text.';
+  COMMENT ON COLUMN release_diff.new_value IS 'Value in to_release, as text.';
+  COMMENT ON COLUMN release_diff.old_label IS 'Label of old_value in the code table of the column on from_release''s effective date, for indicator columns.';
+  COMMENT ON COLUMN release_diff.new_label IS 'Label of new_value on to_release''s effective date, for indicator columns.';
+
+  CREATE TABLE IF NOT EXISTS code_history (
+    source VARCHAR NOT NULL,
+    hcpcs VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    release_id VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    notes VARCHAR
+  );
+  COMMENT ON TABLE code_history IS 'What happened to each HCPCS/CPT code in the loaded releases of a source, like the Date | Action | Notes table of a code page.';
+  COMMENT ON COLUMN code_history.source IS 'Source pipeline (sources keyed by hcpcs).';
+  COMMENT ON COLUMN code_history.hcpcs IS 'The code.';
+  COMMENT ON COLUMN code_history.date IS 'Day of the event: effective_from of release_id.';
+  COMMENT ON COLUMN code_history.release_id IS 'Release in which it happened.';
+  COMMENT ON COLUMN code_history.action IS 'added: first listed; changed: a row of the code changed, or a row (modifier) was added or ended while the code stayed; ended: a full release lists no row of the code; returned: listed again after it ended.';
+  COMMENT ON COLUMN code_history.notes IS 'In words: the release, and which columns changed from which value to which.';`;
+
+/**
+ * Code-level events from the key intervals: a code's presence is the union of its keys'
+ * intervals; each continuous span starts with added (the first) or returned, and ends with
+ * ended; a release_diff change of a row of the code inside a span is changed.
+ */
+function codeHistorySql(spec: HistorySpec): string {
+  const source = literal(spec.source);
+  const never = "DATE '9999-12-31'";
+  return `
+    INSERT INTO code_history
+    WITH rel AS (
+      SELECT release_id, effective_from FROM release
+      WHERE source = ${source} AND effective_from IS NOT NULL
+    ),
+    h AS (SELECT CAST(hcpcs AS VARCHAR) AS hcpcs, valid_from, valid_to FROM ${identifier(spec.history)}),
+    reached AS (
+      SELECT *, max(coalesce(valid_to, ${never})) OVER (
+               PARTITION BY hcpcs ORDER BY valid_from, valid_to
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+      FROM h
+    ),
+    islands AS (
+      SELECT *, sum(CASE WHEN reach IS NULL OR valid_from > reach THEN 1 ELSE 0 END) OVER (
+               PARTITION BY hcpcs ORDER BY valid_from, valid_to ROWS UNBOUNDED PRECEDING) AS island
+      FROM reached
+    ),
+    spans AS (
+      SELECT hcpcs, island, min(valid_from) AS span_from,
+             nullif(max(coalesce(valid_to, ${never})), ${never}) AS span_to
+      FROM islands GROUP BY hcpcs, island
+    ),
+    spans_after AS (
+      SELECT *, lag(span_to) OVER (PARTITION BY hcpcs ORDER BY span_from) AS previous_end FROM spans
+    ),
+    events AS (
+      SELECT s.hcpcs, s.span_from AS date, r.release_id,
+             CASE WHEN s.island = 1 THEN 'added' ELSE 'returned' END AS action,
+             CASE WHEN s.island > 1
+                    THEN 'listed again in ' || r.release_id || ' after it ended on ' || s.previous_end
+                  WHEN s.span_from = (SELECT min(effective_from) FROM rel)
+                    THEN 'listed in ' || r.release_id || ', the first loaded ' || ${source} || ' release'
+                  ELSE 'first appearance, in ' || r.release_id END AS notes
+      FROM spans_after s JOIN rel r ON r.effective_from = s.span_from
+      UNION ALL
+      SELECT s.hcpcs, s.span_to, r.release_id, 'ended',
+             'not in ' || r.release_id || ', a full release'
+      FROM spans s JOIN rel r ON r.effective_from = s.span_to
+      UNION ALL
+      SELECT d.hcpcs, d.effective_from, d.to_release, 'changed',
+             string_agg(DISTINCT d.fragment, '; ' ORDER BY d.fragment)
+      FROM (
+        SELECT *,
+               regexp_replace(trim(regexp_replace(key, '(^| )hcpcs=\\S*', '')), '\\S+=(\\s|$)', '', 'g') AS rest,
+               CASE change
+                 WHEN 'changed' THEN CASE WHEN rest <> '' THEN rest || ': ' ELSE '' END ||
+                   column_name || ' ' || coalesce(old_value, '(none)') || ' → ' || coalesce(new_value, '(none)')
+                 WHEN 'added' THEN 'row added: ' || key
+                 ELSE 'row ended: ' || key END AS fragment
+        FROM release_diff WHERE source = ${source}
+      ) d
+      JOIN spans s ON s.hcpcs = d.hcpcs AND s.span_from < d.effective_from
+                   AND d.effective_from < coalesce(s.span_to, ${never})
+      GROUP BY d.hcpcs, d.effective_from, d.to_release
+    )
+    SELECT ${source}, hcpcs, date, release_id, action, notes FROM events
+    ORDER BY hcpcs, date, CASE action WHEN 'ended' THEN 1 WHEN 'added' THEN 2 WHEN 'returned' THEN 3 ELSE 4 END`;
+}

@@ -1,0 +1,51 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier, literal } from '../db/sql.js';
+
+/**
+ * Derived tables and views (pfs_decoded, code_card) repeat columns of the tables they read.
+ * Rather than type each description twice, a column without a comment takes the comment of the
+ * same-named column in the relations it is built from, and a `*_label` column says it labels the
+ * code in the column before it.
+ */
+export const DERIVED_RELATIONS: Record<string, readonly string[]> = {
+  pfs_decoded: ['pfs_rvu', 'release'],
+  code_card: ['pfs_rvu', 'hcpcs_code'],
+};
+
+export async function inheritComments(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll(`
+    SELECT table_name, column_name, comment,
+           lag(column_name) OVER (PARTITION BY table_name ORDER BY column_index) AS previous
+    FROM duckdb_columns()
+    WHERE schema_name = 'main' AND database_name = current_database()`);
+  const comments = new Map<string, string | null>();
+  const previousColumn = new Map<string, string | null>();
+  const present = new Set<string>();
+  for (const [table, column, comment, previous] of reader.getRowsJS() as [
+    string,
+    string,
+    string | null,
+    string | null,
+  ][]) {
+    comments.set(`${table}.${column}`, comment);
+    previousColumn.set(`${table}.${column}`, previous);
+    present.add(table);
+  }
+  for (const [relation, sources] of Object.entries(DERIVED_RELATIONS)) {
+    if (!present.has(relation)) continue;
+    for (const [key, comment] of comments) {
+      if (!key.startsWith(`${relation}.`) || comment) continue;
+      const column = key.slice(relation.length + 1);
+      const inherited = sources.map((s) => comments.get(`${s}.${column}`)).find(Boolean);
+      // A label column sits right after the code it decodes.
+      const decoded = column.endsWith('_label') ? previousColumn.get(key) : null;
+      const text =
+        inherited ?? (decoded ? `CMS label of ${decoded}, from its code table (indicator_code).` : null);
+      if (text) {
+        await connection.run(
+          `COMMENT ON COLUMN ${identifier(relation)}.${identifier(column)} IS ${literal(text)}`,
+        );
+      }
+    }
+  }
+}
