@@ -19,7 +19,9 @@ function escapeCell(text: string): string {
 
 /** Where a fact-table column comes from in the CMS file, from the pipeline's column list. */
 function sourceOf(column: SourceColumn): string {
-  const position = column.position ? ` (positions ${column.position[0]}-${column.position[1]})` : '';
+  const position = column.position
+    ? ` (positions ${column.position[0]}-${column.position[1]})`
+    : '';
   return `\`${column.header}\`${position}`;
 }
 

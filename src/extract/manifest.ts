@@ -44,7 +44,12 @@ export async function readManifest(releaseDir: string): Promise<ReleaseManifest 
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new InputError(path, null, 'invalid manifest', `not valid JSON (${(error as Error).message})`);
+    throw new InputError(
+      path,
+      null,
+      'invalid manifest',
+      `not valid JSON (${(error as Error).message})`,
+    );
   }
   return validateManifest(parsed, path);
 }
@@ -67,7 +72,8 @@ function validateManifest(value: unknown, path: string): ReleaseManifest {
       problems.push(`files[${i}] needs path, sha256 and bytes`);
     }
   }
-  if (problems.length > 0) throw new InputError(path, null, 'invalid manifest', problems.join('; '));
+  if (problems.length > 0)
+    throw new InputError(path, null, 'invalid manifest', problems.join('; '));
   return {
     published: null,
     effective_from: null,

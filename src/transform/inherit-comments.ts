@@ -40,7 +40,8 @@ export async function inheritComments(connection: DuckDBConnection): Promise<voi
       // A label column sits right after the code it decodes.
       const decoded = column.endsWith('_label') ? previousColumn.get(key) : null;
       const text =
-        inherited ?? (decoded ? `CMS label of ${decoded}, from its code table (indicator_code).` : null);
+        inherited ??
+        (decoded ? `CMS label of ${decoded}, from its code table (indicator_code).` : null);
       if (text) {
         await connection.run(
           `COMMENT ON COLUMN ${identifier(relation)}.${identifier(column)} IS ${literal(text)}`,
