@@ -4,6 +4,7 @@ import { registerDiff } from './commands/diff-command.js';
 import { EXIT, UsageError } from './commands/errors.js';
 import { registerLookup } from './commands/lookup-command.js';
 import { registerRefresh } from './commands/refresh-command.js';
+import { registerSql } from './commands/sql-command.js';
 import { BlockedRunError, InputError } from './errors.js';
 import { DiscoveryError } from './extract/discovery/landing-page.js';
 import { FetchError } from './extract/fetch/errors.js';
@@ -18,6 +19,7 @@ const program = new Command()
 // One file per command under src/commands/.
 registerRefresh(program);
 registerLookup(program);
+registerSql(program);
 registerDiff(program);
 
 try {

@@ -6,6 +6,12 @@ import { openDuckDB } from './db/open-duckdb.js';
 import { identifier } from './db/sql.js';
 import { BlockedRunError } from './errors.js';
 import { type StagedFile, stageSource } from './extract/stage-source.js';
+import {
+  buildContract,
+  checkContract,
+  readPublishedContract,
+  writeContract,
+} from './load/contract.js';
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './load/publish.js';
@@ -56,6 +62,20 @@ type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks'>;
 const CORE_MODELS_DIR = join(PROJECT_ROOT, 'src', 'transform', 'models');
 /** Views across sources, built once every source's tables exist. */
 const MARTS_DIR = join(PROJECT_ROOT, 'src', 'transform', 'marts');
+/** Keys of the datasets that are not fact tables, for the Parquet contract. */
+const CORE_KEYS: Record<string, readonly string[]> = {
+  run: ['run_id'],
+  release: ['source', 'release_id'],
+  source_file: ['source_file'],
+  indicator_system: ['system'],
+  indicator_code: ['system', 'code'],
+};
+
+function datasetKey(name: string, pipelines: readonly PipelineDefinition[]): readonly string[] {
+  const fact = pipelines.flatMap((p) => p.factTables).find((f) => f.name === name);
+  return fact?.key ?? CORE_KEYS[name] ?? [];
+}
+
 const CORE_TABLES = [
   'run',
   'release',
@@ -200,6 +220,16 @@ async function build(
       parquetReleases,
       PIPELINE_VERSION,
     );
+    const contract = await buildContract(
+      connection,
+      buildDir,
+      join(buildDir, PARQUET_DIR_NAME),
+      tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
+      runId,
+      PIPELINE_VERSION,
+    );
+    checkContract(await readPublishedContract(options.outDir), contract);
+    await writeContract(buildDir, contract);
     await connection.run('CHECKPOINT');
     return { runId, releases, checks };
   } finally {

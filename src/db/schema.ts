@@ -696,6 +696,20 @@ export interface OppsAddendumBHistoryTable {
   source_line: number;
 }
 
+/** Codes of the newest PFS release by status code, with the CMS label. */
+export interface PfsCurrentByStatusView {
+  /** The newest PFS release (by effective date). */
+  release_id: string | null;
+  /** PFS status code. Code table pfs_status_code. */
+  status_code: string | null;
+  /** CMS label of the status code. */
+  status_label: string | null;
+  /** Rows (code and modifier) with this status. */
+  rows: bigint | null;
+  /** Distinct HCPCS/CPT codes with this status. */
+  codes: bigint | null;
+}
+
 /**
  * pfs_rvu with each indicator as code and CMS label (labels valid on the release's effective date).
  * CPT descriptors are copyright American Medical Association.
@@ -810,6 +824,33 @@ export interface PfsDecodedView {
   source_file: string | null;
   /** Line of the row in that file (1-based). */
   source_line: number | null;
+}
+
+/**
+ * Payment indicators (status, PC/TC, global days, surgery rules, supervision, imaging family, NA
+ * flags) that changed in the newest PFS release, from release_diff.
+ */
+export interface PfsPaymentIndicatorChangesView {
+  /** The release before the newest. */
+  from_release: string | null;
+  /** The newest PFS release. */
+  to_release: string | null;
+  /** Day the change takes effect. */
+  effective_from: IsoDate | null;
+  /** Key of the row, e.g. hcpcs=38211 modifier=. */
+  key: string | null;
+  /** The HCPCS/CPT code. */
+  hcpcs: string | null;
+  /** The indicator that changed (a pfs_rvu column). */
+  column_name: string | null;
+  /** Value in the earlier release. */
+  old_value: string | null;
+  /** CMS label of the old value. */
+  old_label: string | null;
+  /** Value in the newest release. */
+  new_value: string | null;
+  /** CMS label of the new value. */
+  new_label: string | null;
 }
 
 /**
@@ -1187,7 +1228,9 @@ export interface Database {
   mue_history: MueHistoryTable;
   opps_addendum_b: OppsAddendumBTable;
   opps_addendum_b_history: OppsAddendumBHistoryTable;
+  pfs_current_by_status: PfsCurrentByStatusView;
   pfs_decoded: PfsDecodedView;
+  pfs_payment_indicator_changes: PfsPaymentIndicatorChangesView;
   pfs_rvu: PfsRvuTable;
   pfs_rvu_history: PfsRvuHistoryTable;
   rejected_row: RejectedRowTable;

@@ -12,4 +12,5 @@ export const MARTS: readonly Mart[] = [
     sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'],
     key: ['as_of', 'hcpcs', 'modifier'],
   },
+  { file: 'pfs_views.sql', sources: ['pfs-rvu'], key: [] },
 ];

@@ -1,0 +1,167 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier, literal } from '../db/sql.js';
+import { BlockedRunError } from '../errors.js';
+import { profileFile } from '../extract/file-profile.js';
+import type { ParquetTable } from './parquet-export.js';
+
+/**
+ * Version of the Parquet contract in out/manifest.json. Raise it, deliberately, with a change
+ * that removes or retypes a column: without that, such a change fails the run, because
+ * downstream systems would break on it.
+ */
+export const CONTRACT_VERSION = 1;
+export const MANIFEST_NAME = 'manifest.json';
+
+export interface DatasetColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+  description: string | null;
+}
+
+export interface Dataset {
+  name: string;
+  description: string | null;
+  key: string[];
+  partitioning: string[];
+  row_count: number;
+  columns: DatasetColumn[];
+  releases: string[];
+  files: { path: string; sha256: string; bytes: number }[];
+}
+
+export interface Contract {
+  contract_version: number;
+  pipeline_version: string;
+  run_id: string;
+  generated_at: string;
+  format: { type: 'parquet'; compression: 'zstd'; layout: string };
+  datasets: Dataset[];
+}
+
+/** Describes every Parquet dataset the run wrote: columns as the Parquet files carry them. */
+export async function buildContract(
+  connection: DuckDBConnection,
+  outputDir: string,
+  parquetDir: string,
+  tables: readonly (ParquetTable & { key: readonly string[] })[],
+  runId: string,
+  pipelineVersion: string,
+): Promise<Contract> {
+  const datasets: Dataset[] = [];
+  for (const table of tables) {
+    const glob = table.source
+      ? join(parquetDir, table.name, 'release=*', '*.parquet')
+      : join(parquetDir, table.name, '*.parquet');
+    const described = await connection.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet(${literal(glob)}, hive_partitioning = ${table.source ? 'true' : 'false'})`,
+    );
+    const comments = await connection.runAndReadAll(
+      `SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${literal(table.name)} AND schema_name = 'main'`,
+    );
+    const commentOf = new Map(
+      comments.getRowsJS().map(([c, t]) => [String(c), t as string | null]),
+    );
+    const tableComment = await connection.runAndReadAll(
+      `SELECT comment FROM duckdb_tables() WHERE table_name = ${literal(table.name)} AND schema_name = 'main'`,
+    );
+    const columns = described.getRowsJS().map(([name, type, nullable]) => ({
+      name: String(name),
+      type: String(type),
+      nullable: nullable !== 'NO',
+      description:
+        commentOf.get(String(name)) ??
+        (name === 'release' ? 'Release id (hive partition release=<id>).' : null),
+    }));
+    const counts = await connection.runAndReadAll(
+      table.source
+        ? `SELECT count(*), list(DISTINCT release_id ORDER BY release_id) FROM ${identifier(table.name)}`
+        : `SELECT count(*), []::VARCHAR[] FROM ${identifier(table.name)}`,
+    );
+    const [count, releases] = counts.getRowsJS()[0] as [bigint, string[]];
+    const files = await connection.runAndReadAll(
+      `SELECT file FROM glob(${literal(glob)}) ORDER BY file`,
+    );
+    const fileEntries = [];
+    for (const [file] of files.getRowsJS()) {
+      const path = String(file);
+      const profile = await profileFile(path);
+      fileEntries.push({
+        path: relative(outputDir, path),
+        sha256: profile.sha256,
+        bytes: (await stat(path)).size,
+      });
+    }
+    datasets.push({
+      name: table.name,
+      description: (tableComment.getRowsJS()[0]?.[0] as string | null) ?? null,
+      key: table.source ? ['release', ...table.key] : [...table.key],
+      partitioning: table.source ? ['release'] : [],
+      row_count: Number(count),
+      columns,
+      releases: releases.map(String),
+      files: fileEntries,
+    });
+  }
+  return {
+    contract_version: CONTRACT_VERSION,
+    pipeline_version: pipelineVersion,
+    run_id: runId,
+    generated_at: new Date().toISOString(),
+    format: {
+      type: 'parquet',
+      compression: 'zstd',
+      layout:
+        'parquet/<dataset>/<dataset>.parquet, or parquet/<dataset>/release=<id>/<dataset>.parquet for facts (hive partitions)',
+    },
+    datasets,
+  };
+}
+
+/** Changes that break a reader of the previous contract: a dataset or column gone, or retyped. */
+export function breakingChanges(previous: Contract, next: Contract): string[] {
+  const changes: string[] = [];
+  for (const old of previous.datasets) {
+    const now = next.datasets.find((d) => d.name === old.name);
+    if (!now) {
+      changes.push(`dataset ${old.name} was removed`);
+      continue;
+    }
+    for (const column of old.columns) {
+      const current = now.columns.find((c) => c.name === column.name);
+      if (!current) changes.push(`${old.name}.${column.name} was removed`);
+      else if (current.type !== column.type) {
+        changes.push(
+          `${old.name}.${column.name} changed type from ${column.type} to ${current.type}`,
+        );
+      }
+    }
+  }
+  return changes;
+}
+
+export async function readPublishedContract(outDir: string): Promise<Contract | null> {
+  const text = await readFile(join(outDir, MANIFEST_NAME), 'utf8').catch(() => null);
+  return text === null ? null : (JSON.parse(text) as Contract);
+}
+
+/**
+ * Fails the run when the new Parquet schema breaks the published contract and the contract
+ * version was not raised; additive changes (new datasets, new columns) pass.
+ */
+export function checkContract(previous: Contract | null, next: Contract): void {
+  if (!previous || next.contract_version > previous.contract_version) return;
+  const changes = breakingChanges(previous, next);
+  if (changes.length > 0) {
+    throw new BlockedRunError(
+      `refresh blocked: the Parquet schema changed in a way that breaks contract version ${previous.contract_version}; nothing was published. If the change is intended, raise CONTRACT_VERSION in src/load/contract.ts.`,
+      changes,
+    );
+  }
+}
+
+export async function writeContract(dir: string, contract: Contract): Promise<void> {
+  await writeFile(join(dir, MANIFEST_NAME), `${JSON.stringify(contract, null, 2)}\n`);
+}

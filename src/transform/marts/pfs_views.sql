@@ -1,0 +1,50 @@
+-- Views that answer analysts' common questions about the fee schedule directly.
+
+-- The newest PFS release and its codes by status.
+CREATE VIEW pfs_current_by_status AS
+WITH latest AS (
+  SELECT release_id, effective_from FROM release WHERE source = 'pfs-rvu'
+  ORDER BY effective_from DESC NULLS LAST, release_id DESC LIMIT 1
+)
+SELECT l.release_id, p.status_code,
+       code_label('pfs_status_code', p.status_code, l.effective_from) AS status_label,
+       count(*) AS rows, count(DISTINCT p.hcpcs) AS codes
+FROM pfs_rvu p JOIN latest l USING (release_id)
+GROUP BY ALL
+ORDER BY p.status_code;
+
+COMMENT ON VIEW pfs_current_by_status IS 'Codes of the newest PFS release by status code, with the CMS label.';
+COMMENT ON COLUMN pfs_current_by_status.release_id IS 'The newest PFS release (by effective date).';
+COMMENT ON COLUMN pfs_current_by_status.status_code IS 'PFS status code. Code table pfs_status_code.';
+COMMENT ON COLUMN pfs_current_by_status.status_label IS 'CMS label of the status code.';
+COMMENT ON COLUMN pfs_current_by_status.rows IS 'Rows (code and modifier) with this status.';
+COMMENT ON COLUMN pfs_current_by_status.codes IS 'Distinct HCPCS/CPT codes with this status.';
+
+-- Payment indicators that changed in the newest PFS release, one row per code and indicator.
+CREATE VIEW pfs_payment_indicator_changes AS
+WITH latest AS (
+  SELECT release_id FROM release WHERE source = 'pfs-rvu'
+  ORDER BY effective_from DESC NULLS LAST, release_id DESC LIMIT 1
+)
+SELECT d.from_release, d.to_release, d.effective_from, d.key, d.hcpcs, d.column_name,
+       d.old_value, d.old_label, d.new_value, d.new_label
+FROM release_diff d JOIN latest l ON d.to_release = l.release_id
+WHERE d.source = 'pfs-rvu' AND d.change = 'changed'
+  AND d.column_name IN (
+    'status_code', 'pctc_indicator', 'global_days', 'multiple_procedure', 'bilateral_surgery',
+    'assistant_surgery', 'co_surgeons', 'team_surgery', 'physician_supervision',
+    'diagnostic_imaging_family', 'not_used_for_medicare_payment', 'non_facility_na', 'facility_na'
+  )
+ORDER BY d.hcpcs, d.key, d.column_name;
+
+COMMENT ON VIEW pfs_payment_indicator_changes IS 'Payment indicators (status, PC/TC, global days, surgery rules, supervision, imaging family, NA flags) that changed in the newest PFS release, from release_diff.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.from_release IS 'The release before the newest.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.to_release IS 'The newest PFS release.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.effective_from IS 'Day the change takes effect.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.key IS 'Key of the row, e.g. hcpcs=38211 modifier=.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.hcpcs IS 'The HCPCS/CPT code.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.column_name IS 'The indicator that changed (a pfs_rvu column).';
+COMMENT ON COLUMN pfs_payment_indicator_changes.old_value IS 'Value in the earlier release.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.old_label IS 'CMS label of the old value.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.new_value IS 'Value in the newest release.';
+COMMENT ON COLUMN pfs_payment_indicator_changes.new_label IS 'CMS label of the new value.';
