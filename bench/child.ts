@@ -1,0 +1,121 @@
+/**
+ * One measured job in its own process, so that its peak RSS is its own:
+ *   node dist-bench/bench/child.js '<json ChildJob>'
+ * Writes a ChildResult as JSON to job.resultFile.
+ */
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { runCeiling } from './ceiling.js';
+import {
+  installSqlProfiler,
+  type SqlSummary,
+  summariseSql,
+  topStatements,
+} from './sql-profiler.js';
+
+export type ChildJob = (
+  | { mode: 'refresh'; rawDir: string; outDir: string; resultFile: string }
+  | { mode: 'ceiling'; rawDir: string; workDir: string; resultFile: string }
+) & {
+  /** DuckDB memory_limit for every database the job opens (e.g. "6GB"); DuckDB's default if unset. */
+  memoryLimit?: string;
+};
+
+export interface LogEvent {
+  /** Milliseconds since the job started. */
+  ms: number;
+  line: string;
+}
+
+export interface ChildResult {
+  mode: ChildJob['mode'];
+  /** Time of the job itself, measured inside the process (no Node start-up). */
+  seconds: number;
+  /** CPU time of the job, user + system, every thread of the process (DuckDB's included). */
+  cpuSeconds: number;
+  rows: number;
+  /** process.resourceUsage().maxRSS at the end, in KiB. */
+  maxRssKib: number;
+  log: LogEvent[];
+  sql: SqlSummary[];
+  sqlSeconds: number;
+  topSql: { sql: string; seconds: number; count: number }[];
+}
+
+/** Every CSV of raw/pfs-rvu/<release>/, in release order. */
+export async function releaseCsvFiles(rawDir: string): Promise<string[]> {
+  const sourceDir = join(rawDir, 'pfs-rvu');
+  const files: string[] = [];
+  for (const release of (await readdir(sourceDir)).sort()) {
+    if (release.startsWith('.')) continue;
+    for (const name of (await readdir(join(sourceDir, release))).sort()) {
+      if (/\.csv$/i.test(name)) files.push(join(sourceDir, release, name));
+    }
+  }
+  return files;
+}
+
+/**
+ * Makes every DuckDBInstance.create of this process use the given memory_limit unless the caller
+ * sets one: a guard for shared machines (DuckDB's default is 80 % of RAM), not a tuning.
+ */
+export function limitDuckDBMemory(memoryLimit: string): void {
+  const original = DuckDBInstance.create.bind(DuckDBInstance);
+  DuckDBInstance.create = (path?: string, options?: Record<string, string>) =>
+    original(path, { memory_limit: memoryLimit, ...options });
+}
+
+export async function runJob(job: ChildJob): Promise<ChildResult> {
+  if (job.memoryLimit) limitDuckDBMemory(job.memoryLimit);
+  const profiler = installSqlProfiler();
+  const log: LogEvent[] = [];
+  const cpuBefore = process.cpuUsage();
+  let seconds: number;
+  let rows: number;
+  try {
+    if (job.mode === 'ceiling') {
+      const result = await runCeiling({
+        csvFiles: await releaseCsvFiles(job.rawDir),
+        workDir: job.workDir,
+      });
+      seconds = result.seconds;
+      rows = result.rows;
+    } else {
+      // Imported here so that the ceiling never loads the pipeline's modules.
+      const { refresh } = await import('../src/refresh.js');
+      const started = performance.now();
+      const summary = await refresh({
+        rawDir: job.rawDir,
+        outDir: job.outDir,
+        log: (line) => log.push({ ms: performance.now() - started, line }),
+      });
+      seconds = (performance.now() - started) / 1000;
+      rows = summary.releases.reduce((n, r) => n + r.rowsLoaded, 0);
+    }
+  } finally {
+    profiler.uninstall();
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    mode: job.mode,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    rows,
+    maxRssKib: process.resourceUsage().maxRSS,
+    log,
+    sql: summariseSql(profiler.timings),
+    sqlSeconds: profiler.timings.reduce((s, t) => s + t.ms, 0) / 1000,
+    topSql: topStatements(profiler.timings),
+  };
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
+  const result = await runJob(job);
+  await writeFile(job.resultFile, JSON.stringify(result));
+}
+
+if (process.argv[1]?.endsWith('child.js')) {
+  await main();
+}

@@ -1,0 +1,969 @@
+/**
+ * The benchmark harness: synthetic releases at several scales, then the ceiling (DuckDB's CSV
+ * reader → table + Parquet), the pipeline's full refresh, a no-op refresh, an incremental
+ * refresh (+1 release) and lookup latency; a terminal table, bench.json and bench.md.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { openFeeSchedule } from '../src/db/fee-schedule.js';
+import { lookupCode } from '../src/lookup.js';
+import type { ChildJob, ChildResult, LogEvent } from './child.js';
+import {
+  DEFAULTS,
+  GENERATOR_VERSION,
+  type GeneratedRelease,
+  generateReleases,
+  REAL_RELEASE_FILE,
+  releaseName,
+} from './generate-releases.js';
+import { createRng } from './prng.js';
+import type { SqlSummary } from './sql-profiler.js';
+import { median, percentile } from './stats.js';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+export interface BenchConfig {
+  scales: number[];
+  runs: number;
+  seed: string;
+  /** Rows per release (default: every row of the real file, 19,090). */
+  rowsPerRelease?: number;
+  /** Where generated releases and scratch outputs live (reused across runs). */
+  benchDir: string;
+  /** Reports go to <outDir>/bench/. */
+  outDir: string;
+  lookups: number;
+  /** DuckDB memory_limit for the measured processes (BENCH_MEMORY_LIMIT); DuckDB's default if unset. */
+  memoryLimit?: string;
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name}: "${text}" is not a positive whole number`);
+  }
+  return value;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): BenchConfig {
+  const scales = (env.BENCH_SCALES || '1,10,100')
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => positiveInteger('BENCH_SCALES', s));
+  if (scales.length === 0) throw new Error('BENCH_SCALES: no scale given');
+  return {
+    scales: [...new Set(scales)].sort((a, b) => a - b),
+    runs: positiveInteger('BENCH_RUNS', env.BENCH_RUNS || '5'),
+    seed: env.BENCH_SEED || DEFAULTS.seed,
+    ...(env.BENCH_ROWS ? { rowsPerRelease: positiveInteger('BENCH_ROWS', env.BENCH_ROWS) } : {}),
+    benchDir: resolve(env.BENCH_DIR || join(tmpdir(), 'fse-bench')),
+    outDir: resolve(env.OUT || 'out'),
+    lookups: positiveInteger('BENCH_LOOKUPS', env.BENCH_LOOKUPS || '1000'),
+    ...(env.BENCH_MEMORY_LIMIT ? { memoryLimit: env.BENCH_MEMORY_LIMIT } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated data, reused across runs
+
+export interface Dataset {
+  /** Holds raw/ and generated.json. */
+  dir: string;
+  rawDir: string;
+  releases: GeneratedRelease[];
+  rows: number;
+  bytes: number;
+  /** True when an earlier run's files were found intact and used as they are. */
+  reused: boolean;
+}
+
+interface Stamp {
+  generatorVersion: number;
+  sourceSha256: string;
+  seed: string;
+  count: number;
+  rowsPerRelease: number | null;
+  /** For an incremental set: the dataset whose releases are linked in. */
+  base: string | null;
+  releases: GeneratedRelease[];
+}
+
+const STAMP_FILE = 'generated.json';
+
+async function fileSha256(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+}
+
+async function readStamp(dir: string): Promise<Stamp | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')) as Stamp;
+  } catch {
+    return null;
+  }
+}
+
+async function intact(releases: readonly GeneratedRelease[]): Promise<boolean> {
+  for (const r of releases) {
+    try {
+      if ((await stat(r.path)).size !== r.bytes) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+function sameParams(stamp: Stamp | null, want: Omit<Stamp, 'releases'>): stamp is Stamp {
+  return (
+    stamp !== null &&
+    stamp.generatorVersion === want.generatorVersion &&
+    stamp.sourceSha256 === want.sourceSha256 &&
+    stamp.seed === want.seed &&
+    stamp.count === want.count &&
+    stamp.rowsPerRelease === want.rowsPerRelease &&
+    stamp.base === want.base
+  );
+}
+
+function dataset(dir: string, releases: GeneratedRelease[], reused: boolean): Dataset {
+  return {
+    dir,
+    rawDir: join(dir, 'raw'),
+    releases,
+    rows: releases.reduce((n, r) => n + r.rows, 0),
+    bytes: releases.reduce((n, r) => n + r.bytes, 0),
+    reused,
+  };
+}
+
+export function datasetDir(
+  benchDir: string,
+  params: { seed: string; count: number; rowsPerRelease?: number },
+): string {
+  return join(
+    benchDir,
+    `pfs-seed${params.seed}-rows${params.rowsPerRelease ?? 'all'}-n${params.count}`,
+  );
+}
+
+/** The releases of one scale: generated once, then reused while seed, scale and files match. */
+export async function ensureGenerated(
+  benchDir: string,
+  params: { seed: string; count: number; rowsPerRelease?: number },
+): Promise<Dataset> {
+  const dir = datasetDir(benchDir, params);
+  const want = {
+    generatorVersion: GENERATOR_VERSION,
+    sourceSha256: await fileSha256(REAL_RELEASE_FILE),
+    seed: params.seed,
+    count: params.count,
+    rowsPerRelease: params.rowsPerRelease ?? null,
+    base: null,
+  };
+  const stamp = await readStamp(dir);
+  if (sameParams(stamp, want) && (await intact(stamp.releases))) {
+    return dataset(dir, stamp.releases, true);
+  }
+  await rm(dir, { recursive: true, force: true });
+  const releases = await generateReleases({
+    rawDir: join(dir, 'raw'),
+    count: params.count,
+    seed: params.seed,
+    ...(params.rowsPerRelease ? { rowsPerRelease: params.rowsPerRelease } : {}),
+  });
+  await writeFile(join(dir, STAMP_FILE), `${JSON.stringify({ ...want, releases }, null, 2)}\n`);
+  return dataset(dir, releases, false);
+}
+
+/**
+ * The base dataset plus its next release: the base's release folders are linked in (no copy),
+ * the new one is written. Refresh writes manifests into the linked folders, which is harmless:
+ * they are the same manifests a refresh of the base writes.
+ */
+export async function ensureIncremental(
+  base: Dataset,
+  params: { seed: string; rowsPerRelease?: number },
+): Promise<Dataset> {
+  const dir = `${base.dir}-plus1`;
+  const count = base.releases.length + 1;
+  const want = {
+    generatorVersion: GENERATOR_VERSION,
+    sourceSha256: await fileSha256(REAL_RELEASE_FILE),
+    seed: params.seed,
+    count,
+    rowsPerRelease: params.rowsPerRelease ?? null,
+    base: base.dir,
+  };
+  const stamp = await readStamp(dir);
+  if (sameParams(stamp, want) && (await intact(stamp.releases))) {
+    return dataset(dir, stamp.releases, true);
+  }
+  await rm(dir, { recursive: true, force: true });
+  const sourceDir = join(dir, 'raw', 'pfs-rvu');
+  await mkdir(sourceDir, { recursive: true });
+  for (const r of base.releases) {
+    await symlink(join(base.rawDir, 'pfs-rvu', r.id), join(sourceDir, r.id), 'dir');
+  }
+  const [added] = await generateReleases({
+    rawDir: join(dir, 'raw'),
+    count,
+    from: count - 1,
+    seed: params.seed,
+    ...(params.rowsPerRelease ? { rowsPerRelease: params.rowsPerRelease } : {}),
+  });
+  if (!added) throw new Error(`release ${releaseName(count - 1).id} was not generated`);
+  const linked = base.releases.map((r) => ({
+    ...r,
+    path: join(sourceDir, r.id, r.fileName),
+  }));
+  const releases = [...linked, added];
+  await writeFile(join(dir, STAMP_FILE), `${JSON.stringify({ ...want, releases }, null, 2)}\n`);
+  return dataset(dir, releases, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+export interface RunMeasure {
+  /** Measured inside the child (the job itself). */
+  seconds: number;
+  /** Spawn to exit, Node start-up included. */
+  wallSeconds: number;
+  /** CPU seconds of the job (user + system, all threads): less sensitive to a busy machine. */
+  cpuSeconds: number;
+  /** 1-minute load average when the run started. */
+  load1: number;
+  /** Peak resident set size of the child, MiB. */
+  peakRssMib: number;
+  rssSource: '/usr/bin/time' | 'process.resourceUsage';
+  rows: number;
+  result: ChildResult;
+}
+
+const TIME_BINARY = '/usr/bin/time';
+const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** Reads "Maximum resident set size (kbytes): N" from GNU time -v output; KiB, or null. */
+export function parseTimeMaxRss(stderr: string): number | null {
+  const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return match ? Number(match[1]) : null;
+}
+
+export async function runChild(job: ChildJob): Promise<RunMeasure> {
+  const useTime = existsSync(TIME_BINARY);
+  const command = useTime ? TIME_BINARY : process.execPath;
+  const args = [...(useTime ? ['-v', process.execPath] : []), CHILD_SCRIPT, JSON.stringify(job)];
+  await rm(job.resultFile, { force: true });
+  const load1 = loadavg()[0] ?? 0;
+  const started = performance.now();
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
+    (done, fail) => {
+      const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        err += chunk;
+      });
+      child.on('error', fail);
+      child.on('close', (exitCode) => done({ code: exitCode, stderr: err }));
+    },
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (code !== 0) {
+    throw new Error(`bench child (${job.mode}) exited with ${code}:\n${stderr.slice(-4000)}`);
+  }
+  const result = JSON.parse(await readFile(job.resultFile, 'utf8')) as ChildResult;
+  const timeRss = useTime ? parseTimeMaxRss(stderr) : null;
+  return {
+    seconds: result.seconds,
+    wallSeconds,
+    cpuSeconds: result.cpuSeconds,
+    load1,
+    peakRssMib: (timeRss ?? result.maxRssKib) / 1024,
+    rssSource: timeRss === null ? 'process.resourceUsage' : '/usr/bin/time',
+    rows: result.rows,
+    result,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+export interface Series {
+  /** Seconds of each run (inside the child). */
+  runs: number[];
+  median: number;
+  wallMedian: number;
+  /** CPU seconds of each run and their median. */
+  cpuRuns: number[];
+  cpuMedian: number;
+  /** 1-minute load average at the start of each run (the machine may be shared). */
+  load1: number[];
+  /** Highest peak RSS over the runs, MiB. */
+  peakRssMib: number;
+}
+
+function series(measures: readonly RunMeasure[]): Series {
+  return {
+    runs: measures.map((m) => m.seconds),
+    median: median(measures.map((m) => m.seconds)),
+    wallMedian: median(measures.map((m) => m.wallSeconds)),
+    cpuRuns: measures.map((m) => m.cpuSeconds),
+    cpuMedian: median(measures.map((m) => m.cpuSeconds)),
+    load1: measures.map((m) => m.load1),
+    peakRssMib: Math.max(...measures.map((m) => m.peakRssMib)),
+  };
+}
+
+export interface LookupStats {
+  lookups: number;
+  codes: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  meanMs: number;
+  /** Lookups that found no card (should be 0: codes are drawn from the table). */
+  misses: number;
+}
+
+export interface StageBreakdown {
+  /** Of the pipeline run nearest the median. */
+  seconds: number;
+  /** Time between consecutive log lines, grouped by the line that closes the segment. */
+  logSegments: { until: string; seconds: number; count: number }[];
+  sql: SqlSummary[];
+  sqlSeconds: number;
+  topSql: { sql: string; seconds: number; count: number }[];
+}
+
+export interface ScaleReport {
+  scale: number;
+  rows: number;
+  bytes: number;
+  reusedData: boolean;
+  ceiling: Series;
+  pipeline: Series;
+  noop: Series;
+  lookup: LookupStats;
+  stages: StageBreakdown;
+}
+
+export interface IncrementalReport {
+  baseScale: number;
+  release: string;
+  rows: number;
+  bytes: number;
+  series: Series;
+  /** Median incremental / median full refresh at the base scale. */
+  ofFull: number;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+  note?: string;
+}
+
+export interface BenchReport {
+  generatedAt: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    /** 1, 5 and 15-minute load averages before and after the bench: is the machine shared? */
+    loadAvg: { start: number[]; end: number[] };
+  };
+  /** The code measured: HEAD and how many files under src/ and pipelines/ differ from it. */
+  source: { commit: string | null; modifiedFiles: number | null };
+  config: Omit<BenchConfig, 'outDir'>;
+  rssSource: string;
+  scales: ScaleReport[];
+  incremental: IncrementalReport | null;
+  targets: Target[];
+}
+
+/** "  pfs-rvu/RVU26A/PPRRVU2026_Jan.csv: 19090 rows read" → "  <path>: N rows read". */
+export function normaliseLogLine(line: string): string {
+  return line
+    .replace(/[^\s:]*\/[^\s:]*/g, '<path>')
+    .replace(/\d+(\.\d+)?/g, 'N')
+    .trimEnd();
+}
+
+/** Time from the previous log line (or the start) to each line, summed per kind of line. */
+export function logSegments(
+  events: readonly LogEvent[],
+  totalSeconds: number,
+): StageBreakdown['logSegments'] {
+  const groups = new Map<string, { until: string; seconds: number; count: number }>();
+  let previous = 0;
+  const add = (until: string, ms: number): void => {
+    const entry = groups.get(until) ?? { until, seconds: 0, count: 0 };
+    entry.seconds += ms / 1000;
+    entry.count++;
+    groups.set(until, entry);
+  };
+  for (const event of events) {
+    add(normaliseLogLine(event.line), event.ms - previous);
+    previous = event.ms;
+  }
+  add('(end of refresh)', totalSeconds * 1000 - previous);
+  return [...groups.values()];
+}
+
+function stageBreakdown(measures: readonly RunMeasure[]): StageBreakdown {
+  const mid = median(measures.map((m) => m.seconds));
+  const nearest = [...measures].sort(
+    (a, b) => Math.abs(a.seconds - mid) - Math.abs(b.seconds - mid),
+  )[0] as RunMeasure;
+  const r = nearest.result;
+  return {
+    seconds: r.seconds,
+    logSegments: logSegments(r.log, r.seconds),
+    sql: r.sql,
+    sqlSeconds: r.sqlSeconds,
+    topSql: r.topSql,
+  };
+}
+
+const MIB_PER_GIB = 1024;
+
+export function evaluateTargets(
+  scales: readonly ScaleReport[],
+  incremental: IncrementalReport | null,
+): Target[] {
+  const largest = scales.at(-1);
+  if (!largest) return [];
+  const at100 = scales.find((s) => s.scale === 100);
+  const ratioAt = at100 ?? largest;
+  const ratio = ratioAt.pipeline.median / ratioAt.ceiling.median;
+  const peak = Math.max(
+    ...scales.flatMap((s) => [s.pipeline.peakRssMib, s.noop.peakRssMib]),
+    incremental?.series.peakRssMib ?? 0,
+  );
+  const at = `at ${largest.scale} release${largest.scale === 1 ? '' : 's'}`;
+  return [
+    {
+      name: 'full refresh / ceiling',
+      goal: '≤ 2.0 at 100 releases',
+      measured: `${ratio.toFixed(2)} at ${ratioAt.scale} releases`,
+      met: ratio <= 2.0,
+      ...(at100 ? {} : { note: 'scale 100 not run: judged at the largest scale measured' }),
+    },
+    {
+      name: 'peak RSS (any refresh)',
+      goal: '≤ 1 GiB',
+      measured: `${peak.toFixed(0)} MiB`,
+      met: peak <= MIB_PER_GIB,
+    },
+    {
+      name: 'no-op refresh',
+      goal: '≤ 2 s',
+      measured: `${largest.noop.median.toFixed(2)} s ${at}`,
+      met: largest.noop.median <= 2,
+    },
+    incremental
+      ? {
+          name: 'incremental refresh (+1 release)',
+          goal: '≤ 10 % of full',
+          measured: `${(incremental.ofFull * 100).toFixed(0)} % (${incremental.series.median.toFixed(2)} s vs ${largest.pipeline.median.toFixed(2)} s) ${at}`,
+          met: incremental.ofFull <= 0.1,
+        }
+      : {
+          name: 'incremental refresh (+1 release)',
+          goal: '≤ 10 % of full',
+          measured: 'not measured',
+          met: null,
+        },
+    {
+      name: 'lookup p50',
+      goal: '≤ 5 ms',
+      measured: `${largest.lookup.p50Ms.toFixed(2)} ms ${at}`,
+      met: largest.lookup.p50Ms <= 5,
+    },
+    {
+      name: 'lookup p95',
+      goal: '≤ 20 ms',
+      measured: `${largest.lookup.p95Ms.toFixed(2)} ms ${at}`,
+      met: largest.lookup.p95Ms <= 20,
+    },
+  ];
+}
+
+const MB = 1e6;
+const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+export function mainTableRows(scales: readonly ScaleReport[]): string[][] {
+  const header = [
+    'scale',
+    'rows',
+    'MB',
+    'ceiling s',
+    'pipeline s',
+    'ratio',
+    'rows/s',
+    'MB/s',
+    'peak RSS MiB',
+  ];
+  return [
+    header,
+    ...scales.map((s) => [
+      String(s.scale),
+      thousands(s.rows),
+      fixed(s.bytes / MB, 1),
+      fixed(s.ceiling.median, 2),
+      fixed(s.pipeline.median, 2),
+      fixed(s.pipeline.median / s.ceiling.median, 2),
+      thousands(s.rows / s.pipeline.median),
+      fixed(s.bytes / MB / s.pipeline.median, 1),
+      fixed(s.pipeline.peakRssMib, 0),
+    ]),
+  ];
+}
+
+export function secondaryTableRows(
+  scales: readonly ScaleReport[],
+  incremental: IncrementalReport | null,
+): string[][] {
+  return [
+    [
+      'scale',
+      'no-op s',
+      'incremental s',
+      'lookup p50 ms',
+      'lookup p95 ms',
+      'ceiling RSS MiB',
+      'ceiling CPU s',
+      'pipeline CPU s',
+      'CPU ratio',
+      'load avg',
+    ],
+    ...scales.map((s) => [
+      String(s.scale),
+      fixed(s.noop.median, 2),
+      incremental && incremental.baseScale === s.scale ? fixed(incremental.series.median, 2) : '',
+      fixed(s.lookup.p50Ms, 2),
+      fixed(s.lookup.p95Ms, 2),
+      fixed(s.ceiling.peakRssMib, 0),
+      fixed(s.ceiling.cpuMedian, 2),
+      fixed(s.pipeline.cpuMedian, 2),
+      fixed(s.pipeline.cpuMedian / s.ceiling.cpuMedian, 2),
+      fixed(median([...s.ceiling.load1, ...s.pipeline.load1, ...s.noop.load1]), 1),
+    ]),
+  ];
+}
+
+const NUMERIC = /^[-–+]?[\d,.]+( %)?$|^–?$/;
+
+/** A plain-text table: columns of numbers right-aligned, text left-aligned. */
+export function formatTable(rows: readonly string[][]): string {
+  const [header = [], ...body] = rows;
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const right = header.map((_, i) => body.every((r) => NUMERIC.test(r[i] ?? '')));
+  const line = (r: readonly string[]): string =>
+    r
+      .map((cell, i) => (right[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function markdownTable(rows: readonly string[][]): string {
+  const [header, ...body] = rows;
+  if (!header) return '';
+  const right = header.map((_, i) => body.every((r) => NUMERIC.test(r[i] ?? '')));
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (right[i] ? '---:' : '---')).join(' | ')} |`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+const mark = (t: Target): string => (t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED');
+
+export function targetRows(targets: readonly Target[]): string[][] {
+  return [
+    ['target', 'goal', 'measured', 'status'],
+    ...targets.map((t) => [t.name, t.goal, t.measured, mark(t)]),
+  ];
+}
+
+function stageRows(stages: StageBreakdown): { log: string[][]; sql: string[][] } {
+  const pct = (s: number): string => `${fixed((s / stages.seconds) * 100, 0)} %`;
+  return {
+    log: [
+      ['segment ending at log line', 'times', 'seconds', 'share'],
+      ...stages.logSegments.map((g) => [
+        g.until.trim(),
+        String(g.count),
+        fixed(g.seconds, 2),
+        pct(g.seconds),
+      ]),
+    ],
+    sql: [
+      ['SQL by stage', 'statements', 'seconds', 'share'],
+      ...stages.sql.map((g) => [
+        g.category,
+        String(g.statements),
+        fixed(g.seconds, 2),
+        pct(g.seconds),
+      ]),
+      ['(outside SQL: JS, file hashing, header scan, publish)', '', '', ''].map((c, i) =>
+        i === 2
+          ? fixed(stages.seconds - stages.sqlSeconds, 2)
+          : i === 3
+            ? pct(stages.seconds - stages.sqlSeconds)
+            : c,
+      ),
+    ],
+  };
+}
+
+export function formatTerminal(report: BenchReport): string {
+  const largest = report.scales.at(-1);
+  const parts = [
+    `fee-schedule-etl bench${report.config.memoryLimit ? ` (DuckDB memory_limit ${report.config.memoryLimit})` : ''} — ${report.machine.cpus} CPU, ${report.machine.memoryGiB.toFixed(0)} GiB, node ${report.machine.node}; median of ${report.config.runs} run(s); load avg ${report.machine.loadAvg.start[0]?.toFixed(1)} → ${report.machine.loadAvg.end[0]?.toFixed(1)}`,
+    '',
+    formatTable(mainTableRows(report.scales)),
+    '',
+    formatTable(secondaryTableRows(report.scales, report.incremental)),
+    '',
+    formatTable(targetRows(report.targets)),
+  ];
+  if (largest) {
+    const rows = stageRows(largest.stages);
+    parts.push(
+      '',
+      `where the full refresh's time goes at ${largest.scale} release(s) (run of ${largest.stages.seconds.toFixed(2)} s):`,
+      formatTable(rows.log),
+      '',
+      formatTable(rows.sql),
+    );
+  }
+  return parts.join('\n');
+}
+
+export function formatMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const c = report.config;
+  const parts = [
+    '# fee-schedule-etl benchmark',
+    '',
+    `${report.generatedAt} · ${m.cpus} × ${m.cpuModel} · ${m.memoryGiB.toFixed(0)} GiB · Node ${m.node} · ${m.platform}`,
+    '',
+    `Code: ${report.source.commit?.slice(0, 12) ?? 'unknown commit'}` +
+      (report.source.modifiedFiles
+        ? ` with ${report.source.modifiedFiles} uncommitted file(s) under src/ and pipelines/`
+        : '') +
+      `. Load average (1/5/15 min) ${m.loadAvg.start.map((l) => l.toFixed(1)).join('/')} at the start, ${m.loadAvg.end.map((l) => l.toFixed(1)).join('/')} at the end` +
+      ` on ${m.cpus} CPUs: above ${m.cpus} the machine was shared and wall times are inflated; CPU seconds are less affected.`,
+    '',
+    `Scales ${c.scales.join(', ')} release(s) of ${c.rowsPerRelease ?? 'all 19,090'} rows (seed ${c.seed}), median of ${c.runs} run(s) each. ` +
+      'Seconds are measured inside a child process (Node start-up excluded); peak RSS is the ' +
+      `child's (${report.rssSource}). MB = 10^6 bytes of CSV; MiB = 2^20 bytes.` +
+      (c.memoryLimit
+        ? ` DuckDB memory_limit was capped at ${c.memoryLimit} (BENCH_MEMORY_LIMIT) to protect a shared machine: peak RSS is bounded by it and times include any spilling.`
+        : ''),
+    '',
+    '- **ceiling**: DuckDB `read_csv` of the same files (31 VARCHAR columns, 10 header lines skipped) into a table of a database file, then `COPY` to one ZSTD Parquet file.',
+    '- **pipeline**: `refresh()` into a fresh out dir (read, validate, decode, check, export, publish).',
+    '- **no-op**: `refresh()` again with nothing new in raw/. **incremental**: one more release added to raw/ of the largest scale, `refresh()` into a copy of its out dir.',
+    `- **lookup**: \`lookupCode\` on ${c.lookups} codes drawn at random from \`pfs_rvu\`, in-process, after 20 warm-up lookups.`,
+    '',
+    '## Results',
+    '',
+    markdownTable(mainTableRows(report.scales)),
+    '',
+    markdownTable(secondaryTableRows(report.scales, report.incremental)),
+    '',
+    '## Targets',
+    '',
+    markdownTable(targetRows(report.targets)),
+    ...report.targets.filter((t) => t.note).map((t) => `\n_${t.name}: ${t.note}._`),
+  ];
+  for (const s of report.scales) {
+    const rows = stageRows(s.stages);
+    parts.push(
+      '',
+      `## Where the time goes: ${s.scale} release(s)`,
+      '',
+      `Full refresh run of ${s.stages.seconds.toFixed(2)} s (the one nearest the median).`,
+      '',
+      markdownTable(rows.log),
+      '',
+      markdownTable(rows.sql),
+      '',
+      markdownTable([
+        ['slowest statements (first 90 characters)', 'times', 'seconds'],
+        ...s.stages.topSql.map((t) => [
+          `\`${t.sql.replace(/\|/g, '\\|')}\``,
+          String(t.count),
+          fixed(t.seconds, 2),
+        ]),
+      ]),
+    );
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+function gitSource(): BenchReport['source'] {
+  const git = (...args: string[]): string | null => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return null;
+    }
+  };
+  const commit = git('rev-parse', 'HEAD')?.trim() ?? null;
+  const status = git('status', '--porcelain', '--', 'src', 'pipelines');
+  return {
+    commit,
+    modifiedFiles: status === null ? null : status.split('\n').filter(Boolean).length,
+  };
+}
+
+export async function measureLookups(
+  databasePath: string,
+  count: number,
+  seed: string,
+): Promise<LookupStats> {
+  const schedule = await openFeeSchedule(databasePath);
+  try {
+    const { rows } = await sql<{ hcpcs: string }>`
+      SELECT DISTINCT hcpcs FROM pfs_rvu ORDER BY hcpcs`.execute(schedule.db);
+    const codes = rows.map((r) => r.hcpcs);
+    if (codes.length === 0) throw new Error(`${databasePath}: pfs_rvu is empty`);
+    const rng = createRng(`${seed}/lookups`);
+    for (let i = 0; i < 20; i++) await lookupCode(schedule, codes[rng.int(codes.length)] as string);
+    const times: number[] = [];
+    let misses = 0;
+    for (let i = 0; i < count; i++) {
+      const code = codes[rng.int(codes.length)] as string;
+      const started = performance.now();
+      const cards = await lookupCode(schedule, code);
+      times.push(performance.now() - started);
+      if (cards.length === 0) misses++;
+    }
+    return {
+      lookups: count,
+      codes: codes.length,
+      p50Ms: percentile(times, 50),
+      p95Ms: percentile(times, 95),
+      maxMs: Math.max(...times),
+      meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+      misses,
+    };
+  } finally {
+    await schedule.close();
+  }
+}
+
+function checkRows(what: string, measure: RunMeasure, expected: number): void {
+  if (measure.rows !== expected) {
+    throw new Error(`${what}: ${measure.rows} rows loaded, the generated files hold ${expected}`);
+  }
+}
+
+export async function runBench(
+  config: BenchConfig,
+  progress: (line: string) => void,
+): Promise<BenchReport> {
+  const loadAtStart = loadavg();
+  const work = join(config.benchDir, 'work');
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const resultFile = join(work, 'result.json');
+  const limit = config.memoryLimit ? { memoryLimit: config.memoryLimit } : {};
+  const scales: ScaleReport[] = [];
+  let incremental: IncrementalReport | null = null;
+  let rssSource = '';
+  const runs = Array.from({ length: config.runs }, (_, i) => i);
+  const params = {
+    seed: config.seed,
+    ...(config.rowsPerRelease ? { rowsPerRelease: config.rowsPerRelease } : {}),
+  };
+
+  for (const scale of config.scales) {
+    const started = performance.now();
+    const data = await ensureGenerated(config.benchDir, { ...params, count: scale });
+    progress(
+      `scale ${scale}: ${data.releases.length} releases, ${thousands(data.rows)} rows, ` +
+        `${fixed(data.bytes / MB, 1)} MB ${data.reused ? 'reused from' : `generated in ${fixed((performance.now() - started) / 1000, 1)} s into`} ${data.rawDir}`,
+    );
+
+    const ceiling: RunMeasure[] = [];
+    for (const i of runs) {
+      const workDir = join(work, 'ceiling');
+      await rm(workDir, { recursive: true, force: true });
+      const m = await runChild({
+        mode: 'ceiling',
+        rawDir: data.rawDir,
+        workDir,
+        resultFile,
+        ...limit,
+      });
+      checkRows('ceiling', m, data.rows);
+      ceiling.push(m);
+      progress(`  ceiling ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s`);
+    }
+    await rm(join(work, 'ceiling'), { recursive: true, force: true });
+
+    const outDir = join(work, `out-${scale}`);
+    const full: RunMeasure[] = [];
+    for (const i of runs) {
+      await rm(outDir, { recursive: true, force: true });
+      const m = await runChild({
+        mode: 'refresh',
+        rawDir: data.rawDir,
+        outDir,
+        resultFile,
+        ...limit,
+      });
+      checkRows('full refresh', m, data.rows);
+      rssSource = m.rssSource;
+      full.push(m);
+      progress(
+        `  full refresh ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s, ${fixed(m.peakRssMib, 0)} MiB`,
+      );
+    }
+
+    const noop: RunMeasure[] = [];
+    for (const i of runs) {
+      const m = await runChild({
+        mode: 'refresh',
+        rawDir: data.rawDir,
+        outDir,
+        resultFile,
+        ...limit,
+      });
+      checkRows('no-op refresh', m, data.rows);
+      noop.push(m);
+      progress(`  no-op refresh ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s`);
+    }
+
+    const lookup = await measureLookups(
+      join(outDir, 'fee_schedule.duckdb'),
+      config.lookups,
+      config.seed,
+    );
+    progress(
+      `  lookup: p50 ${fixed(lookup.p50Ms, 2)} ms, p95 ${fixed(lookup.p95Ms, 2)} ms over ${lookup.lookups}`,
+    );
+
+    const report: ScaleReport = {
+      scale,
+      rows: data.rows,
+      bytes: data.bytes,
+      reusedData: data.reused,
+      ceiling: series(ceiling),
+      pipeline: series(full),
+      noop: series(noop),
+      lookup,
+      stages: stageBreakdown(full),
+    };
+    scales.push(report);
+
+    if (scale === config.scales.at(-1)) {
+      const plus = await ensureIncremental(data, params);
+      const added = plus.releases.at(-1) as GeneratedRelease;
+      const incOut = join(work, `out-${scale}-plus1`);
+      const inc: RunMeasure[] = [];
+      for (const i of runs) {
+        await rm(incOut, { recursive: true, force: true });
+        await cp(outDir, incOut, { recursive: true, verbatimSymlinks: true });
+        const m = await runChild({
+          mode: 'refresh',
+          rawDir: plus.rawDir,
+          outDir: incOut,
+          resultFile,
+          ...limit,
+        });
+        checkRows('incremental refresh', m, plus.rows);
+        inc.push(m);
+        progress(
+          `  incremental refresh (+${added.id}) ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s`,
+        );
+      }
+      const incSeries = series(inc);
+      incremental = {
+        baseScale: scale,
+        release: added.id,
+        rows: added.rows,
+        bytes: added.bytes,
+        series: incSeries,
+        ofFull: incSeries.median / report.pipeline.median,
+      };
+      await rm(incOut, { recursive: true, force: true });
+    }
+    await rm(outDir, { recursive: true, force: true });
+    // A partial report after each scale, so a long run that fails later still leaves figures.
+    await writeReports(
+      assemble(config, scales, incremental, rssSource, loadAtStart),
+      config.outDir,
+    );
+  }
+
+  return assemble(config, scales, incremental, rssSource, loadAtStart);
+}
+
+function assemble(
+  config: BenchConfig,
+  scales: ScaleReport[],
+  incremental: IncrementalReport | null,
+  rssSource: string,
+  loadAtStart: number[],
+): BenchReport {
+  const cpuList = cpus();
+  return {
+    generatedAt: new Date().toISOString(),
+    machine: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+      memoryGiB: totalmem() / 2 ** 30,
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+      loadAvg: { start: loadAtStart, end: loadavg() },
+    },
+    source: gitSource(),
+    config: {
+      scales: config.scales,
+      runs: config.runs,
+      seed: config.seed,
+      ...(config.rowsPerRelease ? { rowsPerRelease: config.rowsPerRelease } : {}),
+      benchDir: config.benchDir,
+      lookups: config.lookups,
+      ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}),
+    },
+    rssSource,
+    scales,
+    incremental,
+    targets: evaluateTargets(scales, incremental),
+  };
+}
+
+export async function writeReports(report: BenchReport, outDir: string): Promise<string[]> {
+  const dir = join(outDir, 'bench');
+  await mkdir(dir, { recursive: true });
+  const json = join(dir, 'bench.json');
+  const md = join(dir, 'bench.md');
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(md, formatMarkdown(report));
+  return [json, md];
+}
