@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerCodePages } from './commands/code-pages-command.js';
 import { registerDiff } from './commands/diff-command.js';
 import { EXIT, UsageError } from './commands/errors.js';
 import { registerLookup } from './commands/lookup-command.js';
@@ -21,6 +22,7 @@ registerRefresh(program);
 registerLookup(program);
 registerSql(program);
 registerDiff(program);
+registerCodePages(program);
 
 try {
   await program.parseAsync(process.argv);

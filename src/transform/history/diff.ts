@@ -81,8 +81,12 @@ interface ReleaseRow {
 }
 
 /** Rows as plain objects, read column-wise (fast for the 19k-row diffs). */
-async function rowsOf<T>(connection: DuckDBConnection, sql: string): Promise<T[]> {
-  const reader = await connection.runAndReadAll(sql);
+async function rowsOf<T>(
+  connection: DuckDBConnection,
+  sql: string,
+  values?: string[],
+): Promise<T[]> {
+  const reader = await connection.runAndReadAll(sql, values);
   const names = reader.columnNames();
   const columns = reader.getColumnsJS();
   const count = columns[0]?.length ?? 0;
@@ -115,8 +119,8 @@ export async function diffReleases(
               row_number() OVER (PARTITION BY source, effective_from IS NULL ORDER BY effective_from, release_id)
             END AS seq
      FROM release
-     WHERE source IN (SELECT source FROM release
-                      WHERE release_id IN (${literal(request.from)}, ${literal(request.to)}))`,
+     WHERE source IN (SELECT source FROM release WHERE release_id IN ($1, $2))`,
+    [request.from, request.to],
   );
   const source = chooseSource(releases, request);
   const from = releases.find((r) => r.source === source && r.release_id === request.from);

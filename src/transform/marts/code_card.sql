@@ -2,8 +2,9 @@
 -- says about the code as of that date, like a code page. For each source the card names the
 -- release consulted (*_release); a NULL value beside a release means that release has no row for
 -- the code, and a NULL release means no release of that source was in force on the date.
--- Built as a table at refresh so a lookup reads one indexed row set, not six sources.
-CREATE TABLE code_card AS
+-- A view: materialised it would hold releases × codes rows rebuilt at every refresh; filtered
+-- by code, DuckDB pushes the filter into each source.
+CREATE VIEW code_card AS
 WITH as_of_dates AS (
   SELECT DISTINCT effective_from AS as_of FROM release WHERE effective_from IS NOT NULL
 ),
@@ -96,9 +97,9 @@ LEFT JOIN in_force ic ON ic.as_of = c.as_of AND ic.source = 'ccs'
 LEFT JOIN ccs_range cr
   ON cr.release_id = ic.release_id AND code_shape(cr.range_start) = code_shape(c.hcpcs)
  AND c.hcpcs BETWEEN cr.range_start AND cr.range_end
-ORDER BY c.hcpcs, c.modifier NULLS FIRST, c.as_of DESC;
+;
 
-COMMENT ON TABLE code_card IS 'One row per HCPCS/CPT code, modifier and release date with every indicator of every source as code and label, like a code page. *_release names the release consulted; a NULL value beside it means that release has no row for the code. CPT descriptors are copyright American Medical Association.';
+COMMENT ON VIEW code_card IS 'One row per HCPCS/CPT code, modifier and release date with every indicator of every source as code and label, like a code page. *_release names the release consulted; a NULL value beside it means that release has no row for the code. CPT descriptors are copyright American Medical Association.';
 
 COMMENT ON COLUMN code_card.as_of IS 'The day the card describes: the effective date of a release of some source. Each source contributes the release in force that day.';
 COMMENT ON COLUMN code_card.hcpcs IS 'HCPCS Level II or CPT code.';
