@@ -1,11 +1,11 @@
-import type { CodeCardTable } from './db/schema.js';
+import type { CodeCardView } from './db/schema.js';
 
 /** One field of the code card: a code_card column, the source it comes from and its code table. */
 export interface CardField {
-  column: keyof CodeCardTable & string;
+  column: keyof CodeCardView & string;
   source: string;
   /** code_card column naming the release of `source` consulted. */
-  releaseColumn: keyof CodeCardTable & string;
+  releaseColumn: keyof CodeCardView & string;
   /** Code table decoding the value (its indicator_system.name is the field's name). */
   system?: string;
   /** Name for fields no code table decodes. */

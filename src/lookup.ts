@@ -31,6 +31,37 @@ export interface CodeCard {
   copyright: string;
 }
 
+const CARD_SYSTEMS = CARD_FIELDS.flatMap((f) => (f.system ? [f.system] : []));
+
+interface CodeTables {
+  names: { system: string; name: string }[];
+  codes: { system: string; code: string; label: string }[];
+}
+
+/** Code tables do not change within a published database: read them once per open schedule. */
+const codeTableCache = new WeakMap<FeeSchedule, Promise<CodeTables>>();
+
+function codeTables(schedule: FeeSchedule): Promise<CodeTables> {
+  let cached = codeTableCache.get(schedule);
+  if (!cached) {
+    const { db } = schedule;
+    cached = Promise.all([
+      db
+        .selectFrom('indicator_system')
+        .select(['system', 'name'])
+        .where('system', 'in', CARD_SYSTEMS)
+        .execute(),
+      db
+        .selectFrom('indicator_code')
+        .select(['system', 'code', 'label'])
+        .where('system', 'in', CARD_SYSTEMS)
+        .execute(),
+    ]).then(([names, codes]) => ({ names, codes }));
+    codeTableCache.set(schedule, cached);
+  }
+  return cached;
+}
+
 const decimalColumns = (PIPELINES.find((p) => p.source === 'pfs-rvu')?.columns ?? []).filter(
   (c) => c.decimal,
 );
@@ -41,33 +72,26 @@ const decimalColumns = (PIPELINES.find((p) => p.source === 'pfs-rvu')?.columns ?
  * tables, so a label lives only there.
  */
 export async function lookupCode(
-  { db }: FeeSchedule,
+  schedule: FeeSchedule,
   hcpcs: string,
   options: { modifier?: string; asOf?: string } = {},
 ): Promise<CodeCard[]> {
+  const { db } = schedule;
   const code = hcpcs.trim().toUpperCase();
-  let query = db.selectFrom('code_card').selectAll().where('hcpcs', '=', code);
+  // The current card is stored; a card as of another day is computed by the code_card view.
+  const source = options.asOf === undefined ? 'code_card_current' : 'code_card';
+  let query = db.selectFrom(source).selectAll().where('hcpcs', '=', code);
   if (options.modifier !== undefined) {
     query = query.where('modifier', '=', options.modifier.trim().toUpperCase());
   }
   if (options.asOf !== undefined) query = query.where('as_of', '<=', options.asOf);
-  const rows = await query.orderBy('as_of', 'desc').execute();
+  const rows = await query.orderBy('as_of', 'desc').orderBy('modifier').execute();
   const newest = rows[0]?.as_of;
   const current = rows.filter((r) => r.as_of === newest);
   if (current.length === 0) return [];
 
-  const systems = CARD_FIELDS.flatMap((f) => (f.system ? [f.system] : []));
-  const [names, codes, pfsRows] = await Promise.all([
-    db
-      .selectFrom('indicator_system')
-      .select(['system', 'name'])
-      .where('system', 'in', systems)
-      .execute(),
-    db
-      .selectFrom('indicator_code')
-      .select(['system', 'code', 'label'])
-      .where('system', 'in', systems)
-      .execute(),
+  const [{ names, codes }, pfsRows] = await Promise.all([
+    codeTables(schedule),
     db
       .selectFrom('pfs_rvu')
       .selectAll()

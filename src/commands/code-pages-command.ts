@@ -138,7 +138,6 @@ export function registerCodePages(program: Command): void {
         ? await readTables(options.out)
         : null;
       const report = results.map((r) => reportOf(r, tables));
-      const pages = report.flatMap((r) => (r.page ? [r.page] : []));
       const refused = results.flatMap((r) => (r.status === 'refused' ? [refusalOf(r.error)] : []));
       const text = report.map((r) =>
         r.page

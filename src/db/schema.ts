@@ -208,6 +208,103 @@ export interface CodeCardView {
 }
 
 /**
+ * code_card as of the newest release date of any source: the current card of every code. CPT
+ * descriptors are copyright American Medical Association.
+ */
+export interface CodeCardCurrentTable {
+  /**
+   * The day the card describes: the effective date of a release of some source. Each source
+   * contributes the release in force that day.
+   */
+  as_of: IsoDate | null;
+  /** HCPCS Level II or CPT code. */
+  hcpcs: string | null;
+  /** PFS modifier (26, TC, 53); NULL for the global service and for codes the PFS does not list. */
+  modifier: string | null;
+  /**
+   * Short description: the HCPCS file's, else the PFS's, else OPPS Addendum B's. CPT descriptors
+   * are copyright American Medical Association.
+   */
+  short_description: string | null;
+  /** Long description from the HCPCS Level II file (Level II codes only). */
+  long_description: string | null;
+  /** PFS release consulted (pfs-rvu); NULL when none was in force on as_of. */
+  pfs_release: string | null;
+  status_code: string | null;
+  /** CMS label of status_code, from its code table (indicator_code). */
+  status_label: string | null;
+  global_days: string | null;
+  /** CMS label of global_days, from its code table (indicator_code). */
+  global_days_label: string | null;
+  pctc_indicator: string | null;
+  /** CMS label of pctc_indicator, from its code table (indicator_code). */
+  pctc_label: string | null;
+  multiple_procedure: string | null;
+  /** CMS label of multiple_procedure, from its code table (indicator_code). */
+  multiple_procedure_label: string | null;
+  bilateral_surgery: string | null;
+  /** CMS label of bilateral_surgery, from its code table (indicator_code). */
+  bilateral_surgery_label: string | null;
+  assistant_surgery: string | null;
+  /** CMS label of assistant_surgery, from its code table (indicator_code). */
+  assistant_surgery_label: string | null;
+  co_surgeons: string | null;
+  /** CMS label of co_surgeons, from its code table (indicator_code). */
+  co_surgeons_label: string | null;
+  team_surgery: string | null;
+  /** CMS label of team_surgery, from its code table (indicator_code). */
+  team_surgery_label: string | null;
+  physician_supervision: string | null;
+  /** CMS label of physician_supervision, from its code table (indicator_code). */
+  physician_supervision_label: string | null;
+  diagnostic_imaging_family: string | null;
+  /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
+  diagnostic_imaging_family_label: string | null;
+  /** OPPS Addendum B release consulted; NULL when none was in force on as_of. */
+  opps_release: string | null;
+  /** OPPS payment status indicator (Addendum B SI). Code table opps_status_indicator. */
+  apc_status_indicator: string | null;
+  /** Label of apc_status_indicator from code table opps_status_indicator. */
+  apc_status_indicator_label: string | null;
+  /** Ambulatory Payment Classification (Addendum B APC). */
+  apc: string | null;
+  /** OPPS national payment rate in dollars (Addendum B Payment Rate). */
+  opps_payment_rate: Decimal | null;
+  /**
+   * HCPCS Level II release consulted; NULL when none was in force on as_of. CPT codes are not in
+   * that file.
+   */
+  hcpcs_release: string | null;
+  /**
+   * Type of service codes from the HCPCS file (TOS1..TOS5), comma-separated in position order. Code
+   * table hcpcs_type_of_service.
+   */
+  type_of_service: string | null;
+  /** Each type of service code with its label, "code - label; ..." */
+  type_of_service_label: string | null;
+  /** Berenson-Eggers type of service from the HCPCS file. Code table hcpcs_betos. */
+  betos: string | null;
+  /** Label of betos from code table hcpcs_betos. */
+  betos_label: string | null;
+  /** NCCI MUE release consulted; NULL when none was in force on as_of. */
+  mue_release: string | null;
+  /** Practitioner services MUE value (units of service). */
+  mue_practitioner: number | null;
+  /** Practitioner MUE adjudication indicator. Code table mue_adjudication_indicator. */
+  mue_practitioner_adjudication: string | null;
+  /** Outpatient hospital services MUE value (units of service). */
+  mue_outpatient_hospital: number | null;
+  /** Outpatient hospital MUE adjudication indicator. Code table mue_adjudication_indicator. */
+  mue_outpatient_hospital_adjudication: string | null;
+  /** CCS release consulted; NULL when none was in force on as_of. */
+  ccs_release: string | null;
+  /** CCS category of the code, by range and shape (ccs_range). Code table ccs_category. */
+  ccs_category: string | null;
+  /** Label of ccs_category from code table ccs_category. */
+  ccs_label: string | null;
+}
+
+/**
  * What happened to each HCPCS/CPT code in the loaded releases of a source, like the Date | Action |
  * Notes table of a code page.
  */
@@ -1218,6 +1315,7 @@ export interface Database {
   ccs_range_history: CcsRangeHistoryTable;
   check_result: CheckResultTable;
   code_card: CodeCardView;
+  code_card_current: CodeCardCurrentTable;
   code_history: CodeHistoryTable;
   hcpcs_code: HcpcsCodeTable;
   hcpcs_code_history: HcpcsCodeHistoryTable;

@@ -10,6 +10,7 @@ import { identifier, literal } from '../db/sql.js';
 export const DERIVED_RELATIONS: Record<string, readonly string[]> = {
   pfs_decoded: ['pfs_rvu', 'release'],
   code_card: ['pfs_rvu', 'hcpcs_code'],
+  code_card_current: ['code_card'],
 };
 
 export async function inheritComments(connection: DuckDBConnection): Promise<void> {
@@ -43,6 +44,7 @@ export async function inheritComments(connection: DuckDBConnection): Promise<voi
         inherited ??
         (decoded ? `CMS label of ${decoded}, from its code table (indicator_code).` : null);
       if (text) {
+        comments.set(key, text); // relations later in the list may inherit it in turn
         await connection.run(
           `COMMENT ON COLUMN ${identifier(relation)}.${identifier(column)} IS ${literal(text)}`,
         );

@@ -89,45 +89,13 @@ const AMA_COPYRIGHT =
   /(?:©|\(c\))?\s*Copyright\s*(?:©\s*)?\d{4}\s+American Medical Association\.?(?:\s*All rights reserved\.?)?/i;
 
 const REMOVED = 'script, style, noscript, template, svg';
-const BLOCK_TAGS = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'caption',
-  'dd',
-  'div',
-  'dl',
-  'dt',
-  'fieldset',
-  'figcaption',
-  'figure',
-  'footer',
-  'form',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'hr',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'table',
-  'tbody',
-  'td',
-  'tfoot',
-  'th',
-  'thead',
-  'tr',
-  'ul',
-]);
+const BLOCK_TAGS = new Set(
+  (
+    'address article aside blockquote caption dd div dl dt fieldset figcaption figure footer ' +
+    'form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th ' +
+    'thead tr ul'
+  ).split(' '),
+);
 
 const HISTORY_NOTES = new Set(['notes', 'note', 'comments', 'comment', 'description', 'details']);
 
@@ -427,25 +395,23 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 
 /** "2003-01-01", "01/01/2003", "Jan 1, 2003", "January 1 2003" as YYYY-MM-DD; else null. */
 export function isoDate(text: string): string | null {
-  const t = text.trim();
-  let y: number;
-  let m: number;
-  let d: number;
-  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
-  if (match) {
-    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) {
-    [y, m, d] = [Number(match[3]), Number(match[1]), Number(match[2])];
-  } else if ((match = /^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/.exec(t))) {
-    const month = MONTHS.indexOf((match[1] ?? '').slice(0, 3).toLowerCase());
-    if (month < 0) return null;
-    [y, m, d] = [Number(match[3]), month + 1, Number(match[2])];
-  } else {
-    return null;
-  }
+  const ymd = partsOf(text.trim());
+  if (!ymd) return null;
+  const [y, m, d] = ymd;
   const date = new Date(Date.UTC(y, m - 1, d));
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
     return null;
   }
   return date.toISOString().slice(0, 10);
+}
+
+function partsOf(t: string): [number, number, number] | null {
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (iso) return [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t);
+  if (us) return [Number(us[3]), Number(us[1]), Number(us[2])];
+  const named = /^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/.exec(t);
+  if (!named) return null;
+  const month = MONTHS.indexOf((named[1] ?? '').slice(0, 3).toLowerCase());
+  return month < 0 ? null : [Number(named[3]), month + 1, Number(named[2])];
 }

@@ -93,8 +93,9 @@ export async function loadCodePages(
   await insertRows(connection, 'code_page_history', historyRows);
   await insertRows(connection, 'code_page_refused', refused);
 
-  if (await tableExists(connection, 'code_card')) {
-    await connection.run(reconciliationSql());
+  if (await relationExists(connection, 'code_card')) {
+    const codes = [...new Set(pages.map((p) => p.decoded.hcpcs))].sort();
+    await reconcile(connection, codes);
   } else {
     log('code pages: code_card does not exist; reconciliation left empty');
   }
@@ -116,10 +117,42 @@ function hostOf(url: string | null): string | null {
   }
 }
 
-async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
-  const prepared = await connection.prepare(
-    `SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND schema_name = 'main' AND database_name = current_database()`,
+const CARD_CHUNK = 200;
+
+/**
+ * Fills reconciliation from the code_card rows of the pages' codes, copied once into a
+ * temporary table: code_card is a view, and a filter by code (bound, never spliced) lets DuckDB
+ * read only those codes from each source.
+ */
+async function reconcile(connection: DuckDBConnection, codes: readonly string[]): Promise<void> {
+  const cards = 'temp.main.code_page_card';
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE code_page_card AS SELECT * FROM code_card WHERE false`,
   );
+  try {
+    for (let i = 0; i < codes.length; i += CARD_CHUNK) {
+      const chunk = codes.slice(i, i + CARD_CHUNK);
+      const insert = await connection.prepare(
+        `INSERT INTO ${cards} SELECT * FROM code_card WHERE modifier IS NULL AND hcpcs IN (${chunk
+          .map((_, n) => `$${n + 1}`)
+          .join(', ')})`,
+      );
+      insert.bind([...chunk]);
+      await insert.run();
+    }
+    await connection.run(reconciliationSql(cards));
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${cards}`);
+  }
+}
+
+/** Whether a table or view exists (code_card is a view). */
+async function relationExists(connection: DuckDBConnection, name: string): Promise<boolean> {
+  const prepared = await connection.prepare(`
+    SELECT count(*) FROM (
+      SELECT table_name AS name, schema_name, database_name FROM duckdb_tables()
+      UNION ALL SELECT view_name, schema_name, database_name FROM duckdb_views()
+    ) WHERE name = $1 AND schema_name = 'main' AND database_name = current_database()`);
   prepared.bind([name]);
   const reader = await prepared.runAndReadAll();
   return Number(reader.getRows()[0]?.[0] ?? 0) > 0;

@@ -27,9 +27,10 @@ function comparedFields() {
  * SQL filling `reconciliation`: each page field with a code_card column, against the card of the
  * same code (global service) as of the page's date (the newest card on or before it, else the
  * newest). Only disagreements are kept: the values differ (TOS compared as a set), the CMS side
- * has no value, or the page value could not be decoded.
+ * has no value, or the page value could not be decoded. `cards` holds the code_card rows of the
+ * pages' codes with modifier NULL (code_card is a view: read once, filtered by code).
  */
-export function reconciliationSql(): string {
+export function reconciliationSql(cards: string): string {
   const fields = comparedFields();
   const fieldMap = fields
     .map(
@@ -52,11 +53,11 @@ WITH field_map(field, cms_column, cms_source, cms_system) AS (
 page AS (SELECT DISTINCT file, hcpcs, page_date FROM code_page),
 picked AS (
   SELECT p.file, coalesce(
-    (SELECT max(c.as_of) FROM code_card c
-     WHERE c.hcpcs = p.hcpcs AND c.modifier IS NULL AND c.as_of <= p.page_date),
-    (SELECT max(c.as_of) FROM code_card c WHERE c.hcpcs = p.hcpcs AND c.modifier IS NULL)
+    max(c.as_of) FILTER (WHERE c.as_of <= p.page_date),
+    max(c.as_of)
   ) AS card_as_of
-  FROM page p
+  FROM page p LEFT JOIN ${cards} c ON c.hcpcs = p.hcpcs
+  GROUP BY p.file
 ),
 compared AS (
   SELECT cp.file, cp.url, cp.hcpcs, cp.page_date, cp.field, cp.label, cp.value AS page_value,
@@ -67,8 +68,7 @@ compared AS (
   FROM code_page cp
   JOIN field_map f ON f.field = cp.field
   JOIN picked k ON k.file = cp.file
-  LEFT JOIN code_card c
-    ON c.hcpcs = cp.hcpcs AND c.modifier IS NULL AND c.as_of = k.card_as_of
+  LEFT JOIN ${cards} c ON c.hcpcs = cp.hcpcs AND c.as_of = k.card_as_of
 )
 SELECT file, url, hcpcs, page_date, field, label, page_value, page_code, cms_column, cms_value,
   CASE WHEN cms_system IS NOT NULL THEN code_label(cms_system, cms_value, card_as_of) END,

@@ -125,3 +125,12 @@ COMMENT ON COLUMN code_card.mue_outpatient_hospital_adjudication IS 'Outpatient 
 COMMENT ON COLUMN code_card.ccs_release IS 'CCS release consulted; NULL when none was in force on as_of.';
 COMMENT ON COLUMN code_card.ccs_category IS 'CCS category of the code, by range and shape (ccs_range). Code table ccs_category.';
 COMMENT ON COLUMN code_card.ccs_label IS 'Label of ccs_category from code table ccs_category.';
+
+-- code_card_current: the cards as of the newest release date, stored so that a lookup of the
+-- current card is one small indexed read. Ordered by code for zone-map pruning.
+CREATE TABLE code_card_current AS
+SELECT * FROM code_card
+WHERE as_of = (SELECT max(effective_from) FROM release)
+ORDER BY hcpcs, modifier NULLS FIRST;
+
+COMMENT ON TABLE code_card_current IS 'code_card as of the newest release date of any source: the current card of every code. CPT descriptors are copyright American Medical Association.';
