@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PIPELINES } from '../pipelines/index.js';
@@ -12,6 +12,7 @@ import {
   readPublishedContract,
   writeContract,
 } from './load/contract.js';
+import { INPUTS_FILE, inputsFingerprint, publishedFingerprint } from './load/inputs-fingerprint.js';
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './load/publish.js';
@@ -38,6 +39,8 @@ export interface RefreshOptions {
   log?: (line: string) => void;
   pipelines?: readonly PipelineDefinition[];
   codeTablesDir?: string;
+  /** Rebuild even when nothing changed since the published run. */
+  force?: boolean;
 }
 
 export interface ReleaseSummary {
@@ -55,6 +58,8 @@ export interface RefreshSummary {
   releases: ReleaseSummary[];
   checks: CheckOutcome[];
   seconds: number;
+  /** True when nothing changed since the published run, which stays as it is. */
+  unchanged: boolean;
 }
 
 type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks'>;
@@ -104,21 +109,38 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
   const lock = await acquireLock(options.outDir, log);
   const runId = newRunId();
   const buildDir = buildDirFor(options.outDir, runId);
+  const paths = {
+    databasePath: join(options.outDir, DATABASE_FILE_NAME),
+    parquetDir: join(options.outDir, PARQUET_DIR_NAME),
+  };
   try {
     const abandoned = await removeUnpublishedRuns(options.outDir);
     if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
+    // Nothing new in raw/ and the same code: the published run already is this run's result.
+    const fingerprint = await inputsFingerprint(options.rawDir, pipelines);
+    if (!options.force && fingerprint === (await publishedFingerprint(options.outDir))) {
+      log('nothing changed in raw/, the code tables or the pipeline since the published run');
+      return {
+        runId,
+        releases: [],
+        checks: [],
+        ...paths,
+        seconds: (Date.now() - started) / 1000,
+        unchanged: true,
+      };
+    }
     await mkdir(buildDir, { recursive: true });
     const summary = await build(buildDir, runId, options, pipelines, log);
+    // Manifests written for files dropped in by hand are part of the inputs from now on.
+    await writeFile(
+      join(buildDir, INPUTS_FILE),
+      `${JSON.stringify({ fingerprint: await inputsFingerprint(options.rawDir, pipelines) })}\n`,
+    );
     await publishBuild(buildDir, options.outDir, runId);
     log(
       `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
     );
-    return {
-      ...summary,
-      databasePath: join(options.outDir, DATABASE_FILE_NAME),
-      parquetDir: join(options.outDir, PARQUET_DIR_NAME),
-      seconds: (Date.now() - started) / 1000,
-    };
+    return { ...summary, ...paths, seconds: (Date.now() - started) / 1000, unchanged: false };
   } catch (error) {
     await discardBuild(buildDir);
     throw error;

@@ -94,7 +94,9 @@ describe('a schema change that breaks the contract', () => {
     await writeFile(manifestPath, JSON.stringify(published));
     const before = await hashTree(outDir);
 
-    const error = await refresh({ rawDir, outDir, pipelines }).catch((e: unknown) => e);
+    const error = await refresh({ rawDir, outDir, pipelines, force: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BlockedRunError);
     expect((error as BlockedRunError).details).toEqual(['pfs_rvu.retired_column was removed']);
     expect(await hashTree(outDir)).toEqual(before);
@@ -102,7 +104,7 @@ describe('a schema change that breaks the contract', () => {
     // The same change with the contract version raised over the published one passes.
     published.contract_version = CONTRACT_VERSION - 1;
     await writeFile(manifestPath, JSON.stringify(published));
-    await expect(refresh({ rawDir, outDir, pipelines })).resolves.toMatchObject({
+    await expect(refresh({ rawDir, outDir, pipelines, force: true })).resolves.toMatchObject({
       runId: expect.any(String),
     });
   });

@@ -5,6 +5,14 @@ import { fetchNewPipelineReleases } from '../extract/discovery/discover.js';
 import { refresh } from '../refresh.js';
 import { defaultOutDir, defaultRawDir } from './options.js';
 
+interface RefreshCommandOptions {
+  raw: string;
+  out: string;
+  json?: boolean;
+  online?: boolean;
+  force?: boolean;
+}
+
 export function registerRefresh(program: Command): void {
   program
     .command('refresh')
@@ -15,14 +23,26 @@ export function registerRefresh(program: Command): void {
     .option('--out <dir>', 'output folder', defaultOutDir())
     .option('--online', 'first discover and download new releases from the CMS pages into raw/')
     .option('--offline', 'use raw/ alone (the default)')
+    .option('--force', 'rebuild even when nothing changed since the published run')
     .option('--json', 'print the run summary as JSON on stdout')
-    .action(async (options: { raw: string; out: string; json?: boolean; online?: boolean }) => {
+    .action(async (options: RefreshCommandOptions) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const rawDir = resolve(options.raw);
       if (options.online) await fetchNewPipelineReleases({ rawDir, pipelines: PIPELINES, log });
-      const summary = await refresh({ rawDir, outDir: resolve(options.out), log });
+      const summary = await refresh({
+        rawDir,
+        outDir: resolve(options.out),
+        log,
+        force: options.force === true,
+      });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        return;
+      }
+      if (summary.unchanged) {
+        process.stdout.write(
+          `refresh: nothing changed since the published run; ${summary.databasePath} is current (${summary.seconds.toFixed(1)} s)\n`,
+        );
         return;
       }
       const lines = [

@@ -1,0 +1,37 @@
+import { utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
+import { refresh } from '../src/refresh.js';
+import {
+  CSV_NAME,
+  copyRaw,
+  hashTree,
+  makeTempDir,
+  RELEASE_SUBDIR,
+  removeTempDirs,
+} from './helpers/raw.js';
+
+afterAll(removeTempDirs);
+
+describe('a refresh with nothing new in raw/', () => {
+  it('leaves the published run as it is, and rebuilds once a raw file changes', async () => {
+    const rawDir = await copyRaw();
+    const outDir = join(await makeTempDir('noop'), 'out');
+    const pipelines = [pfsRvuPipeline];
+    const first = await refresh({ rawDir, outDir, pipelines });
+    expect(first.unchanged).toBe(false);
+    const published = await hashTree(outDir);
+
+    const second = await refresh({ rawDir, outDir, pipelines });
+    expect(second.unchanged).toBe(true);
+    expect(await hashTree(outDir)).toEqual(published);
+
+    // Same bytes, new modification time: the run cannot know without reading, so it rebuilds.
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(rawDir, RELEASE_SUBDIR, CSV_NAME), later, later);
+    const third = await refresh({ rawDir, outDir, pipelines });
+    expect(third.unchanged).toBe(false);
+    expect(third.releases.map((r) => r.rowsLoaded)).toEqual([19090]);
+  });
+});
