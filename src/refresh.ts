@@ -16,6 +16,7 @@ import { INPUTS_FILE, inputsFingerprint, publishedFingerprint } from './load/inp
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './load/publish.js';
+import { writeReport } from './load/report.js';
 import {
   CODE_TABLES_DIR,
   DATABASE_FILE_NAME,
@@ -25,6 +26,7 @@ import {
 } from './paths.js';
 import type { PipelineDefinition } from './pipeline-definition.js';
 import { type CheckOutcome, runChecks, variantTable } from './transform/checks.js';
+import { loadCodePages } from './transform/code-pages/load-code-pages.js';
 import { loadCodeTables } from './transform/code-tables.js';
 import { buildHistory, historyParquetTables } from './transform/history/build-history.js';
 import { inheritComments } from './transform/inherit-comments.js';
@@ -82,6 +84,10 @@ function datasetKey(name: string, pipelines: readonly PipelineDefinition[]): rea
 }
 
 const CORE_TABLES = [
+  'code_page',
+  'code_page_history',
+  'code_page_refused',
+  'reconciliation',
   'run',
   'release',
   'source_file',
@@ -211,6 +217,7 @@ async function build(
       }
     }
     await inheritComments(connection);
+    await loadCodePages(connection, options.rawDir, log);
 
     const failed = checks.filter((c) => c.severity === 'blocking' && c.failing > 0);
     if (failed.length > 0) {
@@ -252,6 +259,7 @@ async function build(
     );
     checkContract(await readPublishedContract(options.outDir), contract);
     await writeContract(buildDir, contract);
+    await writeReport(connection, buildDir);
     await connection.run('CHECKPOINT');
     return { runId, releases, checks };
   } finally {

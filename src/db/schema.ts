@@ -230,33 +230,55 @@ export interface CodeCardCurrentTable {
   long_description: string | null;
   /** PFS release consulted (pfs-rvu); NULL when none was in force on as_of. */
   pfs_release: string | null;
+  /**
+   * PFS status code (STATUS CODE). Code table pfs_status_code; only A, R and T RVUs are used for
+   * Medicare payment.
+   */
   status_code: string | null;
   /** CMS label of status_code, from its code table (indicator_code). */
   status_label: string | null;
+  /**
+   * Global surgery period (GLOB DAYS): 000, 010, 090, MMM, XXX, YYY, ZZZ. Code table
+   * pfs_global_days.
+   */
   global_days: string | null;
   /** CMS label of global_days, from its code table (indicator_code). */
   global_days_label: string | null;
+  /** Professional/technical component indicator (PCTC IND). Code table pfs_pctc_indicator. */
   pctc_indicator: string | null;
   /** CMS label of pctc_indicator, from its code table (indicator_code). */
   pctc_label: string | null;
+  /** Multiple procedure payment rule, modifier 51 (MULT PROC). Code table pfs_multiple_procedure. */
   multiple_procedure: string | null;
   /** CMS label of multiple_procedure, from its code table (indicator_code). */
   multiple_procedure_label: string | null;
+  /** Bilateral surgery payment rule, modifier 50 (BILAT SURG). Code table pfs_bilateral_surgery. */
   bilateral_surgery: string | null;
   /** CMS label of bilateral_surgery, from its code table (indicator_code). */
   bilateral_surgery_label: string | null;
+  /** Assistant at surgery rule, modifiers 80/82 (ASST SURG). Code table pfs_assistant_surgery. */
   assistant_surgery: string | null;
   /** CMS label of assistant_surgery, from its code table (indicator_code). */
   assistant_surgery_label: string | null;
+  /** Co-surgeons rule, modifier 62 (CO- SURG). Code table pfs_co_surgeons. */
   co_surgeons: string | null;
   /** CMS label of co_surgeons, from its code table (indicator_code). */
   co_surgeons_label: string | null;
+  /** Team surgery rule, modifier 66 (TEAM SURG). Code table pfs_team_surgery. */
   team_surgery: string | null;
   /** CMS label of team_surgery, from its code table (indicator_code). */
   team_surgery_label: string | null;
+  /**
+   * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
+   * PROCEDURES). Code table pfs_physician_supervision.
+   */
   physician_supervision: string | null;
   /** CMS label of physician_supervision, from its code table (indicator_code). */
   physician_supervision_label: string | null;
+  /**
+   * Diagnostic imaging family (DIAGNOSTIC IMAGING FAMILY INDICATOR). Code table
+   * pfs_diagnostic_imaging_family.
+   */
   diagnostic_imaging_family: string | null;
   /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
   diagnostic_imaging_family_label: string | null;
@@ -325,6 +347,113 @@ export interface CodeHistoryTable {
   action: string;
   /** In words: the release, and which columns changed from which value to which. */
   notes: string | null;
+}
+
+/**
+ * One row per third-party code page and field it shows (label and value as shown), with the value
+ * decoded back to a code of the CMS code tables. The pages are third-party assertions, not CMS
+ * data; CPT descriptors are copyright American Medical Association.
+ */
+export interface CodePageTable {
+  /** The saved page under raw/ (code-pages/<date>/<code>.html). */
+  file: string;
+  /**
+   * URL the page was fetched from (its .meta.json), else the page's canonical URL; NULL when
+   * unknown.
+   */
+  url: string | null;
+  /** Site the page comes from: host of url; NULL when unknown. */
+  source: string | null;
+  /** When the page was fetched (UTC), from its .meta.json; NULL for pages saved by hand. */
+  fetched_at: Date | null;
+  /**
+   * Day the page describes: the <date> folder it is saved in, else the fetch date, else the file's
+   * modification date. Codes are decoded and compared as of this day.
+   */
+  page_date: IsoDate;
+  /** HCPCS/CPT code the page describes (from its title or main heading, else its URL or file name). */
+  hcpcs: string;
+  /** Order of the field on the page (1-based). */
+  position: number;
+  /**
+   * Field key: the code_card column where one exists (status_code, global_days, ..., mue for the
+   * practitioner MUE), else short/medium/long_description. Labels map to keys through
+   * CODE_PAGE_FIELDS (src/extract/code-pages/code-page-fields.ts).
+   */
+  field: string;
+  /** The label as the page shows it, e.g. "PC/TC Indicator (26, TC)". */
+  label: string;
+  /** The value as the page shows it, e.g. "9 - Not Applicable"; kept even when it cannot be decoded. */
+  value: string;
+  /**
+   * The site's label part of the value ("Not Applicable" of "9 - Not Applicable", or the whole
+   * value when it is a label alone); a paraphrase, not the CMS label.
+   */
+  value_label: string | null;
+  /**
+   * The code the value decodes to ("9", "XXX", "09", "I", "T1G"; the number of an MUE; the APC
+   * padded to 4 digits); NULL for text, ambiguous and unmatched values.
+   */
+  code: string | null;
+  /** Code table that decodes the field (indicator_system.system); NULL for descriptors, MUE and APC. */
+  code_system: string | null;
+  /** CMS label of code from indicator_code, to read beside the site's value_label. */
+  cms_label: string | null;
+  /**
+   * How the value was decoded: code ("<code> - <label>" or a bare code), label (a label alone,
+   * case, spacing and punctuation ignored; codes sharing a label resolved to the one valid on
+   * page_date), number, identifier, text (descriptor, not decoded), ambiguous (several codes valid
+   * on page_date share the label), unmatched (kept as shown, flagged).
+   */
+  decode_status: string;
+  /**
+   * Why a value is ambiguous or unmatched, which code a shared label was resolved to, or that the
+   * code is not valid on page_date.
+   */
+  decode_note: string | null;
+  /**
+   * The AMA copyright line as the page shows it, e.g. "© Copyright 2025 American Medical
+   * Association. All rights reserved."
+   */
+  copyright: string | null;
+}
+
+/** One row per row of a code page's history table (Date | Action | Notes), as the page shows it. */
+export interface CodePageHistoryTable {
+  /** The saved page under raw/ (code_page.file). */
+  file: string;
+  /** URL of the page (code_page.url). */
+  url: string | null;
+  /** HCPCS/CPT code the page describes. */
+  hcpcs: string;
+  /** Order of the row in the history table (1-based). */
+  position: number;
+  /** The row's date; NULL when date_text is not a recognisable date. */
+  date: IsoDate | null;
+  /** The date as the page shows it. */
+  date_text: string;
+  /** What happened to the code, as shown ("Added", "Changed", ...). */
+  action: string;
+  /** The row's notes, as shown; NULL when empty. */
+  notes: string | null;
+}
+
+/**
+ * One row per saved page under raw/code-pages/ that is not a code page (error page, view-quota
+ * banner, login wall, no recognised fields, no or another code); nothing of it is loaded.
+ */
+export interface CodePageRefusedTable {
+  /** The saved page under raw/. */
+  file: string;
+  /** URL the page was fetched from, when known. */
+  url: string | null;
+  /**
+   * The rule that refused it: error-page, view-quota, login-wall, no-fields, no-code,
+   * code-mismatch.
+   */
+  rule: string;
+  /** What the page showed that broke the rule. */
+  detail: string;
 }
 
 /**
@@ -1176,6 +1305,56 @@ export interface PfsRvuHistoryTable {
   source_line: number;
 }
 
+/**
+ * One row per code-page field that disagrees with the CMS files: the page value against the
+ * code_card value of the same code (global service, modifier NULL) as of the page's date. Fields
+ * that agree are not listed; descriptors are not compared.
+ */
+export interface ReconciliationTable {
+  /** The saved page under raw/ (code_page.file). */
+  file: string;
+  /** URL of the page (code_page.url). */
+  url: string | null;
+  /** HCPCS/CPT code. */
+  hcpcs: string;
+  /** Day the page describes (code_page.page_date). */
+  page_date: IsoDate;
+  /** Field key (code_page.field). */
+  field: string;
+  /** The label as the page shows it. */
+  label: string;
+  /** The value as the page shows it. */
+  page_value: string;
+  /** The code the page value decodes to; NULL when it could not be decoded. */
+  page_code: string | null;
+  /** code_card column compared with. */
+  cms_column: string;
+  /**
+   * What the CMS files say (the code_card value); NULL when the CMS side has no value: see status
+   * and note.
+   */
+  cms_value: string | null;
+  /** CMS label of cms_value from its code table, as of card_as_of. */
+  cms_label: string | null;
+  /** Source pipeline the CMS value comes from (pfs-rvu, opps-addendum-b, hcpcs, mue, ccs). */
+  cms_source: string;
+  /** Release of cms_source consulted; NULL when none was in force on card_as_of. */
+  cms_release: string | null;
+  /**
+   * as_of of the code_card row compared: the newest on or before page_date, else the newest; NULL
+   * when no loaded source lists the code.
+   */
+  card_as_of: IsoDate | null;
+  /**
+   * differs: both sides have a value and they differ; cms_no_value: the page has a value and the
+   * CMS files none (no release in force, or the release has no value for the code); page_unmatched:
+   * the page value could not be decoded (ambiguous or unmatched).
+   */
+  status: string;
+  /** Why the CMS side has no value, or why the page value could not be decoded. */
+  note: string | null;
+}
+
 /** One row per (line, rule) a source file broke; such lines are kept out of the fact tables. */
 export interface RejectedRowTable {
   /** Source pipeline of the file. */
@@ -1317,6 +1496,9 @@ export interface Database {
   code_card: CodeCardView;
   code_card_current: CodeCardCurrentTable;
   code_history: CodeHistoryTable;
+  code_page: CodePageTable;
+  code_page_history: CodePageHistoryTable;
+  code_page_refused: CodePageRefusedTable;
   hcpcs_code: HcpcsCodeTable;
   hcpcs_code_history: HcpcsCodeHistoryTable;
   hcpcs_tos: HcpcsTosTable;
@@ -1331,6 +1513,7 @@ export interface Database {
   pfs_payment_indicator_changes: PfsPaymentIndicatorChangesView;
   pfs_rvu: PfsRvuTable;
   pfs_rvu_history: PfsRvuHistoryTable;
+  reconciliation: ReconciliationTable;
   rejected_row: RejectedRowTable;
   release: ReleaseTable;
   release_diff: ReleaseDiffTable;

@@ -36,9 +36,10 @@ export async function inputsFingerprint(
     hash.update(`${relative(PROJECT_ROOT, path)}\0`);
     hash.update(await readFile(path));
   }
-  for (const pipeline of pipelines) {
-    hash.update(`source ${pipeline.source}\0`);
-    for (const path of await walk(join(rawDir, pipeline.source))) {
+  // Each source's folder, and the saved third-party code pages.
+  for (const folder of [...pipelines.map((p) => p.source), 'code-pages']) {
+    hash.update(`folder ${folder}\0`);
+    for (const path of await walk(join(rawDir, folder))) {
       const name = relative(rawDir, path);
       if (name.split('/').some((part) => part.startsWith('.'))) continue;
       if (path.endsWith(`/${MANIFEST_FILE_NAME}`)) {

@@ -2,6 +2,7 @@ import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/pr
 import { dirname, join } from 'node:path';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
 import { MANIFEST_NAME } from './contract.js';
+import { REPORT_NAME } from './report.js';
 
 /**
  * out/ layout: each run builds in out/.runs/<run id>/; out/.current is a symlink to the published
@@ -13,7 +14,7 @@ const RUNS = '.runs';
 const CURRENT = '.current';
 const PREVIOUS = '.previous';
 /** What readers open, each a symlink through out/.current. */
-export const PUBLISHED_ENTRIES = [DATABASE_FILE_NAME, PARQUET_DIR_NAME, MANIFEST_NAME];
+export const PUBLISHED_ENTRIES = [DATABASE_FILE_NAME, PARQUET_DIR_NAME, MANIFEST_NAME, REPORT_NAME];
 
 export function buildDirFor(outDir: string, runId: string): string {
   return join(outDir, RUNS, runId);
