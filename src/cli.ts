@@ -6,10 +6,17 @@ import { EXIT, UsageError } from './commands/errors.js';
 import { registerLookup } from './commands/lookup-command.js';
 import { registerRefresh } from './commands/refresh-command.js';
 import { registerSql } from './commands/sql-command.js';
+import { registerStatus } from './commands/status-command.js';
 import { BlockedRunError, InputError } from './errors.js';
 import { DiscoveryError } from './extract/discovery/landing-page.js';
 import { FetchError } from './extract/fetch/errors.js';
 import { PIPELINE_VERSION } from './version.js';
+
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 const program = new Command()
   .name('fse')
@@ -21,6 +28,7 @@ const program = new Command()
 registerRefresh(program);
 registerLookup(program);
 registerSql(program);
+registerStatus(program);
 registerDiff(program);
 registerCodePages(program);
 
