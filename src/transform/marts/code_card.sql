@@ -128,9 +128,12 @@ COMMENT ON COLUMN code_card.ccs_label IS 'Label of ccs_category from code table 
 
 -- code_card_current: the cards as of the newest release date, stored so that a lookup of the
 -- current card is one small indexed read. Ordered by code for zone-map pruning.
+-- The day is set first so that it is a constant the filter pushes down to one as_of date.
+SET VARIABLE newest_release_day = (SELECT max(effective_from) FROM release);
 CREATE TABLE code_card_current AS
 SELECT * FROM code_card
-WHERE as_of = (SELECT max(effective_from) FROM release)
+WHERE as_of = getvariable('newest_release_day')
 ORDER BY hcpcs, modifier NULLS FIRST;
+RESET VARIABLE newest_release_day;
 
 COMMENT ON TABLE code_card_current IS 'code_card as of the newest release date of any source: the current card of every code. CPT descriptors are copyright American Medical Association.';
