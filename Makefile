@@ -5,7 +5,7 @@ NPM_STAMP := node_modules/.install-stamp
 BUILD_STAMP := dist/.build-stamp
 SOURCES := $(shell find src pipelines -name '*.ts') tsconfig.json
 
-.PHONY: refresh test check typecheck lint format clean schema docs
+.PHONY: refresh test test-reliability check typecheck lint format clean schema docs
 
 # Install exactly what package-lock.json pins, again whenever it changes.
 $(NPM_STAMP): package.json package-lock.json
@@ -24,6 +24,10 @@ refresh: $(BUILD_STAMP)
 ## test: the test suite (vitest), fast enough for every change
 test: $(BUILD_STAMP)
 	npx vitest run $(VITEST_ARGS)
+
+## test-reliability: the slow suites: bad-input corpus (every reader) and kill -9 during refresh
+test-reliability: $(BUILD_STAMP)
+	npx vitest run --config vitest.reliability.config.ts $(VITEST_ARGS)
 
 ## schema: regenerate src/db/schema.ts (the Kysely types) from $(OUT)/fee_schedule.duckdb
 schema: $(BUILD_STAMP)

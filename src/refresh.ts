@@ -5,6 +5,7 @@ import { PIPELINES } from '../pipelines/index.js';
 import { openDuckDB } from './db/open-duckdb.js';
 import { identifier } from './db/sql.js';
 import { BlockedRunError } from './errors.js';
+import type { RawFile } from './extract/raw-releases.js';
 import { type StagedFile, stageSource } from './extract/stage-source.js';
 import {
   buildContract,
@@ -221,9 +222,11 @@ async function build(
 
     const failed = checks.filter((c) => c.severity === 'blocking' && c.failing > 0);
     if (failed.length > 0) {
+      // Say which lines were rejected too, whatever check the rejects made fail.
+      const rejected = checks.filter((c) => c.name.startsWith('rejected lines (') && c.failing > 0);
       throw new BlockedRunError(
         `refresh blocked: ${failed.length} blocking check(s) failed; nothing was published`,
-        failed.flatMap((c) => [
+        [...failed, ...rejected].flatMap((c) => [
           `${c.name} (${c.table}): ${c.failing} failing`,
           ...c.examples.map((e) => `  ${e}`),
           ...(c.failing > c.examples.length
@@ -271,7 +274,7 @@ async function build(
 async function transformSource(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
-  files: readonly { relativePath: string; path: string }[],
+  files: readonly RawFile[],
   log: (line: string) => void,
 ): Promise<void> {
   let invalid = 0;
@@ -279,7 +282,9 @@ async function transformSource(
     invalid += await validateStagedRows(connection, pipeline, table);
   }
   if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
-  await attachRawText(connection, new Map(files.map((f) => [f.relativePath, f.path])));
+  // A workbook has no text lines to quote: its rejects keep the cells they name.
+  const textFiles = files.filter((f) => f.rule.format !== 'xlsx');
+  await attachRawText(connection, new Map(textFiles.map((f) => [f.relativePath, f.path])));
   await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
   await buildHistory(connection, pipeline);
 }

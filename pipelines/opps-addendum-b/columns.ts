@@ -8,7 +8,8 @@ const noValue = ['.']; // Addendum B writes "." for "no value", which is not zer
  * move between years. Columns some years lack are optional.
  */
 export const OPPS_ADDENDUM_B_COLUMNS: readonly SourceColumn[] = [
-  { name: 'hcpcs', header: 'HCPCS Code', required: true, pattern: '[0-9A-Z]{5}' },
+  // A workbook stores CPT 00100 as the number 100.
+  { name: 'hcpcs', header: 'HCPCS Code', required: true, pattern: '[0-9A-Z]{5}', zeroPad: 5 },
   { name: 'short_descriptor', header: 'Short Descriptor' },
   {
     name: 'status_indicator',

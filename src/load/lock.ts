@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface Lock {
@@ -37,6 +37,7 @@ export async function acquireLock(
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await link(mine, path);
+        await removeLeftovers(outDir);
         return {
           async release() {
             if ((await holderOf(path)) === process.pid) await rm(path, { force: true });
@@ -65,5 +66,19 @@ export async function acquireLock(
     throw new Error(`could not take the lock ${path}: other refreshes keep taking it`);
   } finally {
     await rm(mine, { force: true });
+  }
+}
+
+/**
+ * Temporary files of writers killed mid-way (a lock being taken, a link being swapped) carry
+ * their pid; with the lock held, those of dead processes are removed.
+ */
+async function removeLeftovers(outDir: string): Promise<void> {
+  for (const name of await readdir(outDir).catch(() => [] as string[])) {
+    const match = /\.(?:refresh\.lock|tmp)[.-](\d+)$/.exec(name);
+    const pid = match ? Number(match[1]) : Number.NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      await rm(join(outDir, name), { force: true, recursive: true });
+    }
   }
 }

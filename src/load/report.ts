@@ -94,12 +94,19 @@ export async function writeReport(connection: DuckDBConnection, dir: string): Pr
     connection,
     `SELECT source, severity, check_name, failing_rows FROM check_result WHERE NOT passed ORDER BY ALL`,
   );
-  const statuses = (await query(
-    connection,
-    `SELECT p.release_id, p.status_code, count(*)::INTEGER AS n, any_value(r.effective_from) AS day
+  const hasPfs =
+    (await query(connection, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'pfs_rvu'")).length >
+    0;
+  const statuses = (
+    hasPfs
+      ? await query(
+          connection,
+          `SELECT p.release_id, p.status_code, count(*)::INTEGER AS n, any_value(r.effective_from) AS day
      FROM pfs_rvu p JOIN release r ON r.source = 'pfs-rvu' AND r.release_id = p.release_id
      GROUP BY p.release_id, p.status_code ORDER BY day, p.status_code`,
-  )) as { release_id: string; status_code: string; n: number }[];
+        )
+      : []
+  ) as { release_id: string; status_code: string; n: number }[];
 
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Fee schedule refresh ${escapeHtml(run?.run_id)}</title>

@@ -122,7 +122,8 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         table: fact.name,
         severity: 'blocking',
         failures: `
-          SELECT release_id || ' ' || concat_ws(' ', ${key}) || ' appears ' || count(*) || ' times'
+          SELECT release_id || ' ' || concat_ws(' ', ${key}) || ' appears ' || count(*) || ' times: ' ||
+                 string_agg(source_file || ':' || source_line, ', ' ORDER BY source_file, source_line)
           FROM ${identifier(fact.name)} GROUP BY release_id, ${key} HAVING count(*) > 1`,
       };
     }),

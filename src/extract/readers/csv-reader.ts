@@ -57,6 +57,14 @@ export async function stageCsvFile(
   const rowsRead = await countRows(connection, 'SELECT count(*) FROM _csv_read');
   const linesRejected = await countRows(connection, 'SELECT count(*) FROM _csv_reject_lines');
   const expected = file.profile.lines - detected.headerEndLine;
+  if (rowsRead + linesRejected === 0 && !truncated) {
+    throw new InputError(
+      file.relativePath,
+      detected.headerEndLine,
+      'no records',
+      'the file has a header but no data rows',
+    );
+  }
   if (rowsRead + linesRejected !== expected) {
     throw new InputError(
       file.relativePath,

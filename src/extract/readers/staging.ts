@@ -29,7 +29,8 @@ export function stagedValue(column: SourceColumn, raw: string | null): string {
     value = `CASE WHEN ${value} IN (${column.nullValues.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
   }
   if (column.zeroPad) {
-    value = `CASE WHEN regexp_full_match(${value}, '[0-9]+') THEN lpad(${value}, ${column.zeroPad}, '0') ELSE ${value} END`;
+    // Only shorter digit strings: lpad would also cut a longer value down to the width.
+    value = `CASE WHEN regexp_full_match(${value}, '[0-9]+') AND length(${value}) < ${column.zeroPad} THEN lpad(${value}, ${column.zeroPad}, '0') ELSE ${value} END`;
   }
   return value;
 }

@@ -69,6 +69,15 @@ export async function stageXlsxFile(
     rowsStaged++;
   }
   appender.closeSync();
+  if (rowsStaged === 0) {
+    await connection.run('DROP TABLE _xlsx_read');
+    throw new InputError(
+      file.relativePath,
+      headerIndex + 1,
+      'no records',
+      'the sheet has a header but no data rows',
+    );
+  }
 
   const select = columns
     .map((c) => {
