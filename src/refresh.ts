@@ -63,9 +63,21 @@ export interface RefreshSummary {
   seconds: number;
   /** True when nothing changed since the published run, which stays as it is. */
   unchanged: boolean;
+  /** Per source, keys added, ended and changed by its newest release. */
+  changes: ReleaseChanges[];
 }
 
-type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks'>;
+type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks' | 'changes'>;
+
+/** What the newest release of a source changed against the one before it. */
+export interface ReleaseChanges {
+  source: string;
+  from: string;
+  to: string;
+  added: number;
+  ended: number;
+  changed: number;
+}
 
 const CORE_MODELS_DIR = join(PROJECT_ROOT, 'src', 'transform', 'models');
 /** Views across sources, built once every source's tables exist. */
@@ -131,6 +143,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
         runId,
         releases: [],
         checks: [],
+        changes: [],
         ...paths,
         seconds: (Date.now() - started) / 1000,
         unchanged: true,
@@ -264,7 +277,7 @@ async function build(
     await writeContract(buildDir, contract);
     await writeReport(connection, buildDir);
     await connection.run('CHECKPOINT');
-    return { runId, releases, checks };
+    return { runId, releases, checks, changes: await newestChanges(connection) };
   } finally {
     db.close();
   }
@@ -316,4 +329,26 @@ async function runSqlFiles(
       throw new Error(`model ${join(dir, name)}: ${(error as Error).message}`);
     }
   }
+}
+
+/** Counts of keys added, ended and changed between each source's two newest releases. */
+async function newestChanges(connection: DuckDBConnection): Promise<ReleaseChanges[]> {
+  const reader = await connection.runAndReadAll(`
+    WITH newest AS (
+      SELECT source, arg_max(to_release, effective_from) AS to_release FROM release_diff GROUP BY source
+    )
+    SELECT d.source, any_value(d.from_release), d.to_release,
+           count(DISTINCT d.key) FILTER (WHERE d.change = 'added'),
+           count(DISTINCT d.key) FILTER (WHERE d.change = 'ended'),
+           count(DISTINCT d.key) FILTER (WHERE d.change = 'changed')
+    FROM release_diff d JOIN newest n USING (source, to_release)
+    GROUP BY d.source, d.to_release ORDER BY d.source`);
+  return reader.getRowsJS().map(([source, from, to, added, ended, changed]) => ({
+    source: String(source),
+    from: String(from),
+    to: String(to),
+    added: Number(added),
+    ended: Number(ended),
+    changed: Number(changed),
+  }));
 }

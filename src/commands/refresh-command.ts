@@ -52,6 +52,10 @@ export function registerRefresh(program: Command): void {
             `  ${r.source} ${r.release} (effective ${r.effectiveFrom ?? '?'}): ${r.rowsLoaded} rows loaded, ` +
             `${r.files.reduce((n, f) => n + f.rejected, 0)} lines rejected`,
         ),
+        ...summary.changes.map(
+          (c) =>
+            `  ${c.source} ${c.from} → ${c.to}: ${c.added} added, ${c.ended} ended, ${c.changed} changed`,
+        ),
         `  checks: ${summary.checks.filter((c) => c.failing === 0).length}/${summary.checks.length} passed`,
         ...summary.checks
           .filter((c) => c.failing > 0)
