@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '../../process-alive.js';
 
 /**
  * Prefix of every temporary file and folder the fetcher makes inside raw/<source>/. The dot
@@ -31,15 +32,6 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     removed.push(name);
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** FileHandle.write may write less than asked: loop until the whole chunk is on disk. */
