@@ -47,7 +47,12 @@ export function blamesOf(error: unknown): Blame[] {
         continue;
       }
       const fileOnly = /^(\S+\/\S+): (.*)$/.exec(text);
-      blames.push({ file: fileOnly ? (fileOnly[1] as string) : null, line: null, rule: check, text });
+      blames.push({
+        file: fileOnly ? (fileOnly[1] as string) : null,
+        line: null,
+        rule: check,
+        text,
+      });
     }
     return blames;
   }
@@ -75,9 +80,13 @@ export function blameMatches(blame: Blame, expected: ExpectedBlame): boolean {
   return false;
 }
 
-/** One blame per line, for a failure message or a report. */
-export function describeBlames(blames: readonly Blame[]): string {
+/** One blame per line, for a failure message or a report; texts cut at `width` characters. */
+export function describeBlames(blames: readonly Blame[], width = 400): string {
   return blames
-    .map((b) => `${b.file ?? '(no file)'}:${b.line ?? '-'} [${b.rule}] ${b.text}`)
+    .map((b) => {
+      const text =
+        b.text.length > width ? `${b.text.slice(0, width)}… (${b.text.length} chars)` : b.text;
+      return `${b.file ?? '(no file)'}:${b.line ?? '-'} [${b.rule}] ${text}`;
+    })
     .join('\n');
 }

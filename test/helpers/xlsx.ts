@@ -100,7 +100,10 @@ const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships
  * The XML parts of a one-sheet workbook holding `rows` (row 1 first). Tests that need a broken
  * workbook change a part before zipping it with zipParts().
  */
-export function xlsxParts(rows: readonly (readonly XlsxCell[])[], sheetName = 'Sheet1'): Map<string, Buffer> {
+export function xlsxParts(
+  rows: readonly (readonly XlsxCell[])[],
+  sheetName = 'Sheet1',
+): Map<string, Buffer> {
   const strings: string[] = [];
   const stringIndex = new Map<string, number>();
   const sheetRows = rows.map((row, r) => {
