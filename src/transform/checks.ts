@@ -121,10 +121,17 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         name: `unique key (${fact.key.join(', ')}) per release`,
         table: fact.name,
         severity: 'blocking',
+        // One failure per repeated row (every occurrence after the first), named by file and line.
         failures: `
-          SELECT release_id || ' ' || concat_ws(' ', ${key}) || ' appears ' || count(*) || ' times: ' ||
-                 string_agg(source_file || ':' || source_line, ', ' ORDER BY source_file, source_line)
-          FROM ${identifier(fact.name)} GROUP BY release_id, ${key} HAVING count(*) > 1`,
+          SELECT source_file || ':' || source_line || ': ' || release_id || ' ' ||
+                 concat_ws(' ', ${key}) || ' appears ' || n || ' times (first on line ' || first_line || ')'
+          FROM (
+            SELECT release_id, ${key}, source_file, source_line,
+                   count(*) OVER w AS n, min(source_line) OVER w AS first_line,
+                   row_number() OVER (PARTITION BY release_id, ${key} ORDER BY source_file, source_line) AS nth
+            FROM ${identifier(fact.name)}
+            WINDOW w AS (PARTITION BY release_id, ${key})
+          ) WHERE n > 1 AND nth > 1 ORDER BY source_file, source_line`,
       };
     }),
   ];

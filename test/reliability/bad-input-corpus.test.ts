@@ -284,12 +284,6 @@ const INVALID_ENCODING = /^unreadable row: invalid (unicode|encoding)/;
 const READABLE_TEXT = /^[ -~\t]+$/;
 
 // Bugs in src/ shared by several cases (see the report of issue "Reliability").
-const UNIQUE_KEY_REPORT_BUG = {
-  fails: ['report'] as ('outcome' | 'report')[],
-  note:
-    'the unique-key check blocks, but its examples name release and key only ("RVU25D 00352 appears ' +
-    '2 times"), not the file or the lines of the duplicates (src/transform/checks.ts)',
-};
 const MIXED_ENDINGS_BUG: CorpusCase['bug'] = {
   fails: ['outcome', 'report'],
   note:
@@ -416,7 +410,6 @@ const CASES: CorpusCase[] = [
       }),
     }),
     expect: { blocks: { file: CSV_KEY, line: 52, rule: /^unique key/ } },
-    bug: UNIQUE_KEY_REPORT_BUG,
   },
   {
     name: "pfs-rvu CSV: unknown indicator value (PCTC IND 'X')",
@@ -600,7 +593,6 @@ const CASES: CorpusCase[] = [
       }),
     }),
     expect: { blocks: { file: HCPCS_TXT_KEY, line: 20, rule: /^unique key/ } },
-    bug: UNIQUE_KEY_REPORT_BUG,
   },
   {
     name: 'hcpcs TXT: duplicate key (a continuation record of AD repeated)',
@@ -823,7 +815,6 @@ const CASES: CorpusCase[] = [
         rows.splice(50, 0, [...(rows[49] as XlsxCell[])]);
       }),
     expect: { blocks: { file: OPPS_XLSX_KEY, line: 51, rule: /^unique key/ } },
-    bug: UNIQUE_KEY_REPORT_BUG,
   },
   {
     name: "opps XLSX: unknown indicator value (SI 'Z9')",
@@ -1082,7 +1073,6 @@ const CASES: CorpusCase[] = [
         }),
       ),
     expect: { blocks: { file: MUE_KEY, line: 10, rule: /^unique key/ } },
-    bug: UNIQUE_KEY_REPORT_BUG,
   },
   {
     name: "mue CSV part: unknown indicator value ('7 Never Edit')",
@@ -1166,10 +1156,6 @@ const CASES: CorpusCase[] = [
       }),
     }),
     expect: { blocks: { file: CCS_KEY, line: 11, rule: /^unique key|overlap/ } },
-    bug: {
-      ...UNIQUE_KEY_REPORT_BUG,
-      note: `${UNIQUE_KEY_REPORT_BUG.note}; so does "ranges do not overlap"`,
-    },
   },
   {
     name: 'ccs CSV: unknown indicator value (CCS category 999)',
