@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fse } from './helpers/cli.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const repoRaw = fileURLToPath(new URL('../raw', import.meta.url));
-
-/** Runs the built CLI (`make test` builds dist/ first) and returns its exit code and output. */
-async function fse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('fse CLI', () => {
   let dir: string;

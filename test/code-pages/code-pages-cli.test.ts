@@ -1,26 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FixtureServer, send } from '../extract/helpers/fixture-server.js';
+import { fse } from '../helpers/cli.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { FIXTURES_DIR, fixture, fixturePath, MARKUPS } from './fixtures.js';
-
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
-
-/** Runs the built CLI (`make test` builds dist/ first). */
-async function fse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const HTML = { 'content-type': 'text/html; charset=utf-8' };
 const server = new FixtureServer();

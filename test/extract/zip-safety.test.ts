@@ -10,10 +10,10 @@ import {
   type ZipLimits,
 } from '../../src/extract/fetch/zip.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
+import { buildZip, type TestZipEntry } from '../helpers/zip-writer.js';
 import { FixtureServer, send } from './helpers/fixture-server.js';
 import { listTree } from './helpers/raw-tree.js';
 import { expectFetchError, makeRawDir, pfsZip, testClient } from './helpers/setup.js';
-import { buildZip, type TestZipEntry } from './helpers/zip-writer.js';
 
 const ZIP_PATH = '/files/zip/rvu25d.zip';
 const MiB = 1024 * 1024;

@@ -3,6 +3,7 @@ import { cp, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ReleaseManifest } from '../../src/extract/manifest.js';
 
 /** The repository's raw/ folder: read it, never write to it (refresh writes missing manifests). */
 export const REPO_RAW_DIR = fileURLToPath(new URL('../../raw', import.meta.url));
@@ -14,16 +15,8 @@ export const TXT_NAME = 'PPRRVU2025_Oct.txt';
 export const CSV_KEY = 'pfs-rvu/RVU25D/PPRRVU2025_Oct.csv';
 export const TXT_KEY = 'pfs-rvu/RVU25D/PPRRVU2025_Oct.txt';
 
-export interface ManifestJson {
-  source: string;
-  release: string;
-  published: string | null;
-  effective_from: string | null;
-  is_full: boolean;
-  origin: string;
-  license: string;
-  files: { path: string; sha256: string; bytes: number; origin: string }[];
-}
+/** A manifest as raw/<source>/<release>/manifest.json holds it. */
+export type ManifestJson = ReleaseManifest;
 
 const created: string[] = [];
 

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { FetchError, type FetchErrorKind } from '../../../src/extract/fetch/errors.js';
 import { HttpClient, type HttpClientOptions } from '../../../src/extract/fetch/http-client.js';
 import { REPO_RAW_DIR } from '../../helpers/raw.js';
-import { buildZip, type TestZipEntry } from './zip-writer.js';
+import { buildZip, type TestZipEntry } from '../../helpers/zip-writer.js';
 
 /**
  * Fast, loopback-only client settings. Timeouts are 300 ms at most (the timeout tests use 100):

@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (`make test` builds dist/ first) and returns its exit code and output. */
+export async function fse(...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run('node', [cli, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as CliResult;
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
