@@ -11,16 +11,22 @@ export interface FileProfile {
   endsWithNewline: boolean;
   /** The file starts like a web page (an error or login page saved under a data file name). */
   looksLikeHtml: boolean;
+  /** How lines end: 'crlf' or 'lf' throughout, 'mixed' when both occur, 'none' without LF. */
+  lineEndings: LineEndings;
 }
+
+export type LineEndings = 'crlf' | 'lf' | 'mixed' | 'none';
 
 const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
 
 const LF = 0x0a;
+const CR = 0x0d;
 
 export async function profileFile(path: string): Promise<FileProfile> {
   const hash = createHash('sha256');
   let bytes = 0;
   let newlines = 0;
+  let crlf = 0;
   let lastByte = -1;
   let head = '';
   for await (const chunk of createReadStream(path, {
@@ -36,6 +42,8 @@ export async function profileFile(path: string): Promise<FileProfile> {
     let at = chunk.indexOf(LF);
     while (at !== -1) {
       newlines++;
+      // The byte before may sit at the end of the previous chunk.
+      if ((at === 0 ? lastByte : chunk[at - 1]) === CR) crlf++;
       at = chunk.indexOf(LF, at + 1);
     }
     lastByte = chunk[chunk.length - 1] ?? lastByte;
@@ -47,5 +55,6 @@ export async function profileFile(path: string): Promise<FileProfile> {
     lines: endsWithNewline ? newlines : newlines + 1,
     endsWithNewline,
     looksLikeHtml: HTML_START.test(head),
+    lineEndings: newlines === 0 ? 'none' : crlf === newlines ? 'crlf' : crlf === 0 ? 'lf' : 'mixed',
   };
 }

@@ -2,8 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { variantTable } from '../transform/checks.js';
-import { findRawReleases, type RawRelease } from './raw-releases.js';
-import { stageCsvFile } from './readers/csv-reader.js';
+import { findRawReleases, type RawFile, type RawRelease } from './raw-releases.js';
+import { stageCsvFiles } from './readers/csv-reader.js';
 import { stageFixedWidthFile } from './readers/fixed-width-reader.js';
 import { createStagingTable, type StageResult, type StagingTarget } from './readers/staging.js';
 import { stageXlsxFile } from './readers/xlsx-reader.js';
@@ -34,29 +34,46 @@ export async function stageSource(
   log(`${pipeline.source}: ${releases.length} release(s)`);
   await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
   await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
-  const staged: StagedRelease[] = [];
+  const targets: { release: RawRelease; target: StagingTarget; role: 'primary' | 'variant' }[] = [];
   for (const release of releases) {
     await insertRelease(connection, release);
-    const files: StagedFile[] = [];
     for (const file of [...release.primaries, ...release.variants]) {
       const role = release.primaries.includes(file) ? 'primary' : 'variant';
-      const target: StagingTarget = {
-        source: pipeline.source,
-        table: role === 'primary' ? pipeline.stagingTable : variantTable(pipeline),
-        releaseId: release.release,
-        file,
-        columns: pipeline.columns,
-      };
-      const result = await stageFile(connection, pipeline, target);
+      refuseUnreadable(file);
+      targets.push({
+        release,
+        role,
+        target: {
+          source: pipeline.source,
+          table: role === 'primary' ? pipeline.stagingTable : variantTable(pipeline),
+          releaseId: release.release,
+          file,
+          columns: pipeline.columns,
+        },
+      });
+    }
+  }
+  const results = await stageFiles(
+    connection,
+    pipeline,
+    targets.map((t) => t.target),
+  );
+
+  const staged: StagedRelease[] = [];
+  for (const release of releases) {
+    const files: StagedFile[] = [];
+    for (const [i, { target, role }] of targets.entries()) {
+      if (targets[i]?.release !== release) continue;
+      const result = results[i] as StageResult;
       await insertSourceFile(connection, release, target, role, result);
       files.push({
-        file: file.relativePath,
+        file: target.file.relativePath,
         role,
         rows: result.rowsStaged,
         rejected: result.linesRejected,
       });
       log(
-        `  ${file.relativePath}: ${result.rowsStaged} rows read, ${result.linesRejected} lines unreadable`,
+        `  ${target.file.relativePath}: ${result.rowsStaged} rows read, ${result.linesRejected} lines unreadable`,
       );
     }
     for (const ignored of release.ignored) {
@@ -68,13 +85,8 @@ export async function stageSource(
   return staged;
 }
 
-/** Reads one file with the reader its format calls for; any failure names the file. */
-async function stageFile(
-  connection: DuckDBConnection,
-  pipeline: PipelineDefinition,
-  target: StagingTarget,
-): Promise<StageResult> {
-  const { file } = target;
+/** Files that are not data at all are refused before any reader sees them. */
+function refuseUnreadable(file: RawFile): void {
   if (file.profile.looksLikeHtml) {
     throw new InputError(
       file.relativePath,
@@ -86,12 +98,42 @@ async function stageFile(
   if (file.profile.bytes === 0) {
     throw new InputError(file.relativePath, null, 'empty file', 'the file has no bytes');
   }
-  try {
-    return await readWithLayout(connection, pipeline, target);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(file.relativePath, null, 'unreadable file', (error as Error).message);
+}
+
+/**
+ * Reads every file with the reader its format calls for, results in the order of the targets.
+ * CSVs go to the CSV reader together (it reads files of one layout in one call); any failure
+ * names the file.
+ */
+async function stageFiles(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  targets: readonly StagingTarget[],
+): Promise<StageResult[]> {
+  const results = new Map<StagingTarget, StageResult>();
+  const csvTargets = targets.filter((t) => t.file.rule.format === 'csv');
+  if (csvTargets.length > 0) {
+    if (!pipeline.csv) throw noLayout(pipeline, csvTargets[0] as StagingTarget);
+    const csvResults = await stageCsvFiles(connection, csvTargets, pipeline.csv);
+    for (const [i, target] of csvTargets.entries()) {
+      results.set(target, csvResults[i] as StageResult);
+    }
   }
+  for (const target of targets) {
+    if (target.file.rule.format === 'csv') continue;
+    try {
+      results.set(target, await readWithLayout(connection, pipeline, target));
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(
+        target.file.relativePath,
+        null,
+        'unreadable file',
+        (error as Error).message,
+      );
+    }
+  }
+  return targets.map((t) => results.get(t) as StageResult);
 }
 
 function readWithLayout(
@@ -100,13 +142,16 @@ function readWithLayout(
   target: StagingTarget,
 ): Promise<StageResult> {
   const { format } = target.file.rule;
-  if (format === 'csv' && pipeline.csv) return stageCsvFile(connection, target, pipeline.csv);
   if (format === 'fixed-width' && pipeline.fixedWidth) {
     return stageFixedWidthFile(connection, target, pipeline.fixedWidth);
   }
   if (format === 'xlsx' && pipeline.xlsx) return stageXlsxFile(connection, target, pipeline.xlsx);
-  throw new Error(
-    `${pipeline.source} declares no ${format} layout for ${target.file.relativePath}`,
+  throw noLayout(pipeline, target);
+}
+
+function noLayout(pipeline: PipelineDefinition, target: StagingTarget): Error {
+  return new Error(
+    `${pipeline.source} declares no ${target.file.rule.format} layout for ${target.file.relativePath}`,
   );
 }
 

@@ -17,7 +17,18 @@ export async function validateStagedRows(
   const keepUnknownCodes = pipeline.unknownCodes === 'warn';
   const checks = columns.flatMap((column) => columnChecks(column));
   if (checks.length === 0) return 0;
-  const table = identifier(stagingTable);
+
+  // One pass over the staged rows keeps those that might fail a check (codes are tested against
+  // the codes valid on every day); the checks themselves, one scan each, then read only those.
+  const alwaysValid = await codesValidOnEveryDay(connection);
+  const mightFail = columns
+    .flatMap((column) => columnChecks(column, alwaysValid.get(column.system ?? '') ?? []))
+    .map((check) => `(${check.failsWhen})`)
+    .join('\n       OR ');
+  await connection.run(`
+    CREATE OR REPLACE TEMP TABLE _suspect_rows AS
+    SELECT s.* FROM ${identifier(stagingTable)} s
+    WHERE ${mightFail}`);
   const union = checks
     .map(
       (check) => `
@@ -25,14 +36,29 @@ export async function validateStagedRows(
            ${literal(check.column)} AS column_name, s.${identifier(check.column)} AS value,
            ${check.detail} AS detail,
            ${check.rule === UNKNOWN_CODE && keepUnknownCodes ? 'true' : 'false'} AS row_kept
-    FROM ${table} s LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
+    FROM _suspect_rows s LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
     WHERE ${check.failsWhen}`,
     )
     .join('\n    UNION ALL');
   const reader = await connection.runAndReadAll(`
     INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, row_kept)
     ${union}`);
+  await connection.run('DROP TABLE _suspect_rows');
   return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/** Per code system, the codes with no validity dates: valid whatever the release's date. */
+async function codesValidOnEveryDay(
+  connection: DuckDBConnection,
+): Promise<Map<string, readonly string[]>> {
+  const reader = await connection.runAndReadAll(`
+    SELECT system, list(code ORDER BY code) FROM indicator_code
+    WHERE valid_from IS NULL AND valid_to IS NULL GROUP BY system`);
+  return new Map(
+    reader
+      .getRowsJS()
+      .map(([system, codes]) => [String(system), (codes as unknown[]).map((c) => String(c))]),
+  );
 }
 
 interface ColumnCheck {
@@ -44,7 +70,11 @@ interface ColumnCheck {
   detail: string;
 }
 
-function columnChecks(column: SourceColumn): ColumnCheck[] {
+/**
+ * The checks of a column. With alwaysValid (the codes of its system valid on every day), the
+ * code check is the cheap pre-test: a value outside that list might be unknown on its date.
+ */
+function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): ColumnCheck[] {
   const value = `s.${identifier(column.name)}`;
   const shown = `'''' || ${value} || ''''`;
   const code = column.codeRegex
@@ -72,7 +102,8 @@ function columnChecks(column: SourceColumn): ColumnCheck[] {
     checks.push({
       column: column.name,
       rule: 'not a decimal number',
-      failsWhen: `${value} IS NOT NULL AND TRY_CAST(clean_number(${value}) AS DECIMAL(${precision}, ${scale})) IS NULL`,
+      // The plain cast first: most values are plain numbers.
+      failsWhen: `${value} IS NOT NULL AND TRY_CAST(${value} AS DECIMAL(${precision}, ${scale})) IS NULL AND TRY_CAST(clean_number(${value}) AS DECIMAL(${precision}, ${scale})) IS NULL`,
       detail: `${shown} || ${literal(` does not fit DECIMAL(${precision}, ${scale})`)}`,
     });
   }
@@ -80,7 +111,9 @@ function columnChecks(column: SourceColumn): ColumnCheck[] {
     checks.push({
       column: column.name,
       rule: UNKNOWN_CODE,
-      failsWhen: `${value} IS NOT NULL AND code_label(${literal(column.system)}, ${code}, r.effective_from) IS NULL`,
+      failsWhen: alwaysValid
+        ? `${value} IS NOT NULL${alwaysValid.length > 0 ? ` AND ${code} NOT IN (${alwaysValid.map(literal).join(', ')})` : ''}`
+        : `${value} IS NOT NULL AND code_label(${literal(column.system)}, ${code}, r.effective_from) IS NULL`,
       detail: `${shown} || ${literal(` is not a code of ${column.system} (${column.header})`)} ||
                coalesce(' on ' || r.effective_from, '')`,
     });

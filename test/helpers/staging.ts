@@ -6,7 +6,7 @@ import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
 import { profileFile } from '../../src/extract/file-profile.js';
 import type { RawFile } from '../../src/extract/raw-releases.js';
-import { stageCsvFile } from '../../src/extract/readers/csv-reader.js';
+import { stageCsvFiles } from '../../src/extract/readers/csv-reader.js';
 import { stageFixedWidthFile } from '../../src/extract/readers/fixed-width-reader.js';
 import {
   createStagingTable,
@@ -55,7 +55,8 @@ export async function stagePfsFile(
   const target: StagingTarget = { source: pfsRvuPipeline.source, table, releaseId, file, columns };
   if (file.rule.format === 'csv') {
     if (!pfsRvuPipeline.csv) throw new Error('pfs-rvu declares no CSV layout');
-    return stageCsvFile(connection, target, pfsRvuPipeline.csv);
+    const [result] = await stageCsvFiles(connection, [target], pfsRvuPipeline.csv);
+    return result as StageResult;
   }
   if (!pfsRvuPipeline.fixedWidth) throw new Error('pfs-rvu declares no fixed-width layout');
   return stageFixedWidthFile(connection, target, pfsRvuPipeline.fixedWidth);

@@ -284,13 +284,6 @@ const INVALID_ENCODING = /^unreadable row: invalid (unicode|encoding)/;
 const READABLE_TEXT = /^[ -~\t]+$/;
 
 // Bugs in src/ shared by several cases (see the report of issue "Reliability").
-const MIXED_ENDINGS_BUG: CorpusCase['bug'] = {
-  fails: ['outcome', 'report'],
-  note:
-    "DuckDB's read_csv detects one newline style: with strict_mode a line with the other ending " +
-    'fails the whole file ("CSV Parser state machine reached an invalid state", wrapped as ' +
-    "'unreadable file', line null), or (MUE) reads 0 rows and trips 'line accounting'",
-};
 const LONG_FIXED_WIDTH_LINE_BUG = {
   fails: ['report'] as ('outcome' | 'report')[],
   note:
@@ -455,7 +448,6 @@ const CASES: CorpusCase[] = [
         },
       },
     },
-    bug: MIXED_ENDINGS_BUG,
   },
   {
     name: 'pfs-rvu CSV: CR-only line endings (old Mac)',
@@ -1085,7 +1077,6 @@ const CASES: CorpusCase[] = [
     source: 'mue',
     files: (c) => mueWith(c, mixEndings(mueCsv(c), 2)),
     expect: { publishes: { rejects: [] } },
-    bug: MIXED_ENDINGS_BUG,
   },
   {
     name: 'mue CSV part: an HTML error page saved as a part',
@@ -1184,7 +1175,6 @@ const CASES: CorpusCase[] = [
     source: 'ccs',
     files: (c) => ({ [CCS_CSV]: mixEndings(c.ccs, 3) }),
     expect: { publishes: { rejects: [] } },
-    bug: MIXED_ENDINGS_BUG,
   },
   {
     name: 'ccs CSV: an HTML error page saved as the CSV',

