@@ -1,6 +1,7 @@
 import { PIPELINES } from '../pipelines/index.js';
 import { CARD_FIELDS } from './card-fields.js';
 import type { FeeSchedule } from './db/fee-schedule.js';
+import type { CodeCardView } from './db/schema.js';
 
 export const AMA_NOTICE =
   'CPT codes and descriptions only are copyright American Medical Association. All rights reserved. Applicable FARS/DFARS apply.';
@@ -62,9 +63,25 @@ function codeTables(schedule: FeeSchedule): Promise<CodeTables> {
   return cached;
 }
 
-const decimalColumns = (PIPELINES.find((p) => p.source === 'pfs-rvu')?.columns ?? []).filter(
-  (c) => c.decimal,
-);
+/** The PFS row's numbers a card shows: the decimal columns of pfs-rvu. */
+const RVU_COLUMNS = (PIPELINES.find((p) => p.source === 'pfs-rvu')?.columns ?? [])
+  .filter((c) => c.decimal)
+  .map((c) => c.name);
+
+/** The code_card columns a card reads: what it shows and the release of each source. */
+const CARD_COLUMNS = [
+  ...new Set([
+    'as_of',
+    'hcpcs',
+    'modifier',
+    'short_description',
+    'long_description',
+    ...CARD_FIELDS.flatMap((f) => [f.column, f.releaseColumn]),
+    ...RVU_COLUMNS,
+    'pfs_source_file',
+    'pfs_source_line',
+  ]),
+] as (keyof CodeCardView & string)[];
 
 /**
  * Cards for a code as of a date (default: the newest release date that knows the code): the
@@ -79,8 +96,10 @@ export async function lookupCode(
   const { db } = schedule;
   const code = hcpcs.trim().toUpperCase();
   // The current card is stored; a card as of another day is computed by the code_card view.
+  // Only the columns a card shows are read (labels come from the code tables): a point read
+  // costs about what its columns cost.
   const source = options.asOf === undefined ? 'code_card_current' : 'code_card';
-  let query = db.selectFrom(source).selectAll().where('hcpcs', '=', code);
+  let query = db.selectFrom(source).select(CARD_COLUMNS).where('hcpcs', '=', code);
   if (options.modifier !== undefined) {
     query = query.where('modifier', '=', options.modifier.trim().toUpperCase());
   }
@@ -90,15 +109,7 @@ export async function lookupCode(
   const current = rows.filter((r) => r.as_of === newest);
   if (current.length === 0) return [];
 
-  const [{ names, codes }, pfsRows] = await Promise.all([
-    codeTables(schedule),
-    db
-      .selectFrom('pfs_rvu')
-      .selectAll()
-      .where('hcpcs', '=', code)
-      .where('release_id', 'in', [...new Set(current.map((r) => r.pfs_release ?? ''))])
-      .execute(),
-  ]);
+  const { names, codes } = await codeTables(schedule);
   const nameOf = new Map(names.map((n) => [n.system, n.name]));
   const labelOf = new Map(codes.map((c) => [`${c.system}\u0000${c.code}`, c.label]));
   const decode = (system: string | undefined, value: string | null): string | null => {
@@ -124,10 +135,6 @@ export async function lookupCode(
         label: decode(field.system, value),
       };
     }
-    const pfsRow = pfsRows.find(
-      (p) => p.release_id === row.pfs_release && p.modifier === row.modifier,
-    );
-    const pfsRecord = pfsRow as unknown as Record<string, unknown> | undefined;
     return {
       hcpcs: code,
       modifier: row.modifier,
@@ -135,10 +142,14 @@ export async function lookupCode(
       short_description: row.short_description,
       long_description: row.long_description,
       indicators,
-      rvu: pfsRecord
-        ? Object.fromEntries(decimalColumns.map((c) => [c.name, String(pfsRecord[c.name])]))
-        : null,
-      pfs_row: pfsRow ? { file: pfsRow.source_file, line: Number(pfsRow.source_line) } : null,
+      rvu:
+        row.pfs_source_file === null
+          ? null
+          : Object.fromEntries(RVU_COLUMNS.map((c) => [c, String(record[c])])),
+      pfs_row:
+        row.pfs_source_file === null
+          ? null
+          : { file: row.pfs_source_file, line: Number(row.pfs_source_line) },
       copyright: AMA_NOTICE,
     };
   });

@@ -163,6 +163,42 @@ export interface CodeCardView {
   diagnostic_imaging_family: string | null;
   /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
   diagnostic_imaging_family_label: string | null;
+  /** Physician work RVU (WORK RVU). */
+  work_rvu: Decimal | null;
+  /** Non-facility practice expense RVU (NON-FAC PE RVU). */
+  non_facility_pe_rvu: Decimal | null;
+  /** Facility practice expense RVU (FACILITY PE RVU). */
+  facility_pe_rvu: Decimal | null;
+  /** Malpractice RVU (MP RVU). */
+  mp_rvu: Decimal | null;
+  /** Total non-facility RVUs (NON-FACILITY TOTAL). */
+  non_facility_total: Decimal | null;
+  /** Total facility RVUs (FACILITY TOTAL). */
+  facility_total: Decimal | null;
+  /** Share of the global package for preoperative care (PRE OP). */
+  pre_op: Decimal | null;
+  /** Share of the global package for intraoperative care (INTRA OP). */
+  intra_op: Decimal | null;
+  /** Share of the global package for postoperative care (POST OP). */
+  post_op: Decimal | null;
+  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  conversion_factor: Decimal | null;
+  /**
+   * Non-facility PE RVU used for the OPPS payment cap (NON-FACILITY PE USED FOR OPPS PAYMENT
+   * AMOUNT).
+   */
+  non_facility_pe_opps: Decimal | null;
+  /** Facility PE RVU used for the OPPS payment cap (FACILITY PE USED FOR OPPS PAYMENT AMOUNT). */
+  facility_pe_opps: Decimal | null;
+  /** Malpractice RVU used for the OPPS payment cap (MP USED FOR OPPS PAYMENT AMOUNT). */
+  mp_opps: Decimal | null;
+  /**
+   * File of the PFS row consulted (source_file.source_file); NULL when the PFS release has no row
+   * for the code.
+   */
+  pfs_source_file: string | null;
+  /** Line of the PFS row consulted in that file (1-based). */
+  pfs_source_line: number | null;
   /** OPPS Addendum B release consulted; NULL when none was in force on as_of. */
   opps_release: string | null;
   /** OPPS payment status indicator (Addendum B SI). Code table opps_status_indicator. */
@@ -282,6 +318,42 @@ export interface CodeCardCurrentTable {
   diagnostic_imaging_family: string | null;
   /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
   diagnostic_imaging_family_label: string | null;
+  /** Physician work RVU (WORK RVU). */
+  work_rvu: Decimal | null;
+  /** Non-facility practice expense RVU (NON-FAC PE RVU). */
+  non_facility_pe_rvu: Decimal | null;
+  /** Facility practice expense RVU (FACILITY PE RVU). */
+  facility_pe_rvu: Decimal | null;
+  /** Malpractice RVU (MP RVU). */
+  mp_rvu: Decimal | null;
+  /** Total non-facility RVUs (NON-FACILITY TOTAL). */
+  non_facility_total: Decimal | null;
+  /** Total facility RVUs (FACILITY TOTAL). */
+  facility_total: Decimal | null;
+  /** Share of the global package for preoperative care (PRE OP). */
+  pre_op: Decimal | null;
+  /** Share of the global package for intraoperative care (INTRA OP). */
+  intra_op: Decimal | null;
+  /** Share of the global package for postoperative care (POST OP). */
+  post_op: Decimal | null;
+  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  conversion_factor: Decimal | null;
+  /**
+   * Non-facility PE RVU used for the OPPS payment cap (NON-FACILITY PE USED FOR OPPS PAYMENT
+   * AMOUNT).
+   */
+  non_facility_pe_opps: Decimal | null;
+  /** Facility PE RVU used for the OPPS payment cap (FACILITY PE USED FOR OPPS PAYMENT AMOUNT). */
+  facility_pe_opps: Decimal | null;
+  /** Malpractice RVU used for the OPPS payment cap (MP USED FOR OPPS PAYMENT AMOUNT). */
+  mp_opps: Decimal | null;
+  /**
+   * File of the PFS row consulted (source_file.source_file); NULL when the PFS release has no row
+   * for the code.
+   */
+  pfs_source_file: string | null;
+  /** Line of the PFS row consulted in that file (1-based). */
+  pfs_source_line: number | null;
   /** OPPS Addendum B release consulted; NULL when none was in force on as_of. */
   opps_release: string | null;
   /** OPPS payment status indicator (Addendum B SI). Code table opps_status_indicator. */

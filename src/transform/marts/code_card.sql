@@ -59,6 +59,11 @@ SELECT
   code_label('pfs_physician_supervision', p.physician_supervision, c.as_of) AS physician_supervision_label,
   p.diagnostic_imaging_family,
   code_label('pfs_diagnostic_imaging_family', p.diagnostic_imaging_family, c.as_of) AS diagnostic_imaging_family_label,
+  p.work_rvu, p.non_facility_pe_rvu, p.facility_pe_rvu, p.mp_rvu,
+  p.non_facility_total, p.facility_total, p.pre_op, p.intra_op, p.post_op, p.conversion_factor,
+  p.non_facility_pe_opps, p.facility_pe_opps, p.mp_opps,
+  p.source_file AS pfs_source_file,
+  p.source_line AS pfs_source_line,
 
   io.release_id AS opps_release,
   o.status_indicator AS apc_status_indicator,
@@ -107,6 +112,8 @@ COMMENT ON COLUMN code_card.modifier IS 'PFS modifier (26, TC, 53); NULL for the
 COMMENT ON COLUMN code_card.short_description IS 'Short description: the HCPCS file''s, else the PFS''s, else OPPS Addendum B''s. CPT descriptors are copyright American Medical Association.';
 COMMENT ON COLUMN code_card.long_description IS 'Long description from the HCPCS Level II file (Level II codes only).';
 COMMENT ON COLUMN code_card.pfs_release IS 'PFS release consulted (pfs-rvu); NULL when none was in force on as_of.';
+COMMENT ON COLUMN code_card.pfs_source_file IS 'File of the PFS row consulted (source_file.source_file); NULL when the PFS release has no row for the code.';
+COMMENT ON COLUMN code_card.pfs_source_line IS 'Line of the PFS row consulted in that file (1-based).';
 COMMENT ON COLUMN code_card.opps_release IS 'OPPS Addendum B release consulted; NULL when none was in force on as_of.';
 COMMENT ON COLUMN code_card.apc_status_indicator IS 'OPPS payment status indicator (Addendum B SI). Code table opps_status_indicator.';
 COMMENT ON COLUMN code_card.apc_status_indicator_label IS 'Label of apc_status_indicator from code table opps_status_indicator.';
@@ -127,7 +134,7 @@ COMMENT ON COLUMN code_card.ccs_category IS 'CCS category of the code, by range 
 COMMENT ON COLUMN code_card.ccs_label IS 'Label of ccs_category from code table ccs_category.';
 
 -- code_card_current: the cards as of the newest release date, stored so that a lookup of the
--- current card is one small indexed read. Ordered by code for zone-map pruning.
+-- current card is one small read (RVUs included: no join with every release of pfs_rvu). Ordered by code for zone-map pruning.
 -- The day is set first so that it is a constant the filter pushes down to one as_of date.
 SET VARIABLE newest_release_day = (SELECT max(effective_from) FROM release);
 CREATE TABLE code_card_current AS
