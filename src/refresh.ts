@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PIPELINES } from '../pipelines/index.js';
@@ -13,10 +13,11 @@ import {
   readPublishedContract,
   writeContract,
 } from './load/contract.js';
-import { INPUTS_FILE, inputsFingerprint, publishedFingerprint } from './load/inputs-fingerprint.js';
+import { describeInputs, INPUTS_FILE, publishedInputs } from './load/inputs-fingerprint.js';
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './load/publish.js';
+import { type PublishedRun, publishedRunToExtend } from './load/reuse-published.js';
 import { writeReport } from './load/report.js';
 import {
   CODE_TABLES_DIR,
@@ -136,8 +137,9 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     const abandoned = await removeUnpublishedRuns(options.outDir);
     if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
     // Nothing new in raw/ and the same code: the published run already is this run's result.
-    const fingerprint = await inputsFingerprint(options.rawDir, pipelines);
-    if (!options.force && fingerprint === (await publishedFingerprint(options.outDir))) {
+    const inputs = await describeInputs(options.rawDir, pipelines);
+    const previous = await publishedInputs(options.outDir);
+    if (!options.force && inputs.fingerprint === previous?.fingerprint) {
       log('nothing changed in raw/, the code tables or the pipeline since the published run');
       return {
         runId,
@@ -149,12 +151,19 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
         unchanged: true,
       };
     }
+    // Only releases added since the published run: build on it instead of from nothing.
+    const base = options.force
+      ? null
+      : await publishedRunToExtend(options.outDir, previous, inputs);
+    if (base) {
+      log(`${base.folders.size} release(s) unchanged since the published run: taken over as built`);
+    }
     await mkdir(buildDir, { recursive: true });
-    const summary = await build(buildDir, runId, options, pipelines, log);
+    const summary = await build(buildDir, runId, options, pipelines, log, base);
     // Manifests written for files dropped in by hand are part of the inputs from now on.
     await writeFile(
       join(buildDir, INPUTS_FILE),
-      `${JSON.stringify({ fingerprint: await inputsFingerprint(options.rawDir, pipelines) })}\n`,
+      `${JSON.stringify(await describeInputs(options.rawDir, pipelines))}\n`,
     );
     await publishBuild(buildDir, options.outDir, runId);
     log(
@@ -175,36 +184,57 @@ async function build(
   options: RefreshOptions,
   pipelines: readonly PipelineDefinition[],
   log: (line: string) => void,
+  base: PublishedRun | null,
 ): Promise<BuildSummary> {
-  const db = await openDuckDB(join(buildDir, DATABASE_FILE_NAME));
+  const databasePath = join(buildDir, DATABASE_FILE_NAME);
+  // Building on the published run starts from a copy of its database (same code, same code
+  // tables): its releases stay as loaded, and what this run derives is rebuilt.
+  if (base) await copyFile(base.databasePath, databasePath);
+  const db = await openDuckDB(databasePath);
   try {
     const { connection } = db;
-    await runSqlFiles(connection, CORE_MODELS_DIR);
+    if (base) {
+      await connection.run('DELETE FROM run; DELETE FROM check_result');
+    } else {
+      await runSqlFiles(connection, CORE_MODELS_DIR);
+    }
     const insertRun = await connection.prepare(
       'INSERT INTO run VALUES ($1, now()::TIMESTAMP, $2, $3)',
     );
     insertRun.bind([runId, options.rawDir, PIPELINE_VERSION]);
     await insertRun.run();
-    const codes = await loadCodeTables(
-      connection,
-      options.codeTablesDir ?? CODE_TABLES_DIR,
-      pipelines,
-    );
-    log(`code tables: ${codes.systems} systems, ${codes.codes} codes`);
+    if (base) {
+      log('code tables: as in the published run');
+    } else {
+      const codes = await loadCodeTables(
+        connection,
+        options.codeTablesDir ?? CODE_TABLES_DIR,
+        pipelines,
+      );
+      log(`code tables: ${codes.systems} systems, ${codes.codes} codes`);
+    }
+    const carried = base ? await loadedReleases(connection) : [];
 
     const releases: ReleaseSummary[] = [];
     const parquetReleases: ReleaseFiles[] = [];
     const checks: CheckOutcome[] = [];
     for (const pipeline of pipelines) {
-      const staged = await stageSource(connection, options.rawDir, pipeline, log);
-      await transformSource(
-        connection,
-        pipeline,
-        staged.flatMap((s) => [...s.raw.primaries, ...s.raw.variants]),
-        log,
-      );
+      const staged = await stageSource(connection, options.rawDir, pipeline, log, base?.folders);
+      // A source with nothing new keeps its tables and history as the published run built them.
+      if (!base || staged.length > 0) {
+        await transformSource(
+          connection,
+          pipeline,
+          staged.flatMap((s) => [...s.raw.primaries, ...s.raw.variants]),
+          log,
+        );
+      }
       checks.push(...(await runChecks(connection, runId, pipeline)));
       const loaded = await rowsPerRelease(connection, pipeline);
+      for (const { release, parquet } of carried.filter((c) => c.release.source === pipeline.source)) {
+        releases.push({ ...release, rowsLoaded: loaded.get(release.release) ?? 0 });
+        parquetReleases.push(parquet);
+      }
       for (const { raw, files } of staged) {
         releases.push({
           source: pipeline.source,
@@ -231,7 +261,9 @@ async function build(
       }
     }
     await inheritComments(connection);
-    await loadCodePages(connection, options.rawDir, log);
+    // Unchanged code pages (a condition of building on the published run) are loaded already.
+    if (base) log('code pages: as in the published run');
+    else await loadCodePages(connection, options.rawDir, log);
 
     const failed = checks.filter((c) => c.severity === 'blocking' && c.failing > 0);
     if (failed.length > 0) {
@@ -264,6 +296,12 @@ async function build(
       tables,
       parquetReleases,
       PIPELINE_VERSION,
+      base
+        ? {
+            parquetDir: base.parquetDir,
+            releases: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
+          }
+        : undefined,
     );
     const contract = await buildContract(
       connection,
@@ -300,6 +338,41 @@ async function transformSource(
   await attachRawText(connection, new Map(textFiles.map((f) => [f.relativePath, f.path])));
   await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
   await buildHistory(connection, pipeline);
+}
+
+/** The releases in a copied published database, as the summary and the Parquet export need them. */
+async function loadedReleases(
+  connection: DuckDBConnection,
+): Promise<{ release: Omit<ReleaseSummary, 'rowsLoaded'>; parquet: ReleaseFiles }[]> {
+  const reader = await connection.runAndReadAll(`
+    SELECT r.source, r.release_id, CAST(r.effective_from AS VARCHAR),
+           list({file: f.source_file, role: f.role, rows: f.rows_staged, rejected: f.lines_rejected,
+                 sha256: f.sha256} ORDER BY f.role, f.source_file)
+    FROM release r JOIN source_file f ON f.source = r.source AND f.release_id = r.release_id
+    GROUP BY r.source, r.release_id, r.effective_from ORDER BY r.source, r.effective_from, r.release_id`);
+  return reader.getRowsJS().map(([source, release, effectiveFrom, files]) => {
+    const list = files as { file: string; role: string; rows: bigint; rejected: bigint; sha256: string }[];
+    const primaries = list.filter((f) => f.role === 'primary');
+    return {
+      release: {
+        source: String(source),
+        release: String(release),
+        effectiveFrom: effectiveFrom === null ? null : String(effectiveFrom),
+        files: list.map((f) => ({
+          file: f.file,
+          role: f.role as StagedFile['role'],
+          rows: Number(f.rows),
+          rejected: Number(f.rejected),
+        })),
+      },
+      parquet: {
+        source: String(source),
+        release: String(release),
+        sourceFiles: primaries.map((f) => f.file),
+        sourceSha256s: primaries.map((f) => f.sha256),
+      },
+    };
+  });
 }
 
 async function rowsPerRelease(

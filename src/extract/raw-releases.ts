@@ -36,10 +36,14 @@ export interface RawRelease {
   ignored: string[];
 }
 
-/** Lists raw/<source>/<release>/ folders, writing a manifest where a release has none. */
+/**
+ * Lists raw/<source>/<release>/ folders, writing a manifest where a release has none. Folders
+ * `skip` names ("<source>/<folder>", already loaded and unchanged) are not read at all.
+ */
 export async function findRawReleases(
   rawDir: string,
   pipeline: PipelineDefinition,
+  skip: ReadonlySet<string> = new Set(),
 ): Promise<RawRelease[]> {
   const sourceDir = join(rawDir, pipeline.source);
   let entries: string[];
@@ -53,6 +57,7 @@ export async function findRawReleases(
   for (const entry of entries.sort()) {
     const dir = join(sourceDir, entry);
     if (!(await stat(dir)).isDirectory() || entry.startsWith('.')) continue;
+    if (skip.has(`${pipeline.source}/${entry}`)) continue;
     releases.push(await readRawRelease(rawDir, pipeline, entry));
   }
   return releases;

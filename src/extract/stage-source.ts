@@ -21,17 +21,19 @@ export interface StagedRelease {
 }
 
 /**
- * Extract for one source: every release folder in raw/<source>/, each file read into the
- * staging table (primary) or the variant staging table, with release and source_file rows.
+ * Extract for one source: every release folder in raw/<source>/ but those already `loaded`
+ * ("<source>/<folder>"), each file read into the staging table (primary) or the variant staging
+ * table, with release and source_file rows.
  */
 export async function stageSource(
   connection: DuckDBConnection,
   rawDir: string,
   pipeline: PipelineDefinition,
   log: (line: string) => void,
+  loaded: ReadonlySet<string> = new Set(),
 ): Promise<StagedRelease[]> {
-  const releases = await findRawReleases(rawDir, pipeline);
-  log(`${pipeline.source}: ${releases.length} release(s)`);
+  const releases = await findRawReleases(rawDir, pipeline, loaded);
+  log(`${pipeline.source}: ${releases.length} release(s) to read`);
   await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
   await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
   const targets: { release: RawRelease; target: StagingTarget; role: 'primary' | 'variant' }[] = [];

@@ -4,44 +4,66 @@ import { join, relative } from 'node:path';
 import { MANIFEST_FILE_NAME } from '../extract/manifest.js';
 import { CODE_TABLES_DIR, PIPELINES_DIR, PROJECT_ROOT } from '../paths.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
+import { publishedDir } from './publish.js';
 
 export const INPUTS_FILE = 'inputs.json';
 
+/** Files under dir, following symlinks (a release folder may link to where the files live). */
 async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    const target = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry;
+    if (target?.isDirectory()) files.push(...(await walk(path)));
+    else if (target?.isFile()) files.push(path);
+  }
+  return files.sort();
+}
+
+/** What a refresh's outputs depend on, read without opening a data file. */
+export interface RefreshInputs {
+  /** Everything below in one hash: equal fingerprints mean a refresh would change nothing. */
+  fingerprint: string;
+  /** The pipeline's own code, code tables and SQL, and the sources it runs. */
+  code: string;
+  /** Per release folder ("<source>/<folder>") and for "code-pages": its manifest and files. */
+  folders: Record<string, string>;
 }
 
 /**
- * What a refresh's outputs depend on, without reading a data file: the pipeline's own code,
- * code tables and SQL (read: they are small), and for raw data each release's manifest (its
- * sha256 per file) plus each data file's size and modification time. Equal fingerprints mean
- * a refresh would rebuild the same outputs.
+ * The inputs of a refresh: the pipeline's own code, code tables and SQL (read: they are small),
+ * and for raw data each release folder's manifest (its sha256 per file) plus each data file's
+ * size and modification time.
  */
-export async function inputsFingerprint(
+export async function describeInputs(
   rawDir: string,
   pipelines: readonly PipelineDefinition[],
-): Promise<string> {
-  const hash = createHash('sha256');
-  const code = [
+): Promise<RefreshInputs> {
+  const code = createHash('sha256');
+  const files = [
     ...(await walk(join(PROJECT_ROOT, 'src'))),
     ...(await walk(PIPELINES_DIR)),
     ...(await walk(CODE_TABLES_DIR)),
     join(PROJECT_ROOT, 'package-lock.json'),
   ].filter((p) => /\.(ts|sql|csv|json)$/.test(p));
-  for (const path of code) {
-    hash.update(`${relative(PROJECT_ROOT, path)}\0`);
-    hash.update(await readFile(path));
+  for (const path of files) {
+    code.update(`${relative(PROJECT_ROOT, path)}\0`);
+    code.update(await readFile(path));
   }
-  // Each source's folder, and the saved third-party code pages.
+  code.update(`sources ${pipelines.map((p) => p.source).join(' ')}\0`);
+
+  const folders: Record<string, string> = {};
   for (const folder of [...pipelines.map((p) => p.source), 'code-pages']) {
-    hash.update(`folder ${folder}\0`);
+    const byFolder = new Map<string, ReturnType<typeof createHash>>();
     for (const path of await walk(join(rawDir, folder))) {
       const name = relative(rawDir, path);
-      if (name.split('/').some((part) => part.startsWith('.'))) continue;
+      const parts = name.split('/');
+      if (parts.some((part) => part.startsWith('.'))) continue;
+      // A source's releases are its folders; code pages count as one input.
+      const key = folder === 'code-pages' ? folder : parts.slice(0, 2).join('/');
+      const hash = byFolder.get(key) ?? createHash('sha256');
+      byFolder.set(key, hash);
       if (path.endsWith(`/${MANIFEST_FILE_NAME}`)) {
         hash.update(`${name}\0`);
         hash.update(await readFile(path));
@@ -50,13 +72,19 @@ export async function inputsFingerprint(
         hash.update(`${name}\0${size}\0${mtimeMs}\0`);
       }
     }
+    for (const [key, hash] of byFolder) folders[key] = hash.digest('hex');
   }
-  return hash.digest('hex');
+  const codeHash = code.digest('hex');
+  const all = createHash('sha256').update(codeHash);
+  for (const key of Object.keys(folders).sort()) all.update(`${key}\0${folders[key]}\0`);
+  return { fingerprint: all.digest('hex'), code: codeHash, folders };
 }
 
-export async function publishedFingerprint(outDir: string): Promise<string | null> {
-  const text = await readFile(join(outDir, '.current', INPUTS_FILE), 'utf8').catch(() => null);
-  return text === null
-    ? null
-    : ((JSON.parse(text) as { fingerprint?: string }).fingerprint ?? null);
+/** The inputs the published run was built from; null before the first run. */
+export async function publishedInputs(outDir: string): Promise<RefreshInputs | null> {
+  const text = await readFile(join(publishedDir(outDir), INPUTS_FILE), 'utf8').catch(() => null);
+  if (text === null) return null;
+  const parsed = JSON.parse(text) as Partial<RefreshInputs>;
+  if (!parsed.fingerprint || !parsed.code || !parsed.folders) return null;
+  return parsed as RefreshInputs;
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { copyFile, link, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
@@ -17,9 +17,17 @@ export interface ReleaseFiles {
   sourceSha256s: string[];
 }
 
+/** Release partitions the published run wrote already, from the same rows. */
+export interface PublishedPartitions {
+  parquetDir: string;
+  /** "<source>/<release>" of each release taken over unchanged. */
+  releases: ReadonlySet<string>;
+}
+
 /**
  * Writes each table under parquetDir/<table>/, ZSTD-compressed, with key-value metadata naming
- * the release and the source file's sha256 so a snapshot can be traced to its bytes.
+ * the release and the source file's sha256 so a snapshot can be traced to its bytes. The
+ * partitions of releases taken over from the published run are linked, not written again.
  */
 export async function exportParquet(
   connection: DuckDBConnection,
@@ -27,6 +35,7 @@ export async function exportParquet(
   tables: readonly ParquetTable[],
   releases: readonly ReleaseFiles[],
   pipelineVersion: string,
+  published?: PublishedPartitions,
 ): Promise<string[]> {
   const written: string[] = [];
   for (const table of tables) {
@@ -51,6 +60,13 @@ export async function exportParquet(
       const dir = join(tableDir, `release=${release.release}`);
       await mkdir(dir, { recursive: true });
       const path = join(dir, `${table.name}.parquet`);
+      if (published?.releases.has(`${table.source}/${release.release}`)) {
+        const from = join(published.parquetDir, table.name, `release=${release.release}`, `${table.name}.parquet`);
+        if (await linkOrCopy(from, path)) {
+          written.push(path);
+          continue;
+        }
+      }
       await copyToParquet(
         connection,
         `SELECT * EXCLUDE (release_id) FROM ${identifier(table.name)}
@@ -82,4 +98,20 @@ async function copyToParquet(
   await connection.run(
     `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv}})`,
   );
+}
+
+/**
+ * Published files never change, so a hard link shares one; a copy where links are not possible.
+ * False when the published run has no such file.
+ */
+async function linkOrCopy(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    await copyFile(from, to);
+    return true;
+  }
 }

@@ -16,6 +16,11 @@ const PREVIOUS = '.previous';
 /** What readers open, each a symlink through out/.current. */
 export const PUBLISHED_ENTRIES = [DATABASE_FILE_NAME, PARQUET_DIR_NAME, MANIFEST_NAME, REPORT_NAME];
 
+/** The published run's folder (a symlink to its build folder). */
+export function publishedDir(outDir: string): string {
+  return join(outDir, CURRENT);
+}
+
 export function buildDirFor(outDir: string, runId: string): string {
   return join(outDir, RUNS, runId);
 }

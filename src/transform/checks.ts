@@ -117,20 +117,28 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
     ...driftChecks(main.name, pipeline.source, drift),
     ...pipeline.factTables.map((fact): DeclaredCheck => {
       const key = fact.key.map(identifier).join(', ');
+      const sameKey = fact.key
+        .map((c) => `f.${identifier(c)} IS NOT DISTINCT FROM d.${identifier(c)}`)
+        .join(' AND ');
       return {
         name: `unique key (${fact.key.join(', ')}) per release`,
         table: fact.name,
         severity: 'blocking',
-        // One failure per repeated row (every occurrence after the first), named by file and line.
+        // One failure per repeated row (every occurrence after the first), named by file and
+        // line. A grouping finds the repeated keys first: windows over every row cost seconds.
         failures: `
+          WITH repeated AS (
+            SELECT release_id, ${key} FROM ${identifier(fact.name)} GROUP BY ALL HAVING count(*) > 1
+          )
           SELECT source_file || ':' || source_line || ': ' || release_id || ' ' ||
                  concat_ws(' ', ${key}) || ' appears ' || n || ' times (first on line ' || first_line || ')'
           FROM (
-            SELECT release_id, ${key}, source_file, source_line,
-                   count(*) OVER w AS n, min(source_line) OVER w AS first_line,
-                   row_number() OVER (PARTITION BY release_id, ${key} ORDER BY source_file, source_line) AS nth
-            FROM ${identifier(fact.name)}
-            WINDOW w AS (PARTITION BY release_id, ${key})
+            SELECT f.release_id, ${fact.key.map((c) => `f.${identifier(c)}`).join(', ')}, f.source_file, f.source_line,
+                   count(*) OVER w AS n, min(f.source_line) OVER w AS first_line,
+                   row_number() OVER (w ORDER BY f.source_file, f.source_line) AS nth
+            FROM ${identifier(fact.name)} f
+            SEMI JOIN repeated d ON f.release_id = d.release_id AND ${sameKey}
+            WINDOW w AS (PARTITION BY f.release_id, ${fact.key.map((c) => `f.${identifier(c)}`).join(', ')})
           ) WHERE n > 1 AND nth > 1 ORDER BY source_file, source_line`,
       };
     }),
@@ -144,8 +152,8 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
       failures: `
         SELECT s.source_file || ':' || s.source_line || ': staged but neither loaded nor rejected'
         FROM ${staging} s
-        WHERE NOT EXISTS (SELECT 1 FROM ${fact} f WHERE f.source_file = s.source_file AND f.source_line = s.source_line)
-          AND NOT row_rejected(s.source_file, s.source_line)`,
+        ANTI JOIN ${fact} f ON f.source_file = s.source_file AND f.source_line = s.source_line
+        ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line`,
     });
   }
   if (pipeline.variantComparison === 'staged-rows') {

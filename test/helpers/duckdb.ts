@@ -43,3 +43,29 @@ export async function counts(
     reader.getRowsJS().map(([key, n]) => [key === null ? 'NULL' : String(key), Number(n)]),
   );
 }
+
+/**
+ * Count and order-free hash of every table's rows, leaving out what names the run (its id and
+ * start): two builds of the same inputs give equal fingerprints.
+ */
+export async function tableFingerprints(
+  connection: DuckDBConnection,
+): Promise<Record<string, unknown>> {
+  const tables = (await rowsJson(
+    connection,
+    `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`,
+  )) as { table_name: string }[];
+  const result: Record<string, unknown> = {};
+  for (const { table_name: table } of tables) {
+    const exclude = { run: ['run_id', 'started_at'], check_result: ['run_id'] }[table];
+    const select = exclude ? `* EXCLUDE (${exclude.join(', ')})` : '*';
+    result[table] = (
+      await rowsJson(
+        connection,
+        `SELECT count(*)::VARCHAR AS n, CAST(sum(hash(t)::HUGEINT) AS VARCHAR) AS h
+         FROM (SELECT ${select} FROM "${table}") t`,
+      )
+    )[0];
+  }
+  return result;
+}

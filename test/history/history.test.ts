@@ -13,7 +13,7 @@ import {
 } from '../../src/transform/history/diff.js';
 import { diffSql } from '../../src/transform/history/diff-sql.js';
 import { describeHistory } from '../../src/transform/history/spec.js';
-import { counts, openOutDatabase, rowsJson, scalar } from '../helpers/duckdb.js';
+import { counts, openOutDatabase, rowsJson, scalar, tableFingerprints } from '../helpers/duckdb.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { runFse } from './fse.js';
 import { EDITS, makeHistoryRaw } from './releases.js';
@@ -537,31 +537,12 @@ describe('Parquet', () => {
 
 describe('idempotency', () => {
   it('gives identical tables when the same raw files are refreshed again', async () => {
-    const fingerprint = async (handle: DuckDBHandle) => {
-      const tables = (await rowsJson(
-        handle.connection,
-        `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`,
-      )) as { table_name: string }[];
-      const result: Record<string, unknown> = {};
-      for (const { table_name: table } of tables) {
-        const exclude = { run: ['run_id', 'started_at'], check_result: ['run_id'] }[table];
-        const select = exclude ? `* EXCLUDE (${exclude.join(', ')})` : '*';
-        result[table] = (
-          await rowsJson(
-            handle.connection,
-            `SELECT count(*)::VARCHAR AS n, CAST(sum(hash(t)::HUGEINT) AS VARCHAR) AS h
-             FROM (SELECT ${select} FROM "${table}") t`,
-          )
-        )[0];
-      }
-      return result;
-    };
-    const first = await fingerprint(db);
+    const first = await tableFingerprints(db.connection);
     const again = await makeTempDir('history-out-again');
     await refresh({ rawDir, outDir: again, pipelines: [pfsRvuPipeline] });
     const second = await openOutDatabase(again);
     try {
-      expect(await fingerprint(second)).toEqual(first);
+      expect(await tableFingerprints(second.connection)).toEqual(first);
       expect(Object.keys(first)).toEqual(
         expect.arrayContaining(['pfs_rvu_history', 'release_diff', 'code_history', 'pfs_rvu']),
       );

@@ -2,9 +2,9 @@
 -- category. A code belongs to a range when start <= code <= end as text AND the code has the
 -- endpoints' shape (code_shape): otherwise Category II/III codes such as 0283F would fall
 -- inside a T-range such as 0282T-0284T.
-CREATE MACRO code_shape(code) AS regexp_replace(code, '[0-9]', '9', 'g');
+CREATE OR REPLACE MACRO code_shape(code) AS regexp_replace(code, '[0-9]', '9', 'g');
 
-CREATE TABLE ccs_range (
+CREATE TABLE IF NOT EXISTS ccs_range (
   release_id VARCHAR NOT NULL,
   range_start VARCHAR NOT NULL,
   range_end VARCHAR NOT NULL,
@@ -25,11 +25,11 @@ SELECT
   ccs_label,
   source_file, source_line
 FROM stg_ccs s
-WHERE NOT row_rejected(s.source_file, s.source_line)
+ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
 ORDER BY release_id, source_line;
 
 -- The CCS category of a code in a release, by range and shape; NULL when no range holds it.
-CREATE MACRO ccs_category_of(code, release) AS (
+CREATE OR REPLACE MACRO ccs_category_of(code, release) AS (
   SELECT any_value(r.ccs_category) FROM ccs_range r
   WHERE r.release_id = release
     AND code_shape(code) = code_shape(r.range_start)

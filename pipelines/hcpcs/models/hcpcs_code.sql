@@ -1,7 +1,7 @@
 -- hcpcs_code: one row per HCPCS Level II code or modifier per release. The first record of a
 -- code (record id 3, or 7 for a modifier) carries the detail; records 4 and 8 continue its long
 -- description, joined here in sequence order.
-CREATE TABLE hcpcs_code (
+CREATE TABLE IF NOT EXISTS hcpcs_code (
   release_id VARCHAR NOT NULL,
   hcpcs VARCHAR NOT NULL,
   record_kind VARCHAR NOT NULL,
@@ -52,8 +52,8 @@ CREATE TABLE hcpcs_code (
 
 INSERT INTO hcpcs_code
 WITH accepted AS (
-  SELECT * FROM stg_hcpcs s
-  WHERE NOT row_rejected(s.source_file, s.source_line)
+  SELECT s.* FROM stg_hcpcs s
+  ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
 ),
 descriptions AS (
   SELECT release_id, source_file, hcpcs,

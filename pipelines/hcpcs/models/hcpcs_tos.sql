@@ -1,6 +1,6 @@
 -- hcpcs_tos: the type-of-service codes of each HCPCS code, one row per code and position
 -- (TOS1..TOS5): a code may carry several, so they form a bridge table, not a joined string.
-CREATE TABLE hcpcs_tos (
+CREATE TABLE IF NOT EXISTS hcpcs_tos (
   release_id VARCHAR NOT NULL,
   hcpcs VARCHAR NOT NULL,
   position TINYINT NOT NULL,
@@ -12,9 +12,9 @@ CREATE TABLE hcpcs_tos (
 INSERT INTO hcpcs_tos
 SELECT release_id, hcpcs, CAST(right(slot, 1) AS TINYINT), type_of_service, source_file, source_line
 FROM (
-  SELECT * FROM stg_hcpcs s
+  SELECT s.* FROM stg_hcpcs s
+  ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
   WHERE record_id IN ('3', '7')
-    AND NOT row_rejected(s.source_file, s.source_line)
 )
 UNPIVOT (type_of_service FOR slot IN (
   type_of_service_1, type_of_service_2, type_of_service_3, type_of_service_4, type_of_service_5

@@ -1,13 +1,13 @@
 -- mue: NCCI Medically Unlikely Edits of the practitioner, outpatient hospital and DME supplier
 -- tables in one table, one row per (release, service type, code). The service type comes from
 -- the file name, as CMS publishes one file per type.
-CREATE MACRO mue_service_type(path) AS CASE
+CREATE OR REPLACE MACRO mue_service_type(path) AS CASE
   WHEN regexp_matches(path, '(?i)practitioner') THEN 'practitioner'
   WHEN regexp_matches(path, '(?i)outpatient') THEN 'outpatient_hospital'
   WHEN regexp_matches(path, '(?i)dme') THEN 'dme_supplier'
 END;
 
-CREATE TABLE mue (
+CREATE TABLE IF NOT EXISTS mue (
   release_id VARCHAR NOT NULL,
   service_type VARCHAR NOT NULL,
   hcpcs VARCHAR NOT NULL,
@@ -30,8 +30,8 @@ SELECT
   rationale,
   source_file, source_line
 FROM stg_mue s
-WHERE mue_service_type(source_file) IS NOT NULL
-  AND NOT row_rejected(s.source_file, s.source_line)
+ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
+WHERE mue_service_type(s.source_file) IS NOT NULL
 ORDER BY release_id, source_file, source_line;
 
 COMMENT ON TABLE mue IS 'CMS NCCI Medically Unlikely Edits: the most units of service of a code reported by one provider for one beneficiary on one date of service, per service type. CPT codes are copyright American Medical Association.';

@@ -1,6 +1,6 @@
 -- opps_addendum_b: OPPS payment by HCPCS code, one row per (release, hcpcs). "." in the money
 -- columns was read as NULL ("no value"), which is not zero.
-CREATE TABLE opps_addendum_b (
+CREATE TABLE IF NOT EXISTS opps_addendum_b (
   release_id VARCHAR NOT NULL,
   hcpcs VARCHAR NOT NULL,
   short_descriptor VARCHAR,
@@ -32,7 +32,7 @@ SELECT
   change_flag IS NOT NULL,
   source_file, source_line
 FROM stg_opps_addendum_b s
-WHERE NOT row_rejected(s.source_file, s.source_line)
+ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
 ORDER BY release_id, source_line;
 
 COMMENT ON TABLE opps_addendum_b IS 'CMS OPPS Addendum B (OPPS payment by HCPCS code), one row per release and HCPCS code. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';

@@ -1,6 +1,6 @@
 -- pfs_decoded: pfs_rvu with every indicator shown as code and label, labels as of the
 -- release's effective date.
-CREATE VIEW pfs_decoded AS
+CREATE OR REPLACE VIEW pfs_decoded AS
 SELECT
   p.release_id,
   r.effective_from,

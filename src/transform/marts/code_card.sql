@@ -4,7 +4,7 @@
 -- the code, and a NULL release means no release of that source was in force on the date.
 -- A view: materialised it would hold releases × codes rows rebuilt at every refresh; filtered
 -- by code, DuckDB pushes the filter into each source.
-CREATE VIEW code_card AS
+CREATE OR REPLACE VIEW code_card AS
 WITH as_of_dates AS (
   SELECT DISTINCT effective_from AS as_of FROM release WHERE effective_from IS NOT NULL
 ),
@@ -137,7 +137,7 @@ COMMENT ON COLUMN code_card.ccs_label IS 'Label of ccs_category from code table 
 -- current card is one small read (RVUs included: no join with every release of pfs_rvu). Ordered by code for zone-map pruning.
 -- The day is set first so that it is a constant the filter pushes down to one as_of date.
 SET VARIABLE newest_release_day = (SELECT max(effective_from) FROM release);
-CREATE TABLE code_card_current AS
+CREATE OR REPLACE TABLE code_card_current AS
 SELECT * FROM code_card
 WHERE as_of = getvariable('newest_release_day')
 ORDER BY hcpcs, modifier NULLS FIRST;

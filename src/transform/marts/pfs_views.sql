@@ -1,7 +1,7 @@
 -- Views that answer analysts' common questions about the fee schedule directly.
 
 -- The newest PFS release and its codes by status.
-CREATE VIEW pfs_current_by_status AS
+CREATE OR REPLACE VIEW pfs_current_by_status AS
 WITH latest AS (
   SELECT release_id, effective_from FROM release WHERE source = 'pfs-rvu'
   ORDER BY effective_from DESC NULLS LAST, release_id DESC LIMIT 1
@@ -21,7 +21,7 @@ COMMENT ON COLUMN pfs_current_by_status.rows IS 'Rows (code and modifier) with t
 COMMENT ON COLUMN pfs_current_by_status.codes IS 'Distinct HCPCS/CPT codes with this status.';
 
 -- Payment indicators that changed in the newest PFS release, one row per code and indicator.
-CREATE VIEW pfs_payment_indicator_changes AS
+CREATE OR REPLACE VIEW pfs_payment_indicator_changes AS
 WITH latest AS (
   SELECT release_id FROM release WHERE source = 'pfs-rvu'
   ORDER BY effective_from DESC NULLS LAST, release_id DESC LIMIT 1

@@ -23,10 +23,10 @@ COMMENT ON COLUMN rejected_row.detail IS 'Explanation in words.';
 COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file.';
 COMMENT ON COLUMN rejected_row.row_kept IS 'True when the row was still loaded (an unknown code a pipeline accepts with a warning, shown as unknown); false when the line is kept out of the fact tables.';
 
--- True when a staged line must stay out of the fact tables.
-CREATE MACRO row_rejected(file, line) AS EXISTS (
-  SELECT 1 FROM rejected_row j WHERE j.source_file = file AND j.source_line = line AND NOT j.row_kept
-);
+-- The staged lines that must stay out of the fact tables. Models anti-join it: an anti join
+-- is several times faster than a correlated EXISTS per staged row.
+CREATE MACRO kept_out_lines() AS TABLE
+  SELECT source_file, source_line FROM rejected_row WHERE NOT row_kept;
 
 CREATE TABLE check_result (
   run_id VARCHAR NOT NULL,

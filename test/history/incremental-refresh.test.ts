@@ -1,0 +1,122 @@
+/**
+ * A refresh that only adds a release builds on the published run (issue "Performance"): the
+ * published database is copied, only the new folder is read, and everything spanning releases
+ * is derived again. Its outputs must equal a full rebuild's, table by table and file by file.
+ */
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
+import { type RefreshSummary, refresh } from '../../src/refresh.js';
+import { openOutDatabase, tableFingerprints } from '../helpers/duckdb.js';
+import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
+import { makeHistoryRaw } from './releases.js';
+
+const pipelines = [pfsRvuPipeline];
+/** RVU26C, the newest release: added last. */
+const ADDED = 'RVU26C';
+const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet');
+
+let rawDir: string;
+let incrementalOut: string;
+let fullOut: string;
+let incremental: RefreshSummary;
+const incrementalLog: string[] = [];
+
+beforeAll(async () => {
+  ({ rawDir } = await makeHistoryRaw());
+  const held = join(await makeTempDir('incremental-held'), ADDED);
+  const folder = join(rawDir, 'pfs-rvu', ADDED);
+  // Moved out and back: renames keep the files' modification times, so they are the same inputs.
+  await rename(folder, held);
+  incrementalOut = await makeTempDir('incremental-out');
+  await refresh({ rawDir, outDir: incrementalOut, pipelines });
+  await rename(held, folder);
+  incremental = await refresh({
+    rawDir,
+    outDir: incrementalOut,
+    pipelines,
+    log: (line) => incrementalLog.push(line),
+  });
+  fullOut = await makeTempDir('incremental-full');
+  await refresh({ rawDir, outDir: fullOut, pipelines });
+}, 240_000);
+
+afterAll(removeTempDirs);
+
+describe('a refresh that adds one release', () => {
+  it('takes the four published releases over and reads only the new folder', () => {
+    expect(incrementalLog).toContain(
+      '4 release(s) unchanged since the published run: taken over as built',
+    );
+    const read = incrementalLog.filter((l) => / rows read, /.test(l));
+    expect(read).toEqual([
+      `  pfs-rvu/${ADDED}/PPRRVU2026_Jul.csv: 19089 rows read, 0 lines unreadable`,
+    ]);
+    expect(incremental.releases.map((r) => [r.release, r.rowsLoaded])).toEqual([
+      ['RVU25D', 19090],
+      ['RVU26A', 19089],
+      ['RVU26AR', 19089],
+      ['RVU26B', expect.any(Number)],
+      ['RVU26C', 19089],
+    ]);
+  });
+
+  it('gives the same tables as a full rebuild of the five releases', async () => {
+    const a = await openOutDatabase(incrementalOut);
+    const b = await openOutDatabase(fullOut);
+    try {
+      const [got, want] = [
+        await tableFingerprints(a.connection),
+        await tableFingerprints(b.connection),
+      ];
+      expect(got).toEqual(want);
+      expect(Object.keys(got)).toEqual(
+        expect.arrayContaining(['pfs_rvu', 'pfs_rvu_history', 'release_diff', 'rejected_row']),
+      );
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('writes the same Parquet files, linking the unchanged releases to the published ones', async () => {
+    const files = async (out: string) =>
+      (await readdir(join(out, 'parquet'), { recursive: true }))
+        .filter((f) => f.endsWith('.parquet'))
+        .sort();
+    const names = await files(incrementalOut);
+    expect(names).toEqual(await files(fullOut));
+    for (const name of names) {
+      // run and check_result name the run that wrote them.
+      if (/^(run|check_result)\//.test(name)) continue;
+      const [got, want] = await Promise.all(
+        [incrementalOut, fullOut].map((out) => readFile(join(out, 'parquet', name))),
+      );
+      expect(got?.equals(want as Buffer), name).toBe(true);
+    }
+    const [current, previous] = await Promise.all(
+      ['.current', '.previous'].map((run) => stat(join(incrementalOut, run, PARQUET_RVU25D))),
+    );
+    expect(current?.ino).toBe(previous?.ino);
+  });
+
+  it('rebuilds everything when a published release is gone', async () => {
+    const log: string[] = [];
+    await rename(join(rawDir, 'pfs-rvu', 'RVU26B'), join(await makeTempDir('gone'), 'RVU26B'));
+    const summary = await refresh({
+      rawDir,
+      outDir: incrementalOut,
+      pipelines,
+      log: (l) => log.push(l),
+    });
+    expect(log.some((l) => l.includes('taken over'))).toBe(false);
+    expect(log.filter((l) => / rows read, /.test(l))).toHaveLength(4);
+    expect(summary.releases.map((r) => r.release)).toEqual([
+      'RVU25D',
+      'RVU26A',
+      'RVU26AR',
+      'RVU26C',
+    ]);
+  });
+});
