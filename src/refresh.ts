@@ -17,8 +17,8 @@ import { describeInputs, INPUTS_FILE, publishedInputs } from './load/inputs-fing
 import { acquireLock } from './load/lock.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from './load/parquet-export.js';
 import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './load/publish.js';
-import { type PublishedRun, publishedRunToExtend } from './load/reuse-published.js';
 import { writeReport } from './load/report.js';
+import { type PublishedRun, publishedRunToExtend } from './load/reuse-published.js';
 import {
   CODE_TABLES_DIR,
   DATABASE_FILE_NAME,
@@ -231,7 +231,9 @@ async function build(
       }
       checks.push(...(await runChecks(connection, runId, pipeline)));
       const loaded = await rowsPerRelease(connection, pipeline);
-      for (const { release, parquet } of carried.filter((c) => c.release.source === pipeline.source)) {
+      for (const { release, parquet } of carried.filter(
+        (c) => c.release.source === pipeline.source,
+      )) {
         releases.push({ ...release, rowsLoaded: loaded.get(release.release) ?? 0 });
         parquetReleases.push(parquet);
       }
@@ -351,7 +353,13 @@ async function loadedReleases(
     FROM release r JOIN source_file f ON f.source = r.source AND f.release_id = r.release_id
     GROUP BY r.source, r.release_id, r.effective_from ORDER BY r.source, r.effective_from, r.release_id`);
   return reader.getRowsJS().map(([source, release, effectiveFrom, files]) => {
-    const list = files as { file: string; role: string; rows: bigint; rejected: bigint; sha256: string }[];
+    const list = files as {
+      file: string;
+      role: string;
+      rows: bigint;
+      rejected: bigint;
+      sha256: string;
+    }[];
     const primaries = list.filter((f) => f.role === 'primary');
     return {
       release: {

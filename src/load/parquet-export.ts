@@ -61,7 +61,12 @@ export async function exportParquet(
       await mkdir(dir, { recursive: true });
       const path = join(dir, `${table.name}.parquet`);
       if (published?.releases.has(`${table.source}/${release.release}`)) {
-        const from = join(published.parquetDir, table.name, `release=${release.release}`, `${table.name}.parquet`);
+        const from = join(
+          published.parquetDir,
+          table.name,
+          `release=${release.release}`,
+          `${table.name}.parquet`,
+        );
         if (await linkOrCopy(from, path)) {
           written.push(path);
           continue;
