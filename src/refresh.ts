@@ -222,11 +222,14 @@ async function build(
       const staged = await stageSource(connection, options.rawDir, pipeline, log, base?.folders);
       // A source with nothing new keeps its tables and history as the published run built them.
       if (!base || staged.length > 0) {
+        // On a published run, what spans releases changes from the earliest added release on.
+        const days = staged.map((s) => s.raw.manifest.effective_from).filter((d) => d !== null);
         await transformSource(
           connection,
           pipeline,
           staged.flatMap((s) => [...s.raw.primaries, ...s.raw.variants]),
           log,
+          base && days.length === staged.length ? (days.sort()[0] ?? null) : null,
         );
       }
       checks.push(...(await runChecks(connection, runId, pipeline)));
@@ -329,6 +332,7 @@ async function transformSource(
   pipeline: PipelineDefinition,
   files: readonly RawFile[],
   log: (line: string) => void,
+  changedSince: string | null,
 ): Promise<void> {
   let invalid = 0;
   for (const table of [pipeline.stagingTable, variantTable(pipeline)]) {
@@ -339,7 +343,7 @@ async function transformSource(
   const textFiles = files.filter((f) => f.rule.format !== 'xlsx');
   await attachRawText(connection, new Map(textFiles.map((f) => [f.relativePath, f.path])));
   await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
-  await buildHistory(connection, pipeline);
+  await buildHistory(connection, pipeline, changedSince);
 }
 
 /** The releases in a copied published database, as the summary and the Parquet export need them. */

@@ -26,11 +26,14 @@ export function historyParquetTables(pipelines: readonly PipelineDefinition[]): 
 /**
  * Builds the history of a source from its loaded releases: <fact>_history (intervals per key),
  * its rows of release_diff (consecutive releases) and, when the key has an hcpcs column, of
- * code_history. Idempotent: the source's rows are replaced.
+ * code_history. Idempotent: the source's rows are replaced. With `since` (the earliest
+ * effective date of the releases added to a published run), the release pairs ending before it
+ * keep their release_diff rows: their intervals are unchanged.
  */
 export async function buildHistory(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
+  since: string | null = null,
 ): Promise<void> {
   const spec = await describeHistory(connection, pipeline);
   await connection.run(historyTableSql(spec));
@@ -38,10 +41,15 @@ export async function buildHistory(
   await connection.run(historyComments(spec));
   await connection.run(SHARED_TABLES_SQL);
   const source = literal(spec.source);
+  const from = since === null ? '' : ` AND effective_from >= ${literal(since)}::DATE`;
+  const pairs =
+    since === null
+      ? consecutivePairsSql(spec.source)
+      : `SELECT * FROM (${consecutivePairsSql(spec.source)}) WHERE to_day >= ${literal(since)}::DATE`;
   await connection.run(`
-    DELETE FROM release_diff WHERE source = ${source};
+    DELETE FROM release_diff WHERE source = ${source}${from};
     INSERT INTO release_diff
-    SELECT * FROM (${diffSql(spec, consecutivePairsSql(spec.source), true)})
+    SELECT * FROM (${diffSql(spec, pairs, true)})
     ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;
     DELETE FROM code_history WHERE source = ${source};`);
   if (spec.key.includes('hcpcs')) await connection.run(codeHistorySql(spec));
