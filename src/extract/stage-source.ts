@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier } from '../db/sql.js';
 import { InputError } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { variantTable } from '../transform/checks.js';
@@ -37,8 +38,21 @@ export async function stageSource(
   await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
   await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
   const targets: { release: RawRelease; target: StagingTarget; role: 'primary' | 'variant' }[] = [];
+  await insertRows(
+    connection,
+    'release',
+    ['', '', '::DATE', '::DATE', 'NULL', '', '', ''],
+    releases.map(({ manifest: m }) => [
+      m.source,
+      m.release,
+      m.published,
+      m.effective_from,
+      m.is_full,
+      m.origin,
+      m.license,
+    ]),
+  );
   for (const release of releases) {
-    await insertRelease(connection, release);
     for (const file of [...release.primaries, ...release.variants]) {
       const role = release.primaries.includes(file) ? 'primary' : 'variant';
       refuseUnreadable(file);
@@ -61,13 +75,35 @@ export async function stageSource(
     targets.map((t) => t.target),
   );
 
+  await insertRows(
+    connection,
+    'source_file',
+    Array(12).fill(''),
+    targets.map(({ release, target: { file }, role }, i) => {
+      const result = results[i] as StageResult;
+      return [
+        file.relativePath,
+        release.source,
+        release.release,
+        file.name,
+        file.rule.format,
+        role,
+        file.profile.sha256,
+        file.profile.bytes,
+        file.profile.lines,
+        result.rowsStaged,
+        result.linesRejected,
+        file.origin,
+      ];
+    }),
+  );
+
   const staged: StagedRelease[] = [];
   for (const release of releases) {
     const files: StagedFile[] = [];
     for (const [i, { target, role }] of targets.entries()) {
       if (targets[i]?.release !== release) continue;
       const result = results[i] as StageResult;
-      await insertSourceFile(connection, release, target, role, result);
       files.push({
         file: target.file.relativePath,
         role,
@@ -157,40 +193,24 @@ function noLayout(pipeline: PipelineDefinition, target: StagingTarget): Error {
   );
 }
 
-async function insertRelease(connection: DuckDBConnection, release: RawRelease): Promise<void> {
-  const m = release.manifest;
-  const insert = await connection.prepare(
-    'INSERT INTO release VALUES ($1, $2, $3::DATE, $4::DATE, NULL, $5, $6, $7)',
-  );
-  insert.bind([m.source, m.release, m.published, m.effective_from, m.is_full, m.origin, m.license]);
-  await insert.run();
-}
-
-async function insertSourceFile(
+/**
+ * Inserts rows with one statement (one commit: a statement per row cost seconds at 100
+ * releases). Each column is a parameter followed by its cast, or the literal NULL.
+ */
+async function insertRows(
   connection: DuckDBConnection,
-  release: RawRelease,
-  target: StagingTarget,
-  role: 'primary' | 'variant',
-  result: StageResult,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (string | number | boolean | null)[][],
 ): Promise<void> {
-  const { file } = target;
+  if (rows.length === 0) return;
+  let n = 0;
+  const tuple = () =>
+    `(${columns.map((cast) => (cast === 'NULL' ? 'NULL' : `$${++n}${cast}`)).join(', ')})`;
   const insert = await connection.prepare(
-    'INSERT INTO source_file VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+    `INSERT INTO ${identifier(table)} VALUES ${rows.map(tuple).join(', ')}`,
   );
-  insert.bind([
-    file.relativePath,
-    release.source,
-    release.release,
-    file.name,
-    file.rule.format,
-    role,
-    file.profile.sha256,
-    file.profile.bytes,
-    file.profile.lines,
-    result.rowsStaged,
-    result.linesRejected,
-    file.origin,
-  ]);
+  insert.bind(rows.flat());
   await insert.run();
 }
 
