@@ -68,6 +68,9 @@ export async function stageSource(
   return staged;
 }
 
+/** The most of a reader's error message an InputError repeats. */
+const MESSAGE_MAX_CHARS = 2_000;
+
 /** Reads one file with the reader its format calls for; any failure names the file. */
 async function stageFile(
   connection: DuckDBConnection,
@@ -90,7 +93,16 @@ async function stageFile(
     return await readWithLayout(connection, pipeline, target);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(file.relativePath, null, 'unreadable file', (error as Error).message);
+    // DuckDB may quote the offending line in its message; a 10 MB line is no use in an error.
+    const message = (error as Error).message;
+    throw new InputError(
+      file.relativePath,
+      null,
+      'unreadable file',
+      message.length > MESSAGE_MAX_CHARS
+        ? `${message.slice(0, MESSAGE_MAX_CHARS)}… (${message.length} characters)`
+        : message,
+    );
   }
 }
 

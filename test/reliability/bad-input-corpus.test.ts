@@ -22,6 +22,7 @@ import { oppsAddendumBPipeline } from '../../pipelines/opps-addendum-b/pipeline.
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { type RefreshSummary, refresh } from '../../src/refresh.js';
+import { RAW_TEXT_MAX_CHARS } from '../../src/reject-rules.js';
 import { blameMatches, blamesOf, describeBlames, type ExpectedBlame } from '../helpers/blame.js';
 import { openOutDatabase, rowsJson, scalar } from '../helpers/duckdb.js';
 import {
@@ -291,12 +292,6 @@ const MIXED_ENDINGS_BUG: CorpusCase['bug'] = {
     'fails the whole file ("CSV Parser state machine reached an invalid state", wrapped as ' +
     "'unreadable file', line null), or (MUE) reads 0 rows and trips 'line accounting'",
 };
-const LONG_FIXED_WIDTH_LINE_BUG = {
-  fails: ['report'] as ('outcome' | 'report')[],
-  note:
-    "a line over DuckDB's max_line_size (2 MB) fails the fixed-width read of the whole file: " +
-    "'unreadable file', line null, and the error message carries the whole 10 MB line",
-};
 /**
  * Bug (src/load/report.ts:100, writeReport, called by build() in src/refresh.ts): the run report
  * queries pfs_rvu unconditionally, so a refresh whose pipelines do not include pfs-rvu fails with
@@ -520,12 +515,6 @@ const CASES: CorpusCase[] = [
       [TXT_NAME]: setPositions(c.pfsTxt, 30, 8, 'Hea\xa0\xff'),
     }),
     expect: { blocks: { file: TXT_KEY, line: 30, rule: /invalid (unicode|encoding)/ } },
-    bug: {
-      fails: ['report'],
-      note:
-        "the fixed-width reader reads without store_rejects: DuckDB's error for the whole file is " +
-        'wrapped as \'unreadable file\' with line null, although it says "CSV Error on Line: 30"',
-    },
   },
   {
     name: 'pfs-rvu TXT variant: a 10 MB single line',
@@ -538,7 +527,6 @@ const CASES: CorpusCase[] = [
       }),
     }),
     expect: { blocks: { file: TXT_KEY, line: 150, rule: 'record length' } },
-    bug: LONG_FIXED_WIDTH_LINE_BUG,
   },
   {
     name: 'pfs-rvu TXT variant: CRLF and LF mixed',
@@ -644,8 +632,26 @@ const CASES: CorpusCase[] = [
         lines[149] = `${body(text)}${BIG}${ending(text)}`;
       }),
     }),
-    expect: { publishes: { rejects: [{ file: HCPCS_TXT_KEY, line: 150, rule: 'record length' }] } },
-    bug: { ...LONG_FIXED_WIDTH_LINE_BUG, fails: ['outcome', 'report'] },
+    expect: {
+      publishes: {
+        rejects: [
+          {
+            file: HCPCS_TXT_KEY,
+            line: 150,
+            rule: 'record length',
+            // The record, then as much of the 10 MB as raw_text keeps (RAW_TEXT_MAX_CHARS).
+            rawText: /^[ A-Z0-9]{5}[0-9]{5}[3478][^\n]{300,}x{9000,}$/,
+          },
+        ],
+        verify: async (db) => {
+          const length = await scalar(
+            db,
+            'SELECT length(raw_text) FROM rejected_row WHERE source_line = 150',
+          );
+          expect(length).toBeLessThanOrEqual(RAW_TEXT_MAX_CHARS);
+        },
+      },
+    },
   },
   {
     name: 'hcpcs TXT: CRLF and LF mixed',
