@@ -70,6 +70,31 @@ function comparableColumns(pipeline: PipelineDefinition): string {
     .join(', ');
 }
 
+/** A key repeated within a release: one failure per repeated row after the first, by file and line. */
+function uniqueKeyCheck(
+  name: string,
+  table: string,
+  rows: string,
+  keyColumns: readonly string[],
+): DeclaredCheck {
+  const key = keyColumns.map(identifier).join(', ');
+  return {
+    name,
+    table,
+    severity: 'blocking',
+    failures: `
+      SELECT source_file || ':' || source_line || ': ' || release_id || ' ' ||
+             concat_ws(' ', ${key}) || ' appears ' || n || ' times (first on line ' || first_line || ')'
+      FROM (
+        SELECT release_id, ${key}, source_file, source_line,
+               count(*) OVER w AS n, min(source_line) OVER w AS first_line,
+               row_number() OVER (PARTITION BY release_id, ${key} ORDER BY source_file, source_line) AS nth
+        FROM ${rows}
+        WINDOW w AS (PARTITION BY release_id, ${key})
+      ) WHERE n > 1 AND nth > 1 ORDER BY source_file, source_line`,
+  };
+}
+
 /** The checks every pipeline gets, then the ones it declares. */
 export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
   const [main] = pipeline.factTables;
@@ -115,26 +140,26 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         ORDER BY source_file, source_line`,
     },
     ...driftChecks(main.name, pipeline.source, drift),
-    ...pipeline.factTables.map((fact): DeclaredCheck => {
-      const key = fact.key.map(identifier).join(', ');
-      return {
-        name: `unique key (${fact.key.join(', ')}) per release`,
-        table: fact.name,
-        severity: 'blocking',
-        // One failure per repeated row (every occurrence after the first), named by file and line.
-        failures: `
-          SELECT source_file || ':' || source_line || ': ' || release_id || ' ' ||
-                 concat_ws(' ', ${key}) || ' appears ' || n || ' times (first on line ' || first_line || ')'
-          FROM (
-            SELECT release_id, ${key}, source_file, source_line,
-                   count(*) OVER w AS n, min(source_line) OVER w AS first_line,
-                   row_number() OVER (PARTITION BY release_id, ${key} ORDER BY source_file, source_line) AS nth
-            FROM ${identifier(fact.name)}
-            WINDOW w AS (PARTITION BY release_id, ${key})
-          ) WHERE n > 1 AND nth > 1 ORDER BY source_file, source_line`,
-      };
-    }),
+    ...pipeline.factTables.map((fact) =>
+      uniqueKeyCheck(
+        `unique key (${fact.key.join(', ')}) per release`,
+        fact.name,
+        identifier(fact.name),
+        fact.key,
+      ),
+    ),
   ];
+  if (pipeline.stagedKey) {
+    // Rejected lines are reported as such already; a repeat among them adds nothing.
+    checks.push(
+      uniqueKeyCheck(
+        `unique key (${pipeline.stagedKey.join(', ')}) per release among the staged lines`,
+        main.name,
+        `(SELECT * FROM ${staging} s WHERE NOT row_rejected(s.source_file, s.source_line))`,
+        pipeline.stagedKey,
+      ),
+    );
+  }
   if (pipeline.rowPerStagedRow) {
     const fact = identifier(main.name);
     checks.push({

@@ -592,13 +592,6 @@ const CASES: CorpusCase[] = [
       }),
     }),
     expect: { blocks: { file: HCPCS_TXT_KEY, line: 21, rule: /^unique key|sequence/ } },
-    bug: {
-      fails: ['outcome', 'report'],
-      note:
-        'a repeated continuation record (same code and sequence number) is not detected: ' +
-        'hcpcs_code.sql joins it into the long description twice and the run publishes; no check ' +
-        'covers (hcpcs, sequence_number) in stg_hcpcs',
-    },
   },
   {
     name: "hcpcs TXT: unknown indicator value (coverage code 'Q')",
