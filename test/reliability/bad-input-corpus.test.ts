@@ -301,12 +301,6 @@ const MIXED_ENDINGS_BUG: CorpusCase['bug'] = {
 const GOOD_RUN_BUG: { sources: readonly SourceKey[] } = {
   sources: [],
 };
-const XLSX_RAW_TEXT_BUG: CorpusCase['bug'] = {
-  fails: ['report'],
-  note:
-    'rejected_row.raw_text of a workbook row comes from attachRawText reading the .xlsx (a zip) ' +
-    'as text lines: NULL, or binary zip bytes when the zip has that many line feeds',
-};
 
 // ---------------------------------------------------------------------------------------------
 // The corpus.
@@ -758,7 +752,6 @@ const CASES: CorpusCase[] = [
         ],
       },
     },
-    bug: XLSX_RAW_TEXT_BUG,
   },
   {
     name: 'opps XLSX: ragged row near the top, SI cell missing (below threshold)',
@@ -774,7 +767,6 @@ const CASES: CorpusCase[] = [
         ],
       },
     },
-    bug: XLSX_RAW_TEXT_BUG,
   },
   {
     name: 'opps XLSX: ragged row, cells beyond the header',
@@ -786,13 +778,16 @@ const CASES: CorpusCase[] = [
         row.push('stray cell', 'another');
       }),
     expect: {
-      publishes: { rejects: [{ file: OPPS_XLSX_KEY, line: 120, rule: /too many|beyond/ }] },
-    },
-    bug: {
-      fails: ['report'],
-      note:
-        'the XLSX reader drops cells right of the header silently (stageXlsxFile keeps only ' +
-        '`width` cells); the CSV reader rejects the same row as "too many columns"',
+      publishes: {
+        rejects: [
+          {
+            file: OPPS_XLSX_KEY,
+            line: 120,
+            rule: /too many|beyond/,
+            rawText: /^[^\t]+\t.*\tstray cell\tanother$/,
+          },
+        ],
+      },
     },
   },
   {
@@ -902,13 +897,16 @@ const CASES: CorpusCase[] = [
       return { [OPPS_XLSX]: zipParts(parts) };
     },
     expect: {
-      publishes: { rejects: [{ file: OPPS_XLSX_KEY, line: 6, rule: INVALID_ENCODING }] },
-    },
-    bug: {
-      fails: ['report'],
-      note:
-        'read-excel-file decodes invalid UTF-8 in the sheet XML as U+FFFD without an error; the ' +
-        'row loads with "Heart\uFFFDfailure \uFFFD" and no reject (stageXlsxFile could reject cells holding U+FFFD)',
+      publishes: {
+        rejects: [
+          {
+            file: OPPS_XLSX_KEY,
+            line: 6,
+            rule: INVALID_ENCODING,
+            rawText: /\tHeart\uFFFDfailure \uFFFD\t/,
+          },
+        ],
+      },
     },
   },
   {
@@ -920,14 +918,20 @@ const CASES: CorpusCase[] = [
       }),
     expect: {
       publishes: {
-        rejects: [{ file: OPPS_XLSX_KEY, line: 20, rule: 'value does not match pattern' }],
+        rejects: [
+          {
+            file: OPPS_XLSX_KEY,
+            line: 20,
+            rule: 'value does not match pattern',
+            rawText: /^[^\t]+\t[^\t]*\t[^\t]*\t12345(\t|$)/,
+          },
+        ],
+        verify: async (db) => {
+          expect(await scalar(db, "SELECT value FROM rejected_row WHERE column_name = 'apc'")).toBe(
+            '12345',
+          );
+        },
       },
-    },
-    bug: {
-      fails: ['report'],
-      note:
-        "zeroPad uses lpad(value, 4, '0'), which also cuts longer values: APC 12345 loads as " +
-        "'1234' and passes the pattern (src/extract/readers/staging.ts stagedValue)",
     },
   },
   {
