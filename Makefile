@@ -21,11 +21,11 @@ $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
 refresh: $(BUILD_STAMP)
 	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)" $(if $(ONLINE),--online,)
 
-## test: the test suite (vitest), fast enough for every change
+## test: the test suite (vitest), fast enough for every change; includes the bad-input corpus
 test: $(BUILD_STAMP)
 	npx vitest run $(VITEST_ARGS)
 
-## test-reliability: the slow suites: bad-input corpus (every reader) and kill -9 during refresh
+## test-reliability: the slow suite: kill -9 during refresh at random points
 test-reliability: $(BUILD_STAMP)
 	npx vitest run --config vitest.reliability.config.ts $(VITEST_ARGS)
 

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The bad-input corpus and the kill -9 trials take minutes: `make test-reliability`.
+    // The kill -9 trials take minutes: `make test-reliability`. The bad-input corpus
+    // (test/extract/bad-input-corpus.test.ts) runs here; its summary line ends the run.
     exclude: ['test/reliability/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** The slow reliability suites: bad-input corpus and kill -9 during refresh. */
+/** The slow reliability suite: kill -9 during refresh (the bad-input corpus is in `make test`). */
 export default defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],

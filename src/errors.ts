@@ -11,6 +11,25 @@ export class InputError extends Error {
   }
 }
 
+/** The most of a reader's error message an InputError repeats. */
+const MESSAGE_MAX_CHARS = 2_000;
+
+/**
+ * A file no reader could read at all, with the reader's message. DuckDB may quote the offending
+ * line in it; a 10 MB line is no use in an error, so the message is cut.
+ */
+export function unreadableFile(file: string, error: unknown): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new InputError(
+    file,
+    null,
+    'unreadable file',
+    message.length > MESSAGE_MAX_CHARS
+      ? `${message.slice(0, MESSAGE_MAX_CHARS)}… (${message.length} characters)`
+      : message,
+  );
+}
+
 /** A run stopped by blocking checks or rejected rows; its outputs were not published. */
 export class BlockedRunError extends Error {
   constructor(

@@ -104,6 +104,12 @@ export interface PipelineDefinition {
   /** Typed tables the models build, each with its key; the first is the main one. */
   factTables: readonly FactTable[];
   /**
+   * Columns that identify a staged line within a release where the models combine lines, so
+   * that no fact key sees a repeated line (HCPCS: a continuation record repeated would be
+   * joined into the long description twice). A repeat blocks the run, named by file and line.
+   */
+  stagedKey?: readonly string[];
+  /**
    * True when each staged row becomes one row of the first fact table (PFS); false when the
    * models combine rows (HCPCS continuation records).
    */

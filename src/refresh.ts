@@ -111,11 +111,16 @@ const CORE_TABLES = [
   'check_result',
 ];
 
+/** Runs of one process within a second (a script refreshing twice) get ids of their own. */
+let runsStarted = 0;
+
 function newRunId(): string {
-  return `${new Date()
+  const second = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+    .replace(/\.\d+Z$/, 'Z');
+  runsStarted++;
+  return `${second}-${process.pid}${runsStarted > 1 ? `-${runsStarted}` : ''}`;
 }
 
 /**
@@ -339,7 +344,7 @@ async function transformSource(
     invalid += await validateStagedRows(connection, pipeline, table);
   }
   if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
-  // A workbook has no text lines to quote: its rejects keep the cells they name.
+  // A workbook's rows are quoted from what its reader kept; text files are read by line.
   const textFiles = files.filter((f) => f.rule.format !== 'xlsx');
   await attachRawText(connection, new Map(textFiles.map((f) => [f.relativePath, f.path])));
   await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);

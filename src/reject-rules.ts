@@ -4,3 +4,9 @@
  */
 export const UNKNOWN_CODE = 'unknown code';
 export const TRUNCATED_FILE = 'truncated file';
+
+/**
+ * rejected_row.raw_text keeps at most this many characters of a line: enough to read any real
+ * record, and what DuckDB keeps of a line its CSV reader rejects. A 10 MB line is cut to this.
+ */
+export const RAW_TEXT_MAX_CHARS = 10_000;

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +9,15 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** raw/ and out/ of one full refresh shared by the read-only suites. */
     fullRefresh: { rawDir: string; outDir: string };
+    /** Where the bad-input corpus leaves its summary line, printed when the run ends. */
+    corpusSummaryFile: string;
   }
 }
 
 /**
  * One refresh of every bundled source (plus the MUE fixtures, since no real MUE table ships),
- * shared by every suite that only reads the outputs.
+ * shared by every suite that only reads the outputs. At the end of the run, the bad-input
+ * corpus's line ("bad-input corpus: N tried, N handled") is printed after vitest's summary.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'fse-full-'));
@@ -27,7 +30,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   await refresh({ rawDir, outDir });
   project.provide('fullRefresh', { rawDir, outDir });
+  const corpusSummaryFile = join(dir, 'corpus-summary.txt');
+  project.provide('corpusSummaryFile', corpusSummaryFile);
   return async () => {
+    const corpusSummary = await readFile(corpusSummaryFile, 'utf8').catch(() => null);
+    if (corpusSummary !== null) console.log(corpusSummary.trimEnd());
     await rm(dir, { recursive: true, force: true });
   };
 }

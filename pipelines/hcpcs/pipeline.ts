@@ -42,6 +42,8 @@ export const hcpcsPipeline: PipelineDefinition = {
     { name: 'hcpcs_code', key: ['hcpcs'] },
     { name: 'hcpcs_tos', key: ['hcpcs', 'position'] },
   ],
+  // A code's records (first record, then continuations) are told apart by sequence number.
+  stagedKey: ['hcpcs', 'sequence_number'],
   rowPerStagedRow: false,
   variantComparison: 'declared-checks',
   models: ['hcpcs_code.sql', 'hcpcs_tos.sql'],

@@ -1445,7 +1445,10 @@ export interface RejectedRowTable {
   value: string | null;
   /** Explanation in words. */
   detail: string | null;
-  /** The line as it is in the file. */
+  /**
+   * The line as it is in the file (a workbook row: its cells up to the last one not blank, joined
+   * by tabs), at most 10,000 characters.
+   */
   raw_text: string | null;
   /**
    * True when the row was still loaded (an unknown code a pipeline accepts with a warning, shown as

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier } from '../db/sql.js';
-import { InputError } from '../errors.js';
+import { InputError, unreadableFile } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { variantTable } from '../transform/checks.js';
 import { findRawReleases, type RawFile, type RawRelease } from './raw-releases.js';
@@ -163,12 +163,7 @@ async function stageFiles(
       results.set(target, await readWithLayout(connection, pipeline, target));
     } catch (error) {
       if (error instanceof InputError) throw error;
-      throw new InputError(
-        target.file.relativePath,
-        null,
-        'unreadable file',
-        (error as Error).message,
-      );
+      throw unreadableFile(target.file.relativePath, error);
     }
   }
   return targets.map((t) => results.get(t) as StageResult);

@@ -70,6 +70,41 @@ function comparableColumns(pipeline: PipelineDefinition): string {
     .join(', ');
 }
 
+/**
+ * A key repeated within a release: one failure per repeated row after the first, by file and
+ * line. A grouping finds the repeated keys first: windows over every row cost seconds.
+ */
+function uniqueKeyCheck(
+  name: string,
+  table: string,
+  rows: string,
+  keyColumns: readonly string[],
+): DeclaredCheck {
+  const key = keyColumns.map(identifier).join(', ');
+  const rowKey = keyColumns.map((c) => `r.${identifier(c)}`).join(', ');
+  const sameKey = keyColumns
+    .map((c) => `r.${identifier(c)} IS NOT DISTINCT FROM d.${identifier(c)}`)
+    .join(' AND ');
+  return {
+    name,
+    table,
+    severity: 'blocking',
+    failures: `
+      WITH keyed AS (SELECT * FROM ${rows}),
+      repeated AS (SELECT release_id, ${key} FROM keyed GROUP BY ALL HAVING count(*) > 1)
+      SELECT source_file || ':' || source_line || ': ' || release_id || ' ' ||
+             concat_ws(' ', ${key}) || ' appears ' || n || ' times (first on line ' || first_line || ')'
+      FROM (
+        SELECT r.release_id, ${rowKey}, r.source_file, r.source_line,
+               count(*) OVER w AS n, min(r.source_line) OVER w AS first_line,
+               row_number() OVER (w ORDER BY r.source_file, r.source_line) AS nth
+        FROM keyed r
+        SEMI JOIN repeated d ON r.release_id = d.release_id AND ${sameKey}
+        WINDOW w AS (PARTITION BY r.release_id, ${rowKey})
+      ) WHERE n > 1 AND nth > 1 ORDER BY source_file, source_line`,
+  };
+}
+
 /** The checks every pipeline gets, then the ones it declares. */
 export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
   const [main] = pipeline.factTables;
@@ -115,34 +150,27 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         ORDER BY source_file, source_line`,
     },
     ...driftChecks(main.name, pipeline.source, drift),
-    ...pipeline.factTables.map((fact): DeclaredCheck => {
-      const key = fact.key.map(identifier).join(', ');
-      const sameKey = fact.key
-        .map((c) => `f.${identifier(c)} IS NOT DISTINCT FROM d.${identifier(c)}`)
-        .join(' AND ');
-      return {
-        name: `unique key (${fact.key.join(', ')}) per release`,
-        table: fact.name,
-        severity: 'blocking',
-        // One failure per repeated row (every occurrence after the first), named by file and
-        // line. A grouping finds the repeated keys first: windows over every row cost seconds.
-        failures: `
-          WITH repeated AS (
-            SELECT release_id, ${key} FROM ${identifier(fact.name)} GROUP BY ALL HAVING count(*) > 1
-          )
-          SELECT source_file || ':' || source_line || ': ' || release_id || ' ' ||
-                 concat_ws(' ', ${key}) || ' appears ' || n || ' times (first on line ' || first_line || ')'
-          FROM (
-            SELECT f.release_id, ${fact.key.map((c) => `f.${identifier(c)}`).join(', ')}, f.source_file, f.source_line,
-                   count(*) OVER w AS n, min(f.source_line) OVER w AS first_line,
-                   row_number() OVER (w ORDER BY f.source_file, f.source_line) AS nth
-            FROM ${identifier(fact.name)} f
-            SEMI JOIN repeated d ON f.release_id = d.release_id AND ${sameKey}
-            WINDOW w AS (PARTITION BY f.release_id, ${fact.key.map((c) => `f.${identifier(c)}`).join(', ')})
-          ) WHERE n > 1 AND nth > 1 ORDER BY source_file, source_line`,
-      };
-    }),
+    ...pipeline.factTables.map((fact) =>
+      uniqueKeyCheck(
+        `unique key (${fact.key.join(', ')}) per release`,
+        fact.name,
+        identifier(fact.name),
+        fact.key,
+      ),
+    ),
   ];
+  if (pipeline.stagedKey) {
+    // Rejected lines are reported as such already; a repeat among them adds nothing.
+    checks.push(
+      uniqueKeyCheck(
+        `unique key (${pipeline.stagedKey.join(', ')}) per release among the staged lines`,
+        main.name,
+        `(SELECT s.* FROM ${staging} s
+          ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line)`,
+        pipeline.stagedKey,
+      ),
+    );
+  }
   if (pipeline.rowPerStagedRow) {
     const fact = identifier(main.name);
     checks.push({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
-import { InputError } from '../../errors.js';
+import { InputError, unreadableFile } from '../../errors.js';
 import type { CsvLayout } from '../../pipeline-definition.js';
 import { type DetectedCsvLayout, detectCsvLayout } from './csv-layout.js';
 import { writeWithLfEndings } from './line-endings.js';
@@ -91,7 +91,7 @@ async function stageGroup(
     if (error instanceof InputError) throw error;
     if (group.length === 1) {
       const { file } = (group[0] as CsvInput).target;
-      throw new InputError(file.relativePath, null, 'unreadable file', (error as Error).message);
+      throw unreadableFile(file.relativePath, error);
     }
     const results = new Map<StagingTarget, StageResult>();
     for (const input of group) {

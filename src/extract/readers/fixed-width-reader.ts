@@ -2,8 +2,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
 import type { FixedWidthLayout } from '../../pipeline-definition.js';
+import { RAW_TEXT_MAX_CHARS } from '../../reject-rules.js';
 import {
   countRows,
+  recordReaderRejects,
   recordTruncation,
   type StageResult,
   type StagingTarget,
@@ -13,7 +15,8 @@ import {
 /**
  * Reads a fixed-width file by position, never by whitespace: adjacent fields touch
  * ("2.149XXX.00"). DuckDB reads whole lines; the positions come from the column list. Lines
- * before the first record are preamble; a line after it that is not a record is rejected.
+ * before the first record are preamble; a line after it that is not a record is rejected, and
+ * so is a line DuckDB cannot read (too long, or bytes invalid in the encoding), by its number.
  */
 export async function stageFixedWidthFile(
   connection: DuckDBConnection,
@@ -21,27 +24,55 @@ export async function stageFixedWidthFile(
   layout: FixedWidthLayout,
 ): Promise<StageResult> {
   const { file, columns } = target;
-  // A table's rowid follows file order (insertion order is preserved), so rowid + 1 is the line.
+  // One column per line: the delimiter is four control bytes in a row, which no text holds
+  // (with strict_mode off, DuckDB would drop whatever followed a delimiter inside a line). A
+  // line DuckDB cannot read (over its 2 MB line limit, or invalid in the declared encoding) is
+  // a reject of its own line: store_rejects keeps the rest of the file readable.
+  await connection.run('DROP TABLE IF EXISTS _fw_rejects; DROP TABLE IF EXISTS _fw_reject_scans');
   const read = await connection.prepare(`
     CREATE OR REPLACE TEMP TABLE _fw_read AS
     SELECT text FROM read_csv($1,
-      header = false, columns = {'text': 'VARCHAR'}, delim = E'\\x1F', quote = '', escape = '',
-      auto_detect = false, strict_mode = false, encoding = ${literal(layout.encoding ?? 'utf-8')})`);
+      header = false, columns = {'text': 'VARCHAR'}, delim = E'\\x1F\\x1E\\x1D\\x1C',
+      quote = '', escape = '', auto_detect = false, strict_mode = false,
+      encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
+      rejects_table = '_fw_rejects', rejects_scan = '_fw_reject_scans')`);
   read.bind([file.path]);
   await read.run();
+  // One reject per line; a line over DuckDB's limit is far longer than any record.
   await connection.run(`
+    CREATE OR REPLACE TEMP TABLE _fw_reject_lines AS
+    SELECT line::BIGINT AS line,
+           CASE WHEN any_value(error_type) = 'LINE SIZE OVER MAXIMUM' THEN 'record length'
+                ELSE 'unreadable row: ' || lower(replace(any_value(error_type), '_', ' ')) END AS rule,
+           CASE WHEN any_value(error_type) = 'LINE SIZE OVER MAXIMUM'
+                THEN any_value(error_message) || ' The layout has ${layout.recordLength} characters.'
+                ELSE any_value(error_message) END AS detail,
+           left(trim(any_value(csv_line), E'\\r\\n'), ${RAW_TEXT_MAX_CHARS}) AS raw_text
+    FROM _fw_rejects GROUP BY line;
+    DROP TABLE _fw_rejects; DROP TABLE _fw_reject_scans`);
+  await recordReaderRejects(connection, target, '_fw_reject_lines');
+  const unreadable = await countRows(connection, 'SELECT count(*) FROM _fw_reject_lines');
+  // A table's rowid follows file order (insertion order is preserved): read row i is line i + 1
+  // plus the unreadable lines before it.
+  const lineExpr =
+    unreadable === 0
+      ? 'r.rowid + 1'
+      : 'r.rowid + 1 + (SELECT count(*) FROM _fw_gaps g WHERE g.at <= r.rowid)';
+  await connection.run(`
+    CREATE OR REPLACE TEMP TABLE _fw_gaps AS
+    SELECT line - 1 - (row_number() OVER (ORDER BY line) - 1) AS at FROM _fw_reject_lines;
     CREATE OR REPLACE TEMP TABLE _fw_lines AS
-    SELECT text, (rowid + 1)::BIGINT AS line,
-           text IS NOT NULL AND regexp_full_match(text, ${literal(layout.recordPattern)}) AS is_record
-    FROM _fw_read;
-    DROP TABLE _fw_read`);
+    SELECT r.text, (${lineExpr})::BIGINT AS line,
+           r.text IS NOT NULL AND regexp_full_match(r.text, ${literal(layout.recordPattern)}) AS is_record
+    FROM _fw_read r;
+    DROP TABLE _fw_read; DROP TABLE _fw_gaps`);
   const lines = await countRows(connection, 'SELECT count(*) FROM _fw_lines');
-  if (lines !== file.profile.lines) {
+  if (lines + unreadable !== file.profile.lines) {
     throw new InputError(
       file.relativePath,
       null,
       'line accounting',
-      `${file.profile.lines} lines in the file but ${lines} read`,
+      `${file.profile.lines} lines in the file but ${lines} read and ${unreadable} unreadable`,
     );
   }
   const firstRecord = await countRows(
@@ -63,7 +94,7 @@ export async function stageFixedWidthFile(
            CASE WHEN NOT is_record THEN 'not a record' ELSE 'record length' END, NULL, NULL,
            CASE WHEN NOT is_record THEN 'the line does not have the record layout'
                 ELSE 'record is ' || length(text) || ' characters, the layout has ${layout.recordLength}' END,
-           text
+           left(text, ${RAW_TEXT_MAX_CHARS})
     FROM _fw_lines
     WHERE line > ${firstRecord} AND (NOT is_record OR length(text) > ${layout.recordLength})`);
   rejects.bind([target.source, target.releaseId, file.relativePath]);
@@ -93,6 +124,6 @@ export async function stageFixedWidthFile(
     connection,
     `SELECT count(*) FROM _fw_lines WHERE line > ${firstRecord} AND NOT (${accepted})`,
   );
-  await connection.run('DROP TABLE _fw_lines');
-  return { rowsStaged, linesRejected: linesRejected + (truncated ? 1 : 0) };
+  await connection.run('DROP TABLE _fw_lines; DROP TABLE _fw_reject_lines');
+  return { rowsStaged, linesRejected: linesRejected + unreadable + (truncated ? 1 : 0) };
 }

@@ -20,7 +20,7 @@ COMMENT ON COLUMN rejected_row.rule IS 'The rule the line broke (unknown code, r
 COMMENT ON COLUMN rejected_row.column_name IS 'Column at fault, when one is.';
 COMMENT ON COLUMN rejected_row.value IS 'Value at fault, as read.';
 COMMENT ON COLUMN rejected_row.detail IS 'Explanation in words.';
-COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file.';
+COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file (a workbook row: its cells up to the last one not blank, joined by tabs), at most 10,000 characters.';
 COMMENT ON COLUMN rejected_row.row_kept IS 'True when the row was still loaded (an unknown code a pipeline accepts with a warning, shown as unknown); false when the line is kept out of the fact tables.';
 
 -- The staged lines that must stay out of the fact tables. Models anti-join it: an anti join
