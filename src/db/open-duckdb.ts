@@ -12,12 +12,13 @@ export interface DuckDBHandle {
  */
 export async function openDuckDB(
   path: string,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; memoryLimit?: string } = {},
 ): Promise<DuckDBHandle> {
   const instance = await DuckDBInstance.create(path, {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+    ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
   });
   const connection = await instance.connect();
   return {

@@ -58,7 +58,16 @@ export async function stageCsvFiles(
   }
 }
 
-/** Files one read_csv call can read together: same table, header shape, fields and endings. */
+/**
+ * Bytes one read_csv call reads at most: its rows sit in memory (a temporary table) until they
+ * are staged, so a bounded batch keeps memory flat however many releases there are.
+ */
+const BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Files one read_csv call can read together: same table, header shape, fields and endings, up to
+ * BATCH_BYTES a batch.
+ */
 function groupByLayout(inputs: readonly CsvInput[], layout: CsvLayout): CsvInput[][] {
   const groups = new Map<string, CsvInput[]>();
   for (const input of inputs) {
@@ -73,7 +82,22 @@ function groupByLayout(inputs: readonly CsvInput[], layout: CsvLayout): CsvInput
     ]);
     groups.set(key, [...(groups.get(key) ?? []), input]);
   }
-  return [...groups.values()];
+  const batches: CsvInput[][] = [];
+  for (const group of groups.values()) {
+    let batch: CsvInput[] = [];
+    let bytes = 0;
+    for (const input of group) {
+      if (batch.length > 0 && bytes + input.target.file.profile.bytes > BATCH_BYTES) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(input);
+      bytes += input.target.file.profile.bytes;
+    }
+    batches.push(batch);
+  }
+  return batches;
 }
 
 /**
