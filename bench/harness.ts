@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openFeeSchedule } from '../src/db/fee-schedule.js';
+import { openDuckDB } from '../src/db/open-duckdb.js';
 import { lookupCode } from '../src/lookup.js';
+import { diffReleases } from '../src/transform/history/diff.js';
 import type { ChildJob, ChildResult, LogEvent } from './child.js';
 import {
   DEFAULTS,
@@ -335,6 +337,15 @@ export interface LookupStats {
   misses: number;
 }
 
+/** `diff` of the two newest releases, in-process (diffReleases, as `fse diff` runs it). */
+export interface DiffStats {
+  from: string;
+  to: string;
+  changes: number;
+  runs: number;
+  medianMs: number;
+}
+
 export interface StageBreakdown {
   /** Of the pipeline run nearest the median. */
   seconds: number;
@@ -354,6 +365,7 @@ export interface ScaleReport {
   pipeline: Series;
   noop: Series;
   lookup: LookupStats;
+  diff: DiffStats | null;
   stages: StageBreakdown;
 }
 
@@ -500,6 +512,14 @@ export function evaluateTargets(
       measured: `${largest.lookup.p95Ms.toFixed(2)} ms ${at}`,
       met: largest.lookup.p95Ms <= 20,
     },
+    largest.diff
+      ? {
+          name: 'diff of two releases',
+          goal: '≤ 1 s',
+          measured: `${largest.diff.medianMs.toFixed(0)} ms (${largest.diff.from} → ${largest.diff.to}, ${thousands(largest.diff.changes)} changes) ${at}`,
+          met: largest.diff.medianMs <= 1000,
+        }
+      : { name: 'diff of two releases', goal: '≤ 1 s', measured: 'one release only', met: null },
   ];
 }
 
@@ -546,6 +566,7 @@ export function secondaryTableRows(
       'incremental s',
       'lookup p50 ms',
       'lookup p95 ms',
+      'diff ms',
       'ceiling RSS MiB',
       'ceiling CPU s',
       'pipeline CPU s',
@@ -558,6 +579,7 @@ export function secondaryTableRows(
       incremental && incremental.baseScale === s.scale ? fixed(incremental.series.median, 2) : '',
       fixed(s.lookup.p50Ms, 2),
       fixed(s.lookup.p95Ms, 2),
+      s.diff ? fixed(s.diff.medianMs, 0) : '',
       fixed(s.ceiling.peakRssMib, 0),
       fixed(s.ceiling.cpuMedian, 2),
       fixed(s.pipeline.cpuMedian, 2),
@@ -683,6 +705,7 @@ export function formatMarkdown(report: BenchReport): string {
     '- **pipeline**: `refresh()` into a fresh out dir (read, validate, decode, check, export, publish).',
     '- **no-op**: `refresh()` again with nothing new in raw/. **incremental**: one more release added to raw/ of the largest scale, `refresh()` into a copy of its out dir.',
     `- **lookup**: \`lookupCode\` on ${c.lookups} codes drawn at random from \`pfs_rvu\`, in-process, after 20 warm-up lookups.`,
+    '- **diff**: `diffReleases` (what `fse diff` runs) of the two newest releases, in-process, median of at least 3.',
     '',
     '## Results',
     '',
@@ -772,6 +795,29 @@ export async function measureLookups(
     };
   } finally {
     await schedule.close();
+  }
+}
+
+/** Median time of diffReleases between the two newest releases; null with one release. */
+export async function measureDiff(databasePath: string, runs: number): Promise<DiffStats | null> {
+  const db = await openDuckDB(databasePath, { readOnly: true });
+  try {
+    const reader = await db.connection.runAndReadAll(
+      "SELECT release_id FROM release WHERE source = 'pfs-rvu' ORDER BY effective_from DESC LIMIT 2",
+    );
+    const [to, from] = reader.getRowsJS().map(([id]) => String(id));
+    if (!from || !to) return null;
+    const times: number[] = [];
+    let changes = 0;
+    for (let i = 0; i < Math.max(runs, 3); i++) {
+      const started = performance.now();
+      const result = await diffReleases(db.connection, { from, to, source: 'pfs-rvu' });
+      times.push(performance.now() - started);
+      changes = result.changes.length;
+    }
+    return { from, to, changes, runs: times.length, medianMs: median(times) };
+  } finally {
+    db.close();
   }
 }
 
@@ -867,6 +913,12 @@ export async function runBench(
     progress(
       `  lookup: p50 ${fixed(lookup.p50Ms, 2)} ms, p95 ${fixed(lookup.p95Ms, 2)} ms over ${lookup.lookups}`,
     );
+    const diff = await measureDiff(join(outDir, 'fee_schedule.duckdb'), config.runs);
+    if (diff) {
+      progress(
+        `  diff ${diff.from} → ${diff.to}: ${fixed(diff.medianMs, 0)} ms (${diff.changes} changes)`,
+      );
+    }
 
     const report: ScaleReport = {
       scale,
@@ -877,6 +929,7 @@ export async function runBench(
       pipeline: series(full),
       noop: series(noop),
       lookup,
+      diff,
       stages: stageBreakdown(full),
     };
     scales.push(report);

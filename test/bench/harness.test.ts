@@ -158,6 +158,7 @@ describe('report helpers', () => {
     pipeline: s(pipeline, 900),
     noop: s(pipeline),
     lookup: { lookups: 1000, codes: 1, p50Ms: 3, p95Ms: 25, maxMs: 30, meanMs: 4, misses: 0 },
+    diff: { from: 'RVU28A', to: 'RVU28B', changes: 643, runs: 3, medianMs: 1200 },
     stages: {
       seconds: pipeline,
       logSegments: [],
@@ -184,6 +185,7 @@ describe('report helpers', () => {
       'incremental refresh (+1 release)': false,
       'lookup p50': true,
       'lookup p95': false,
+      'diff of two releases': false,
     });
     expect(targets[0]?.measured).toBe('1.50 at 10 releases');
     expect(targets[0]?.note).toMatch(/scale 100 not run/);

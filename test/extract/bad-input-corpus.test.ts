@@ -285,12 +285,10 @@ const INVALID_ENCODING = /^unreadable row: invalid (unicode|encoding)/;
 /** The text of a row as a person reads it: printable ASCII and tabs, not zip bytes. */
 const READABLE_TEXT = /^[ -~\t]+$/;
 
-// Bugs in src/ shared by several cases (see the report of issue "Reliability").
 /**
- * Bug (src/load/report.ts:100, writeReport, called by build() in src/refresh.ts): the run report
- * queries pfs_rvu unconditionally, so a refresh whose pipelines do not include pfs-rvu fails with
- * "Catalog Error: Table with name pfs_rvu does not exist!" (a plain Error) and publishes nothing.
- * The good runs of these sources fail, and their cases are skipped until it is fixed.
+ * Sources whose small good release fails to publish because of a known bug in src/: their
+ * good-run test is marked it.fails and their cases are skipped. None today (a refresh without
+ * pfs-rvu once failed in the run report, which queried pfs_rvu unconditionally).
  */
 const GOOD_RUN_BUG: { sources: readonly SourceKey[] } = {
   sources: [],
