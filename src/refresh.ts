@@ -30,7 +30,11 @@ import type { PipelineDefinition } from './pipeline-definition.js';
 import { type CheckOutcome, runChecks, variantTable } from './transform/checks.js';
 import { loadCodePages } from './transform/code-pages/load-code-pages.js';
 import { loadCodeTables } from './transform/code-tables.js';
-import { buildHistory, historyParquetTables } from './transform/history/build-history.js';
+import {
+  type AddedReleases,
+  buildHistory,
+  historyParquetTables,
+} from './transform/history/build-history.js';
 import { inheritComments } from './transform/inherit-comments.js';
 import { MARTS } from './transform/marts/index.js';
 import { attachRawText } from './transform/reject-text.js';
@@ -238,12 +242,15 @@ async function build(
       if (!base || staged.length > 0) {
         // On a published run, what spans releases changes from the earliest added release on.
         const days = staged.map((s) => s.raw.manifest.effective_from).filter((d) => d !== null);
+        const since = days.sort()[0];
         await transformSource(
           connection,
           pipeline,
           staged.flatMap((s) => [...s.raw.primaries, ...s.raw.variants]),
           log,
-          base && days.length === staged.length ? (days.sort()[0] ?? null) : null,
+          base && since && days.length === staged.length
+            ? { since, releases: staged.map((s) => s.raw.release) }
+            : null,
         );
       }
       checks.push(...(await runChecks(connection, runId, pipeline)));
@@ -346,7 +353,7 @@ async function transformSource(
   pipeline: PipelineDefinition,
   files: readonly RawFile[],
   log: (line: string) => void,
-  changedSince: string | null,
+  added: AddedReleases | null,
 ): Promise<void> {
   let invalid = 0;
   for (const table of [pipeline.stagingTable, variantTable(pipeline)]) {
@@ -357,7 +364,7 @@ async function transformSource(
   const textFiles = files.filter((f) => f.rule.format !== 'xlsx');
   await attachRawText(connection, new Map(textFiles.map((f) => [f.relativePath, f.path])));
   await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
-  await buildHistory(connection, pipeline, changedSince);
+  await buildHistory(connection, pipeline, added);
 }
 
 /** The releases in a copied published database, as the summary and the Parquet export need them. */

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, listValue } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import type { PipelineDefinition } from '../../pipeline-definition.js';
 import { CHANGE_ORDER_SQL, consecutivePairsSql, diffSql } from './diff-sql.js';
@@ -26,17 +26,23 @@ export function historyParquetTables(pipelines: readonly PipelineDefinition[]): 
 /**
  * Builds the history of a source from its loaded releases: <fact>_history (intervals per key),
  * its rows of release_diff (consecutive releases) and, when the key has an hcpcs column, of
- * code_history. Idempotent: the source's rows are replaced. With `since` (the earliest
- * effective date of the releases added to a published run), the release pairs ending before it
- * keep their release_diff rows: their intervals are unchanged.
+ * code_history. Idempotent: the source's rows are replaced. With `added` (releases added to a
+ * published run, and the earliest of their effective dates), the release pairs ending before
+ * that day keep their release_diff rows, and when every added release comes after every other
+ * one, the closed intervals of the history are kept and only the open ones are derived again.
  */
 export async function buildHistory(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
-  since: string | null = null,
+  added: AddedReleases | null = null,
 ): Promise<void> {
   const spec = await describeHistory(connection, pipeline);
-  await connection.run(historyTableSql(spec));
+  const since = added?.since ?? null;
+  if (added && (await appendsOnly(connection, spec, added))) {
+    await connection.run(extendedHistorySql(spec, added));
+  } else {
+    await connection.run(historyTableSql(spec));
+  }
   await connection.run(historyConstraints(spec));
   await connection.run(historyComments(spec));
   await connection.run(SHARED_TABLES_SQL);
@@ -53,6 +59,27 @@ export async function buildHistory(
     ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;
     DELETE FROM code_history WHERE source = ${source};`);
   if (spec.key.includes('hcpcs')) await connection.run(codeHistorySql(spec));
+}
+
+/** Releases a refresh added to a published run, and the earliest day they take effect. */
+export interface AddedReleases {
+  releases: readonly string[];
+  since: string;
+}
+
+/** True when the history table exists and no release it covers starts on or after `since`. */
+async function appendsOnly(
+  connection: DuckDBConnection,
+  spec: HistorySpec,
+  added: AddedReleases,
+): Promise<boolean> {
+  const prepared = await connection.prepare(`
+    SELECT (SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND schema_name = 'main'),
+           (SELECT count(*) FROM release WHERE source = $2 AND effective_from >= $3::DATE
+              AND NOT list_contains($4::VARCHAR[], release_id))`);
+  prepared.bind([spec.history, spec.source, added.since, listValue([...added.releases])]);
+  const [exists, later] = (await prepared.runAndReadAll()).getRowsJS()[0] as [bigint, bigint];
+  return Number(exists) === 1 && Number(later) === 0;
 }
 
 /** Releases of the source in effective-date order (seq), with the next full release after each. */
@@ -79,17 +106,54 @@ function releasesSql(source: string): string {
  * business columns are joined back for the listing that opens each interval.
  */
 function historyTableSql(spec: HistorySpec): string {
+  return `
+    CREATE OR REPLACE TABLE ${identifier(spec.history)} AS
+    ${intervalsSql(spec, '', '')}
+    ORDER BY ${keyListSql(spec.key)}, valid_from`;
+}
+
+/**
+ * The history after releases were appended (each later than every release before): an interval
+ * that ended stays as it was, since only a later listing or full release could end it and those
+ * came before. Open intervals, and keys of the added releases, are derived again from the
+ * listings since the one that opened the interval (its first_release) and the added releases.
+ */
+function extendedHistorySql(spec: HistorySpec, added: AddedReleases): string {
+  const history = identifier(spec.history);
+  const next = identifier(`${spec.history}__next`);
+  const key = keyListSql(spec.key);
+  const openKeys = `,
+    open_keys AS (
+      SELECT ${keyListSql(spec.key, 'h')}, r.seq AS from_seq
+      FROM ${history} h JOIN rel r ON r.release_id = h.first_release
+      WHERE h.valid_to IS NULL
+    ),
+    first_added AS (SELECT min(seq) AS seq FROM rel WHERE effective_from >= ${literal(added.since)}::DATE)`;
+  const listed = `
+      LEFT JOIN open_keys o ON ${keyEqualsSql(spec.key, 'f', 'o')}
+      WHERE r.seq >= coalesce(o.from_seq, (SELECT seq FROM first_added))`;
+  return `
+    CREATE OR REPLACE TABLE ${next} AS
+    ${intervalsSql(spec, openKeys, listed)}
+    UNION ALL BY NAME
+    SELECT * FROM ${history} WHERE valid_to IS NOT NULL
+    ORDER BY ${key}, valid_from;
+    DROP TABLE ${history};
+    ALTER TABLE ${next} RENAME TO ${history}`;
+}
+
+/** The intervals query; `ctes` adds CTEs after the releases', `listed` joins and filters the listings. */
+function intervalsSql(spec: HistorySpec, ctes: string, listed: string): string {
   const key = keyListSql(spec.key);
   const others = spec.columns.filter((c) => !spec.key.includes(c.name));
   const fact = identifier(spec.fact);
   return `
-    CREATE OR REPLACE TABLE ${identifier(spec.history)} AS
-    WITH ${releasesSql(spec.source)},
+    WITH ${releasesSql(spec.source)}${ctes},
     obs AS (
       SELECT r.seq, r.next_full_seq, f.*
       FROM (SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
             FROM ${fact}) f
-      JOIN rel_next r USING (release_id)
+      JOIN rel_next r USING (release_id)${listed}
     ),
     moves AS (
       SELECT *,
@@ -126,7 +190,7 @@ function historyTableSql(spec: HistorySpec): string {
     JOIN rel rf ON rf.seq = i.seq
     LEFT JOIN rel re ON re.seq = i.interval_end
     JOIN rel rl ON rl.seq = coalesce(i.interval_end - 1, (SELECT max(seq) FROM rel))
-    ORDER BY ${keyListSql(spec.key, 'i')}, valid_from`;
+`;
 }
 
 /** NOT NULL where the fact table has it, and on the interval columns always set. */
