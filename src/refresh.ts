@@ -121,7 +121,7 @@ const CORE_TABLES = [
  * unbounded; a run that needs more fails with DuckDB's "Out of Memory" and publishes nothing.
  */
 function refreshMemoryLimit(): string {
-  return process.env.FSE_MEMORY_LIMIT || '500MB';
+  return process.env.FSE_MEMORY_LIMIT || '450MB';
 }
 
 /** Runs of one process within a second (a script refreshing twice) get ids of their own. */

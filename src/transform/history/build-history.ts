@@ -37,9 +37,15 @@ export async function buildHistory(
   added: AddedReleases | null = null,
 ): Promise<void> {
   const spec = await describeHistory(connection, pipeline);
-  const since = added?.since ?? null;
+  // The day comes from a manifest: it reaches SQL through a table, never in the SQL text.
+  await connection.run('CREATE OR REPLACE TEMP TABLE _history_since (day DATE)');
+  if (added) {
+    const since = await connection.prepare('INSERT INTO _history_since VALUES ($1::DATE)');
+    since.bind([added.since]);
+    await since.run();
+  }
   if (added && (await appendsOnly(connection, spec, added))) {
-    await connection.run(extendedHistorySql(spec, added));
+    await connection.run(extendedHistorySql(spec));
   } else {
     await connection.run(historyTableSql(spec));
   }
@@ -47,17 +53,17 @@ export async function buildHistory(
   await connection.run(historyComments(spec));
   await connection.run(SHARED_TABLES_SQL);
   const source = literal(spec.source);
-  const from = since === null ? '' : ` AND effective_from >= ${literal(since)}::DATE`;
-  const pairs =
-    since === null
-      ? consecutivePairsSql(spec.source)
-      : `SELECT * FROM (${consecutivePairsSql(spec.source)}) WHERE to_day >= ${literal(since)}::DATE`;
+  // Without a day (a full build), every pair.
+  const day = "coalesce((SELECT day FROM _history_since), DATE '0001-01-01')";
+  const from = ` AND effective_from >= ${day}`;
+  const pairs = `SELECT * FROM (${consecutivePairsSql(spec.source)}) WHERE to_day >= ${day}`;
   await connection.run(`
     DELETE FROM release_diff WHERE source = ${source}${from};
     INSERT INTO release_diff
     SELECT * FROM (${diffSql(spec, pairs, true)})
     ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;
-    DELETE FROM code_history WHERE source = ${source};`);
+    DELETE FROM code_history WHERE source = ${source};
+    DROP TABLE _history_since;`);
   if (spec.key.includes('hcpcs')) await connection.run(codeHistorySql(spec));
 }
 
@@ -118,7 +124,7 @@ function historyTableSql(spec: HistorySpec): string {
  * came before. Open intervals, and keys of the added releases, are derived again from the
  * listings since the one that opened the interval (its first_release) and the added releases.
  */
-function extendedHistorySql(spec: HistorySpec, added: AddedReleases): string {
+function extendedHistorySql(spec: HistorySpec): string {
   const history = identifier(spec.history);
   const next = identifier(`${spec.history}__next`);
   const key = keyListSql(spec.key);
@@ -128,7 +134,7 @@ function extendedHistorySql(spec: HistorySpec, added: AddedReleases): string {
       FROM ${history} h JOIN rel r ON r.release_id = h.first_release
       WHERE h.valid_to IS NULL
     ),
-    first_added AS (SELECT min(seq) AS seq FROM rel WHERE effective_from >= ${literal(added.since)}::DATE)`;
+    first_added AS (SELECT min(seq) AS seq FROM rel WHERE effective_from >= (SELECT day FROM _history_since))`;
   const listed = `
       LEFT JOIN open_keys o ON ${keyEqualsSql(spec.key, 'f', 'o')}
       WHERE r.seq >= coalesce(o.from_seq, (SELECT seq FROM first_added))`;
