@@ -821,6 +821,11 @@ export async function measureDiff(databasePath: string, runs: number): Promise<D
   }
 }
 
+/** A child job without the result file, which the harness adds. */
+type JobSpec = {
+  [M in ChildJob['mode']]: Omit<Extract<ChildJob, { mode: M }>, 'resultFile'>;
+}[ChildJob['mode']];
+
 function checkRows(what: string, measure: RunMeasure, expected: number): void {
   if (measure.rows !== expected) {
     throw new Error(`${what}: ${measure.rows} rows loaded, the generated files hold ${expected}`);
@@ -845,6 +850,25 @@ export async function runBench(
     seed: config.seed,
     ...(config.rowsPerRelease ? { rowsPerRelease: config.rowsPerRelease } : {}),
   };
+  /** One kind of run, config.runs times: prepare, run in a child, check the rows, report. */
+  const measure = async (
+    label: string,
+    job: JobSpec,
+    expectedRows: number,
+    prepare: () => Promise<void> = async () => {},
+  ): Promise<RunMeasure[]> => {
+    const measures: RunMeasure[] = [];
+    for (const i of runs) {
+      await prepare();
+      const m = await runChild({ ...job, resultFile, ...limit });
+      checkRows(label, m, expectedRows);
+      measures.push(m);
+      progress(
+        `  ${label} ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s, ${fixed(m.peakRssMib, 0)} MiB`,
+      );
+    }
+    return measures;
+  };
 
   for (const scale of config.scales) {
     const started = performance.now();
@@ -854,56 +878,23 @@ export async function runBench(
         `${fixed(data.bytes / MB, 1)} MB ${data.reused ? 'reused from' : `generated in ${fixed((performance.now() - started) / 1000, 1)} s into`} ${data.rawDir}`,
     );
 
-    const ceiling: RunMeasure[] = [];
-    for (const i of runs) {
-      const workDir = join(work, 'ceiling');
-      await rm(workDir, { recursive: true, force: true });
-      const m = await runChild({
-        mode: 'ceiling',
-        rawDir: data.rawDir,
-        workDir,
-        resultFile,
-        ...limit,
-      });
-      checkRows('ceiling', m, data.rows);
-      ceiling.push(m);
-      progress(`  ceiling ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s`);
-    }
-    await rm(join(work, 'ceiling'), { recursive: true, force: true });
+    const workDir = join(work, 'ceiling');
+    const ceiling = await measure(
+      'ceiling',
+      { mode: 'ceiling', rawDir: data.rawDir, workDir },
+      data.rows,
+      () => rm(workDir, { recursive: true, force: true }),
+    );
+    await rm(workDir, { recursive: true, force: true });
 
     const outDir = join(work, `out-${scale}`);
-    const full: RunMeasure[] = [];
-    for (const i of runs) {
-      await rm(outDir, { recursive: true, force: true });
-      const m = await runChild({
-        mode: 'refresh',
-        rawDir: data.rawDir,
-        outDir,
-        resultFile,
-        ...limit,
-      });
-      checkRows('full refresh', m, data.rows);
-      rssSource = m.rssSource;
-      full.push(m);
-      progress(
-        `  full refresh ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s, ${fixed(m.peakRssMib, 0)} MiB`,
-      );
-    }
-
-    const noop: RunMeasure[] = [];
-    for (const i of runs) {
-      const m = await runChild({
-        mode: 'refresh',
-        rawDir: data.rawDir,
-        outDir,
-        resultFile,
-        ...limit,
-      });
-      // A no-op refresh loads nothing: it finds the published run current and leaves it.
-      checkRows('no-op refresh', m, 0);
-      noop.push(m);
-      progress(`  no-op refresh ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s`);
-    }
+    const refreshJob = { mode: 'refresh', rawDir: data.rawDir, outDir } as const;
+    const full = await measure('full refresh', refreshJob, data.rows, () =>
+      rm(outDir, { recursive: true, force: true }),
+    );
+    rssSource = full[0]?.rssSource ?? rssSource;
+    // A no-op refresh loads nothing: it finds the published run current and leaves it.
+    const noop = await measure('no-op refresh', refreshJob, 0);
 
     const lookup = await measureLookups(
       join(outDir, 'fee_schedule.duckdb'),
@@ -938,23 +929,15 @@ export async function runBench(
       const plus = await ensureIncremental(data, params);
       const added = plus.releases.at(-1) as GeneratedRelease;
       const incOut = join(work, `out-${scale}-plus1`);
-      const inc: RunMeasure[] = [];
-      for (const i of runs) {
-        await rm(incOut, { recursive: true, force: true });
-        await cp(outDir, incOut, { recursive: true, verbatimSymlinks: true });
-        const m = await runChild({
-          mode: 'refresh',
-          rawDir: plus.rawDir,
-          outDir: incOut,
-          resultFile,
-          ...limit,
-        });
-        checkRows('incremental refresh', m, plus.rows);
-        inc.push(m);
-        progress(
-          `  incremental refresh (+${added.id}) ${i + 1}/${config.runs}: ${fixed(m.seconds, 2)} s`,
-        );
-      }
+      const inc = await measure(
+        `incremental refresh (+${added.id})`,
+        { mode: 'refresh', rawDir: plus.rawDir, outDir: incOut },
+        plus.rows,
+        async () => {
+          await rm(incOut, { recursive: true, force: true });
+          await cp(outDir, incOut, { recursive: true, verbatimSymlinks: true });
+        },
+      );
       const incSeries = series(inc);
       incremental = {
         baseScale: scale,
