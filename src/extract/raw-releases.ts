@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { FileRule, PipelineDefinition, ReleaseDates } from '../pipeline-definition.js';
 import { type FileProfile, profileFile } from './file-profile.js';
+import { listFolder } from './list-folder.js';
 import {
   MANIFEST_FILE_NAME,
   type ManifestFile,
@@ -46,13 +47,7 @@ export async function findRawReleases(
   skip: ReadonlySet<string> = new Set(),
 ): Promise<RawRelease[]> {
   const sourceDir = join(rawDir, pipeline.source);
-  let entries: string[];
-  try {
-    entries = await readdir(sourceDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const entries = await listFolder(sourceDir);
   const releases: RawRelease[] = [];
   for (const entry of entries.sort()) {
     const dir = join(sourceDir, entry);

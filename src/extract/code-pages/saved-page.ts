@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { listFolder } from '../list-folder.js';
 import { isoDate } from './parse-code-page.js';
 
 /** Folder under raw/ holding code pages: raw/code-pages/<YYYY-MM-DD>/<code>.html. */
@@ -46,13 +47,7 @@ export function codeOfFileName(path: string): string | null {
 
 /** Every .html file under dir (hidden files and folders, such as fetch temporaries, skipped). */
 export async function listPageFiles(dir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const entries = await listFolder(dir, { recursive: true });
   return entries
     .filter((entry) => /\.html?$/i.test(entry) && !entry.split(sep).some((p) => p.startsWith('.')))
     .sort()

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from '../../process-alive.js';
+import { listFolder } from '../list-folder.js';
 
 /**
  * Prefix of every temporary file and folder the fetcher makes inside raw/<source>/. The dot
@@ -16,13 +17,7 @@ export function tempName(release: string, suffix: 'download' | 'staging'): strin
 
 /** Removes temporaries under `dir` left by runs whose process is gone. Returns what it removed. */
 export async function removeStaleTemps(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await listFolder(dir);
   const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(TEMP_PREFIX)) continue;

@@ -1,15 +1,10 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { listFolder } from '../../../src/extract/list-folder.js';
 
 /** Every file and folder under dir (hidden ones too) with its size: a snapshot to compare. */
 export async function listTree(dir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const entries = await listFolder(dir, { recursive: true });
   const lines: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry);
