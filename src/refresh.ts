@@ -121,7 +121,7 @@ const CORE_TABLES = [
  * unbounded; a run that needs more fails with DuckDB's "Out of Memory" and publishes nothing.
  */
 function refreshMemoryLimit(): string {
-  return process.env.FSE_MEMORY_LIMIT || '450MB';
+  return process.env.FSE_MEMORY_LIMIT || '550MB';
 }
 
 /** Runs of one process within a second (a script refreshing twice) get ids of their own. */
@@ -316,19 +316,25 @@ async function build(
       ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
       ...historyParquetTables(pipelines),
     ];
-    await exportParquet(
-      connection,
-      join(buildDir, PARQUET_DIR_NAME),
-      tables,
-      parquetReleases,
-      PIPELINE_VERSION,
-      base
-        ? {
-            parquetDir: base.parquetDir,
-            releases: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
-          }
-        : undefined,
-    );
+    // A second connection: the export writes two files at once, one per core.
+    const exporter = await db.instance.connect();
+    try {
+      await exportParquet(
+        [connection, exporter],
+        join(buildDir, PARQUET_DIR_NAME),
+        tables,
+        parquetReleases,
+        PIPELINE_VERSION,
+        base
+          ? {
+              parquetDir: base.parquetDir,
+              releases: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
+            }
+          : undefined,
+      );
+    } finally {
+      exporter.closeSync();
+    }
     const contract = await buildContract(
       connection,
       buildDir,

@@ -28,25 +28,32 @@ export interface PublishedPartitions {
  * Writes each table under parquetDir/<table>/, ZSTD-compressed, with key-value metadata naming
  * the release and the source file's sha256 so a snapshot can be traced to its bytes. The
  * partitions of releases taken over from the published run are linked, not written again.
+ * Files are written on all `connections` at once: a release's file is too small for DuckDB to
+ * write it on more than one thread, so one connection per core keeps the cores busy.
  */
 export async function exportParquet(
-  connection: DuckDBConnection,
+  connections: readonly DuckDBConnection[],
   parquetDir: string,
   tables: readonly ParquetTable[],
   releases: readonly ReleaseFiles[],
   pipelineVersion: string,
   published?: PublishedPartitions,
 ): Promise<string[]> {
+  const [connection] = connections;
+  if (!connection) throw new Error('parquet export: no connection');
   const written: string[] = [];
+  const writes: ((connection: DuckDBConnection) => Promise<void>)[] = [];
   for (const table of tables) {
     const tableDir = join(parquetDir, table.name);
     if (!table.source) {
       await mkdir(tableDir, { recursive: true });
       const path = join(tableDir, `${table.name}.parquet`);
-      await copyToParquet(connection, `SELECT * FROM ${identifier(table.name)}`, path, {
-        table: table.name,
-        pipeline_version: pipelineVersion,
-      });
+      writes.push((c) =>
+        copyToParquet(c, `SELECT * FROM ${identifier(table.name)}`, path, {
+          table: table.name,
+          pipeline_version: pipelineVersion,
+        }),
+      );
       written.push(path);
       continue;
     }
@@ -72,23 +79,52 @@ export async function exportParquet(
           continue;
         }
       }
-      await copyToParquet(
-        connection,
-        `SELECT * EXCLUDE (release_id) FROM ${identifier(table.name)}
-         WHERE release_id = ${literal(release.release)} ORDER BY source_line`,
-        path,
-        {
-          table: table.name,
-          release: release.release,
-          source_file: release.sourceFiles.join(' '),
-          source_sha256: release.sourceSha256s.join(' '),
-          pipeline_version: pipelineVersion,
-        },
+      writes.push((c) =>
+        copyToParquet(
+          c,
+          `SELECT * EXCLUDE (release_id) FROM ${identifier(table.name)}
+           WHERE release_id = ${literal(release.release)} ORDER BY source_line`,
+          path,
+          {
+            table: table.name,
+            release: release.release,
+            source_file: release.sourceFiles.join(' '),
+            source_sha256: release.sourceSha256s.join(' '),
+            pipeline_version: pipelineVersion,
+          },
+        ),
       );
       written.push(path);
     }
   }
+  await runOnEach(connections, writes);
   return written;
+}
+
+/**
+ * Runs the tasks in order, each on the first connection free. After a failure no task starts;
+ * the running ones finish before the first failure is thrown.
+ */
+async function runOnEach(
+  connections: readonly DuckDBConnection[],
+  tasks: readonly ((connection: DuckDBConnection) => Promise<void>)[],
+): Promise<void> {
+  let next = 0;
+  const settled = await Promise.allSettled(
+    connections.map(async (connection) => {
+      while (next < tasks.length) {
+        const task = tasks[next++] as (connection: DuckDBConnection) => Promise<void>;
+        try {
+          await task(connection);
+        } catch (error) {
+          next = tasks.length;
+          throw error;
+        }
+      }
+    }),
+  );
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 async function copyToParquet(

@@ -19,8 +19,8 @@ export async function validateStagedRows(
   if (checks.length === 0) return 0;
 
   // One pass over the staged rows keeps those that might fail a check (codes are tested against
-  // the codes valid on every day); the checks themselves, one scan each, then read only those.
-  const alwaysValid = await codesValidOnEveryDay(connection);
+  // the codes valid on every release day); the checks themselves then read only those.
+  const alwaysValid = await codesValidOnEveryDay(connection, source);
   const mightFail = columns
     .flatMap((column) => columnChecks(column, alwaysValid.get(column.system ?? '') ?? []))
     .map((check) => `(${check.failsWhen})`)
@@ -53,13 +53,26 @@ export async function validateStagedRows(
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
-/** Per code system, the codes with no validity dates: valid whatever the release's date. */
+/**
+ * Per code system, the codes valid on every release day of the source (from its first release
+ * to its last): for those, a release's own day need not be looked at. A release with no day
+ * accepts any code of the system (code_valid_on), so only dated releases narrow the list.
+ */
 async function codesValidOnEveryDay(
   connection: DuckDBConnection,
+  source: string,
 ): Promise<Map<string, readonly string[]>> {
-  const reader = await connection.runAndReadAll(`
-    SELECT system, list(code ORDER BY code) FROM indicator_code
-    WHERE valid_from IS NULL AND valid_to IS NULL GROUP BY system`);
+  const prepared = await connection.prepare(`
+    WITH days AS (
+      SELECT min(effective_from) AS first_day, max(effective_from) AS last_day
+      FROM release WHERE source = $1
+    )
+    SELECT system, list(code ORDER BY code) FROM indicator_code, days
+    WHERE (valid_from IS NULL OR valid_from <= first_day)
+      AND (valid_to IS NULL OR last_day < valid_to)
+    GROUP BY system`);
+  prepared.bind([source]);
+  const reader = await prepared.runAndReadAll();
   return new Map(
     reader
       .getRowsJS()
@@ -77,7 +90,7 @@ interface ColumnCheck {
 }
 
 /**
- * The checks of a column. With alwaysValid (the codes of its system valid on every day), the
+ * The checks of a column. With alwaysValid (the codes of its system valid on every release day),
  * code check is the cheap pre-test: a value outside that list might be unknown on its date.
  */
 function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): ColumnCheck[] {

@@ -126,12 +126,18 @@ async function stageGroup(
     return results;
   } finally {
     await connection.run(
-      'DROP TABLE IF EXISTS _csv_read; DROP TABLE IF EXISTS _csv_files; ' +
+      'DROP TABLE IF EXISTS _csv_files; ' +
         'DROP TABLE IF EXISTS _csv_reject_lines; DROP TABLE IF EXISTS _csv_gaps',
     );
   }
 }
 
+/**
+ * Reads a group straight into the staging table: one pass, values trimmed as they are read.
+ * read_csv says which file a row came from (file_index) but not its line: rows go in with line
+ * 0, in file order (insertion order is preserved), and their lines are set afterwards from their
+ * position among the rows of their file.
+ */
 async function readGroup(
   connection: DuckDBConnection,
   group: readonly CsvInput[],
@@ -140,6 +146,7 @@ async function readGroup(
   const first = group[0] as CsvInput;
   const { headerRecords, fieldCount, fieldIndex } = first.layout;
   const { table, columns } = first.target;
+  const staging = identifier(table);
 
   // Which file is which: the path DuckDB reports, the lineage and where data lines start.
   await connection.run(`CREATE OR REPLACE TEMP TABLE _csv_files (
@@ -161,17 +168,32 @@ async function readGroup(
 
   const fieldNames = Array.from({ length: fieldCount }, (_, i) => `f${i}`);
   const columnSpec = `{${fieldNames.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}}`;
+  const select = columns
+    .map((c) => {
+      const index = fieldIndex[c.name];
+      return stagedValue(c, index === null || index === undefined ? null : `r.f${index}`);
+    })
+    .join(',\n      ');
   await connection.run('DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_reject_scans');
-  // The table's rowid follows the order of the files and of the lines in each (insertion order
-  // is preserved); filename says which file a row came from.
+  // Release and file come from lists indexed by file_index (bound, so no file value enters the
+  // SQL text); a join here would not promise to keep the rows in file order.
   const read = await connection.prepare(`
-    CREATE OR REPLACE TEMP TABLE _csv_read AS
-    SELECT * FROM read_csv($1, filename = true,
+    INSERT INTO ${staging}
+    SELECT $2[r.file_index::BIGINT + 1], $3[r.file_index::BIGINT + 1], 0,
+      ${select}
+    FROM read_csv($1,
       skip = ${headerRecords}, header = false, columns = ${columnSpec},
       delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
       null_padding = false, encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
-      rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans')`);
-  read.bind([listValue(group.map((g) => g.readPath))], [LIST(VARCHAR)]);
+      rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans') r`);
+  read.bind(
+    [
+      listValue(group.map((g) => g.readPath)),
+      listValue(group.map((g) => g.target.releaseId)),
+      listValue(group.map((g) => g.target.file.relativePath)),
+    ],
+    [LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR)],
+  );
   await read.run();
 
   // DuckDB reports one reject row per problem; keep one per line.
@@ -188,15 +210,17 @@ async function readGroup(
     INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
     SELECT source, release_id, source_file, line, rule, NULL, NULL, detail, raw_text FROM _csv_reject_lines;
     UPDATE _csv_files SET first_rowid = r.first_rowid
-    FROM (SELECT filename, min(rowid) AS first_rowid FROM _csv_read GROUP BY filename) r
-    WHERE r.filename = _csv_files.path`);
+    FROM (SELECT source_file, min(rowid) AS first_rowid FROM ${staging} WHERE source_line = 0 GROUP BY ALL) r
+    WHERE r.source_file = _csv_files.source_file`);
 
   const counts = await connection.runAndReadAll(`
-    SELECT f.path,
-           (SELECT count(*) FROM _csv_read r WHERE r.filename = f.path),
-           (SELECT max(rowid) - min(rowid) + 1 FROM _csv_read r WHERE r.filename = f.path),
+    WITH read AS (
+      SELECT source_file, count(*) AS n, max(rowid) - min(rowid) + 1 AS span
+      FROM ${staging} WHERE source_line = 0 GROUP BY ALL
+    )
+    SELECT f.path, coalesce(r.n, 0), coalesce(r.span, 0),
            (SELECT count(*) FROM _csv_reject_lines j WHERE j.path = f.path)
-    FROM _csv_files f`);
+    FROM _csv_files f LEFT JOIN read r USING (source_file)`);
   const countsByPath = new Map(
     counts
       .getRowsJS()
@@ -244,7 +268,7 @@ async function readGroup(
   }
 
   // Accepted row i of a file sits on line base + i plus the rejected lines before it.
-  const offset = 'r.rowid - f.first_rowid';
+  const offset = 's.rowid - f.first_rowid';
   let lineExpr = `f.base + ${offset}`;
   if (anyRejected) {
     await connection.run(`
@@ -253,16 +277,9 @@ async function readGroup(
       FROM _csv_reject_lines`);
     lineExpr += ` + (SELECT count(*) FROM _csv_gaps g WHERE g.path = f.path AND g.at <= ${offset})`;
   }
-  const select = columns
-    .map((c) => {
-      const index = fieldIndex[c.name];
-      return stagedValue(c, index === null || index === undefined ? null : `r.f${index}`);
-    })
-    .join(',\n      ');
   await connection.run(`
-    INSERT INTO ${identifier(table)}
-    SELECT f.release_id, f.source_file, ${lineExpr},
-      ${select}
-    FROM _csv_read r JOIN _csv_files f ON f.path = r.filename`);
+    UPDATE ${staging} s SET source_line = ${lineExpr}
+    FROM _csv_files f
+    WHERE s.source_line = 0 AND s.source_file = f.source_file`);
   return results;
 }
