@@ -12,6 +12,12 @@ import {
   writeManifest,
 } from './manifest.js';
 
+/**
+ * The releases this run reads (all of them, or those added to a published run): checks of what
+ * does not change from one release to the next look only at these.
+ */
+export const RELEASES_READ = '_releases_read';
+
 export interface RawFile {
   /** Absolute path on disk. */
   path: string;

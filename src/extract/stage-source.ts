@@ -3,7 +3,7 @@ import { identifier } from '../db/sql.js';
 import { InputError, unreadableFile } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { variantTable } from '../transform/checks.js';
-import { findRawReleases, type RawFile, type RawRelease } from './raw-releases.js';
+import { findRawReleases, type RawFile, type RawRelease, RELEASES_READ } from './raw-releases.js';
 import { stageCsvFiles } from './readers/csv-reader.js';
 import { stageFixedWidthFile } from './readers/fixed-width-reader.js';
 import { createStagingTable, type StageResult, type StagingTarget } from './readers/staging.js';
@@ -35,6 +35,15 @@ export async function stageSource(
 ): Promise<StagedRelease[]> {
   const releases = await findRawReleases(rawDir, pipeline, loaded);
   log(`${pipeline.source}: ${releases.length} release(s) to read`);
+  await connection.run(
+    `CREATE TEMP TABLE IF NOT EXISTS ${RELEASES_READ} (source VARCHAR, release_id VARCHAR)`,
+  );
+  await insertRows(
+    connection,
+    RELEASES_READ,
+    ['', ''],
+    releases.map(({ manifest: m }) => [m.source, m.release]),
+  );
   await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
   await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
   const targets: { release: RawRelease; target: StagingTarget; role: 'primary' | 'variant' }[] = [];

@@ -114,33 +114,53 @@ function releasesSql(source: string): string {
 function historyTableSql(spec: HistorySpec): string {
   return `
     CREATE OR REPLACE TABLE ${identifier(spec.history)} AS
-    ${intervalsSql(spec, '', '')}
+    ${intervalsSql(spec)}
     ORDER BY ${keyListSql(spec.key)}, valid_from`;
 }
 
 /**
  * The history after releases were appended (each later than every release before): an interval
  * that ended stays as it was, since only a later listing or full release could end it and those
- * came before. Open intervals, and keys of the added releases, are derived again from the
- * listings since the one that opened the interval (its first_release) and the added releases.
+ * came before. An open interval stands for its listings before the added releases: it enters the
+ * derivation as one listing on its first release, with the same values, whose next full release
+ * is the first full one added (no earlier full release came after its last listing, or the
+ * interval would have ended). With the added releases' listings, that is all the derivation
+ * needs: the old releases' rows are not read again.
  */
 function extendedHistorySql(spec: HistorySpec): string {
   const history = identifier(spec.history);
   const next = identifier(`${spec.history}__next`);
   const key = keyListSql(spec.key);
-  const openKeys = `,
-    open_keys AS (
-      SELECT ${keyListSql(spec.key, 'h')}, r.seq AS from_seq
+  const fact = identifier(spec.fact);
+  const ctes = `,
+    first_added AS (
+      SELECT min(seq) AS seq FROM rel WHERE effective_from >= (SELECT day FROM _history_since)
+    )`;
+  const obs = `
+      SELECT r.seq, (SELECT min(seq) FROM rel WHERE is_full AND seq >= (SELECT seq FROM first_added)) AS next_full_seq,
+             h.first_release AS release_id, h.source_file, h.source_line, ${keyListSql(spec.key, 'h')}, h.row_hash
       FROM ${history} h JOIN rel r ON r.release_id = h.first_release
       WHERE h.valid_to IS NULL
-    ),
-    first_added AS (SELECT min(seq) AS seq FROM rel WHERE effective_from >= (SELECT day FROM _history_since))`;
-  const listed = `
-      LEFT JOIN open_keys o ON ${keyEqualsSql(spec.key, 'f', 'o')}
-      WHERE r.seq >= coalesce(o.from_seq, (SELECT seq FROM first_added))`;
+      UNION ALL BY NAME
+      SELECT r.seq, r.next_full_seq, f.*
+      FROM (SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
+            FROM ${fact}
+            WHERE release_id IN (SELECT release_id FROM rel WHERE seq >= (SELECT seq FROM first_added))) f
+      JOIN rel_next r USING (release_id)`;
+  // The values of an interval's first listing: an open interval has them itself.
+  const others = spec.columns
+    .filter((c) => !spec.key.includes(c.name))
+    .map((c) => identifier(c.name));
+  const rows = `(
+      SELECT first_release AS release_id, source_file, source_line, ${key}, ${others.join(', ')}
+      FROM ${history} WHERE valid_to IS NULL
+      UNION ALL BY NAME
+      SELECT release_id, source_file, source_line, ${key}, ${others.join(', ')}
+      FROM ${fact}
+      WHERE release_id IN (SELECT release_id FROM rel WHERE seq >= (SELECT seq FROM first_added)))`;
   return `
     CREATE OR REPLACE TABLE ${next} AS
-    ${intervalsSql(spec, openKeys, listed)}
+    ${intervalsSql(spec, ctes, obs, rows)}
     UNION ALL BY NAME
     SELECT * FROM ${history} WHERE valid_to IS NOT NULL
     ORDER BY ${key}, valid_from;
@@ -148,18 +168,25 @@ function extendedHistorySql(spec: HistorySpec): string {
     ALTER TABLE ${next} RENAME TO ${history}`;
 }
 
-/** The intervals query; `ctes` adds CTEs after the releases', `listed` joins and filters the listings. */
-function intervalsSql(spec: HistorySpec, ctes: string, listed: string): string {
+/**
+ * The intervals query; `ctes` adds CTEs after the releases', `obs` replaces the listings (every
+ * row of the fact table, with its release's seq and next full release), `rows` the fact table
+ * where an interval's values are looked up by the listing that opens it.
+ */
+function intervalsSql(spec: HistorySpec, ctes = '', obs?: string, rows?: string): string {
   const key = keyListSql(spec.key);
   const others = spec.columns.filter((c) => !spec.key.includes(c.name));
   const fact = identifier(spec.fact);
-  return `
-    WITH ${releasesSql(spec.source)}${ctes},
-    obs AS (
+  const listings =
+    obs ??
+    `
       SELECT r.seq, r.next_full_seq, f.*
       FROM (SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
             FROM ${fact}) f
-      JOIN rel_next r USING (release_id)${listed}
+      JOIN rel_next r USING (release_id)`;
+  return `
+    WITH ${releasesSql(spec.source)}${ctes},
+    obs AS (${listings}
     ),
     moves AS (
       SELECT *,
@@ -191,7 +218,7 @@ function intervalsSql(spec: HistorySpec, ctes: string, listed: string): string {
            i.row_hash,
            ${[...others.map((c) => `f.${identifier(c.name)}`), 'i.source_file', 'i.source_line'].join(', ')}
     FROM intervals i
-    JOIN ${fact} f ON f.release_id = i.release_id AND f.source_file = i.source_file
+    JOIN ${rows ?? fact} f ON f.release_id = i.release_id AND f.source_file = i.source_file
                   AND f.source_line = i.source_line AND ${keyEqualsSql(spec.key, 'f', 'i')}
     JOIN rel rf ON rf.seq = i.seq
     LEFT JOIN rel re ON re.seq = i.interval_end

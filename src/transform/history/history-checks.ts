@@ -1,4 +1,5 @@
 import { identifier, literal } from '../../db/sql.js';
+import { RELEASES_READ } from '../../extract/raw-releases.js';
 import type { DeclaredCheck, PipelineDefinition } from '../../pipeline-definition.js';
 import { OPEN_END } from './diff-sql.js';
 import { keyEqualsSql, keyListSql, keyTextSql, mainFact, ROW_HASH_SQL } from './spec.js';
@@ -19,6 +20,14 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
                      WHERE source = ${source} AND effective_from IS NOT NULL)`;
   const listed = `(SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
                    FROM ${identifier(fact.name)})`;
+  // What this run could change: the rows of the releases it read, and the intervals ending on or
+  // after the first of them (a run building on a published one keeps the intervals that ended
+  // before; they passed these checks when it published them).
+  const read = `(SELECT release_id FROM ${RELEASES_READ} WHERE source = ${source})`;
+  const listedRead = `(SELECT * FROM ${listed} WHERE release_id IN ${read})`;
+  const firstReadDay = `(SELECT coalesce(min(effective_from), ${OPEN_END}) FROM release
+                         WHERE source = ${source} AND release_id IN ${read})`;
+  const changeable = `(SELECT * FROM ${h} WHERE coalesce(valid_to, ${OPEN_END}) >= ${firstReadDay})`;
   return [
     {
       name: 'releases of a source start on different days',
@@ -46,7 +55,7 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
                ' to ' || coalesce(CAST(h.valid_to AS VARCHAR), 'NULL') || ': ' ||
                CASE WHEN h.valid_from IS NULL OR h.valid_to <= h.valid_from THEN 'valid_from is not before valid_to'
                     ELSE 'first_release ' || h.first_release || ' does not list the row' END
-        FROM ${h} h
+        FROM ${changeable} h
         LEFT JOIN ${releases} r ON r.release_id = h.first_release
         WHERE h.valid_from IS NULL OR h.valid_to <= h.valid_from
            OR r.effective_from IS DISTINCT FROM h.valid_from
@@ -88,7 +97,7 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         FROM (
           SELECT f.release_id, f.source_file, f.source_line,
                  any_value(${keyTextSql(fact.key, 'f')}) AS key_text, count(h.row_hash) AS n
-          FROM ${listed} f JOIN ${releases} r USING (release_id)
+          FROM ${listedRead} f JOIN ${releases} r USING (release_id)
           LEFT JOIN ${h} h ON ${keyEqualsSql(fact.key, 'f', 'h')} AND h.row_hash = f.row_hash
                AND h.valid_from <= r.effective_from AND r.effective_from < coalesce(h.valid_to, ${OPEN_END})
           GROUP BY f.release_id, f.source_file, f.source_line
@@ -104,7 +113,7 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
                CASE WHEN r.release_id IS NULL THEN 'no release starts that day'
                     WHEN f.row_hash IS NULL THEN r.release_id || ' is partial and leaves it out'
                     ELSE r.release_id || ' lists it unchanged' END
-        FROM ${h} h
+        FROM ${changeable} h
         LEFT JOIN ${releases} r ON r.effective_from = h.valid_to
         LEFT JOIN ${listed} f ON f.release_id = r.release_id AND ${keyEqualsSql(fact.key, 'f', 'h')}
         WHERE h.valid_to IS NOT NULL

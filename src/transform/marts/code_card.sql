@@ -40,25 +40,25 @@ SELECT
 
   ip.release_id AS pfs_release,
   p.status_code,
-  l_status.label AS status_label,
+  CASE WHEN code_valid_on(l_status.valid_from, l_status.valid_to, c.as_of) THEN l_status.label END AS status_label,
   p.global_days,
-  l_global_days.label AS global_days_label,
+  CASE WHEN code_valid_on(l_global_days.valid_from, l_global_days.valid_to, c.as_of) THEN l_global_days.label END AS global_days_label,
   p.pctc_indicator,
-  l_pctc.label AS pctc_label,
+  CASE WHEN code_valid_on(l_pctc.valid_from, l_pctc.valid_to, c.as_of) THEN l_pctc.label END AS pctc_label,
   p.multiple_procedure,
-  l_multiple_procedure.label AS multiple_procedure_label,
+  CASE WHEN code_valid_on(l_multiple_procedure.valid_from, l_multiple_procedure.valid_to, c.as_of) THEN l_multiple_procedure.label END AS multiple_procedure_label,
   p.bilateral_surgery,
-  l_bilateral_surgery.label AS bilateral_surgery_label,
+  CASE WHEN code_valid_on(l_bilateral_surgery.valid_from, l_bilateral_surgery.valid_to, c.as_of) THEN l_bilateral_surgery.label END AS bilateral_surgery_label,
   p.assistant_surgery,
-  l_assistant_surgery.label AS assistant_surgery_label,
+  CASE WHEN code_valid_on(l_assistant_surgery.valid_from, l_assistant_surgery.valid_to, c.as_of) THEN l_assistant_surgery.label END AS assistant_surgery_label,
   p.co_surgeons,
-  l_co_surgeons.label AS co_surgeons_label,
+  CASE WHEN code_valid_on(l_co_surgeons.valid_from, l_co_surgeons.valid_to, c.as_of) THEN l_co_surgeons.label END AS co_surgeons_label,
   p.team_surgery,
-  l_team_surgery.label AS team_surgery_label,
+  CASE WHEN code_valid_on(l_team_surgery.valid_from, l_team_surgery.valid_to, c.as_of) THEN l_team_surgery.label END AS team_surgery_label,
   p.physician_supervision,
-  l_physician_supervision.label AS physician_supervision_label,
+  CASE WHEN code_valid_on(l_physician_supervision.valid_from, l_physician_supervision.valid_to, c.as_of) THEN l_physician_supervision.label END AS physician_supervision_label,
   p.diagnostic_imaging_family,
-  l_diagnostic_imaging_family.label AS diagnostic_imaging_family_label,
+  CASE WHEN code_valid_on(l_diagnostic_imaging_family.valid_from, l_diagnostic_imaging_family.valid_to, c.as_of) THEN l_diagnostic_imaging_family.label END AS diagnostic_imaging_family_label,
   p.work_rvu, p.non_facility_pe_rvu, p.facility_pe_rvu, p.mp_rvu,
   p.non_facility_total, p.facility_total, p.pre_op, p.intra_op, p.post_op, p.conversion_factor,
   p.non_facility_pe_opps, p.facility_pe_opps, p.mp_opps,
@@ -67,7 +67,7 @@ SELECT
 
   io.release_id AS opps_release,
   o.status_indicator AS apc_status_indicator,
-  l_apc_status_indicator.label AS apc_status_indicator_label,
+  CASE WHEN code_valid_on(l_apc_status_indicator.valid_from, l_apc_status_indicator.valid_to, c.as_of) THEN l_apc_status_indicator.label END AS apc_status_indicator_label,
   o.apc,
   o.payment_rate AS opps_payment_rate,
 
@@ -103,46 +103,35 @@ LEFT JOIN ccs_range cr
   ON cr.release_id = ic.release_id AND code_shape(cr.range_start) = code_shape(c.hcpcs)
  AND c.hcpcs BETWEEN cr.range_start AND cr.range_end
 -- Labels: indicator_code has one row per (system, code), so each join adds at most one row; a
--- join is several times faster here than code_label's subquery per row.
+-- join is several times faster here than code_label's subquery per row. The join is on the code
+-- alone (a hash join) and the label is kept where the code is valid on the card's date: with
+-- the dates in the join condition DuckDB joins row by row.
 LEFT JOIN indicator_code l_status
   ON l_status.system = 'pfs_status_code' AND l_status.code = p.status_code
- AND code_valid_on(l_status.valid_from, l_status.valid_to, c.as_of)
 LEFT JOIN indicator_code l_global_days
   ON l_global_days.system = 'pfs_global_days' AND l_global_days.code = p.global_days
- AND code_valid_on(l_global_days.valid_from, l_global_days.valid_to, c.as_of)
 LEFT JOIN indicator_code l_pctc
   ON l_pctc.system = 'pfs_pctc_indicator' AND l_pctc.code = p.pctc_indicator
- AND code_valid_on(l_pctc.valid_from, l_pctc.valid_to, c.as_of)
 LEFT JOIN indicator_code l_multiple_procedure
   ON l_multiple_procedure.system = 'pfs_multiple_procedure' AND l_multiple_procedure.code = p.multiple_procedure
- AND code_valid_on(l_multiple_procedure.valid_from, l_multiple_procedure.valid_to, c.as_of)
 LEFT JOIN indicator_code l_bilateral_surgery
   ON l_bilateral_surgery.system = 'pfs_bilateral_surgery' AND l_bilateral_surgery.code = p.bilateral_surgery
- AND code_valid_on(l_bilateral_surgery.valid_from, l_bilateral_surgery.valid_to, c.as_of)
 LEFT JOIN indicator_code l_assistant_surgery
   ON l_assistant_surgery.system = 'pfs_assistant_surgery' AND l_assistant_surgery.code = p.assistant_surgery
- AND code_valid_on(l_assistant_surgery.valid_from, l_assistant_surgery.valid_to, c.as_of)
 LEFT JOIN indicator_code l_co_surgeons
   ON l_co_surgeons.system = 'pfs_co_surgeons' AND l_co_surgeons.code = p.co_surgeons
- AND code_valid_on(l_co_surgeons.valid_from, l_co_surgeons.valid_to, c.as_of)
 LEFT JOIN indicator_code l_team_surgery
   ON l_team_surgery.system = 'pfs_team_surgery' AND l_team_surgery.code = p.team_surgery
- AND code_valid_on(l_team_surgery.valid_from, l_team_surgery.valid_to, c.as_of)
 LEFT JOIN indicator_code l_physician_supervision
   ON l_physician_supervision.system = 'pfs_physician_supervision' AND l_physician_supervision.code = p.physician_supervision
- AND code_valid_on(l_physician_supervision.valid_from, l_physician_supervision.valid_to, c.as_of)
 LEFT JOIN indicator_code l_diagnostic_imaging_family
   ON l_diagnostic_imaging_family.system = 'pfs_diagnostic_imaging_family' AND l_diagnostic_imaging_family.code = p.diagnostic_imaging_family
- AND code_valid_on(l_diagnostic_imaging_family.valid_from, l_diagnostic_imaging_family.valid_to, c.as_of)
 LEFT JOIN indicator_code l_apc_status_indicator
   ON l_apc_status_indicator.system = 'opps_status_indicator' AND l_apc_status_indicator.code = o.status_indicator
- AND code_valid_on(l_apc_status_indicator.valid_from, l_apc_status_indicator.valid_to, c.as_of)
 LEFT JOIN indicator_code l_betos
   ON l_betos.system = 'hcpcs_betos' AND l_betos.code = h.betos
- AND code_valid_on(l_betos.valid_from, l_betos.valid_to, NULL)
 LEFT JOIN indicator_code l_ccs
   ON l_ccs.system = 'ccs_category' AND l_ccs.code = cr.ccs_category
- AND code_valid_on(l_ccs.valid_from, l_ccs.valid_to, NULL)
 ;
 
 COMMENT ON VIEW code_card IS 'One row per HCPCS/CPT code, modifier and release date with every indicator of every source as code and label, like a code page. *_release names the release consulted; a NULL value beside it means that release has no row for the code. CPT descriptors are copyright American Medical Association.';
