@@ -58,3 +58,14 @@ export async function profileFile(path: string): Promise<FileProfile> {
     lineEndings: newlines === 0 ? 'none' : crlf === newlines ? 'crlf' : crlf === 0 ? 'lf' : 'mixed',
   };
 }
+
+/** The sha256 of a file's bytes, read in 1 MiB chunks. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+  }
+  return hash.digest('hex');
+}

@@ -1,9 +1,10 @@
+import type { Stats } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import { BlockedRunError } from '../errors.js';
-import { profileFile } from '../extract/file-profile.js';
+import { sha256OfFile } from '../extract/file-profile.js';
 import type { ParquetTable } from './parquet-export.js';
 
 /**
@@ -41,7 +42,17 @@ export interface Contract {
   datasets: Dataset[];
 }
 
-/** Describes every Parquet dataset the run wrote: columns as the Parquet files carry them. */
+/** A published run's contract and folder: its files' hashes serve for files linked to them. */
+export interface PublishedContract {
+  contract: Contract;
+  outputDir: string;
+}
+
+/**
+ * Describes every Parquet dataset the run wrote: columns as the Parquet files carry them. A file
+ * that is the published file itself (a hard link: same device and inode) keeps its published
+ * sha256 instead of being read again.
+ */
 export async function buildContract(
   connection: DuckDBConnection,
   outputDir: string,
@@ -49,7 +60,11 @@ export async function buildContract(
   tables: readonly (ParquetTable & { key: readonly string[] })[],
   runId: string,
   pipelineVersion: string,
+  published?: PublishedContract,
 ): Promise<Contract> {
+  const publishedSha256 = new Map(
+    (published?.contract.datasets ?? []).flatMap((d) => d.files.map((f) => [f.path, f.sha256])),
+  );
   const datasets: Dataset[] = [];
   for (const table of tables) {
     const glob = table.source
@@ -90,11 +105,17 @@ export async function buildContract(
     const fileEntries = [];
     for (const [file] of files.getRowsJS()) {
       const path = String(file);
-      const profile = await profileFile(path);
+      const relativePath = relative(outputDir, path);
+      const stats = await stat(path);
+      const known = publishedSha256.get(relativePath);
+      const linked =
+        known !== undefined && published
+          ? await sameFile(stats, join(published.outputDir, relativePath))
+          : false;
       fileEntries.push({
-        path: relative(outputDir, path),
-        sha256: profile.sha256,
-        bytes: (await stat(path)).size,
+        path: relativePath,
+        sha256: linked && known ? known : await sha256OfFile(path),
+        bytes: stats.size,
       });
     }
     datasets.push({
@@ -121,6 +142,11 @@ export async function buildContract(
     },
     datasets,
   };
+}
+
+async function sameFile(stats: Stats, otherPath: string): Promise<boolean> {
+  const other = await stat(otherPath).catch(() => null);
+  return other !== null && other.ino === stats.ino && other.dev === stats.dev;
 }
 
 /** Changes that break a reader of the previous contract: a dataset or column gone, or retyped. */

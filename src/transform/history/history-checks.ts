@@ -20,13 +20,14 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
                      WHERE source = ${source} AND effective_from IS NOT NULL)`;
   const listed = `(SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
                    FROM ${identifier(fact.name)})`;
-  // What this run could change: the rows of the releases it read, and the intervals ending on or
-  // after the first of them (a run building on a published one keeps the intervals that ended
-  // before; they passed these checks when it published them).
-  const read = `(SELECT release_id FROM ${RELEASES_READ} WHERE source = ${source})`;
-  const listedRead = `(SELECT * FROM ${listed} WHERE release_id IN ${read})`;
+  // What this run could change: from the first day of the releases it read on, the rows and the
+  // intervals ending (a run building on a published one keeps what ended before; it passed these
+  // checks when that run published it). A full build reads every release: everything.
   const firstReadDay = `(SELECT coalesce(min(effective_from), ${OPEN_END}) FROM release
-                         WHERE source = ${source} AND release_id IN ${read})`;
+                         WHERE source = ${source}
+                           AND release_id IN (SELECT release_id FROM ${RELEASES_READ} WHERE source = ${source}))`;
+  const listedSince = `(SELECT * FROM ${listed} WHERE release_id IN (
+                          SELECT release_id FROM release WHERE source = ${source} AND effective_from >= ${firstReadDay}))`;
   const changeable = `(SELECT * FROM ${h} WHERE coalesce(valid_to, ${OPEN_END}) >= ${firstReadDay})`;
   return [
     {
@@ -59,8 +60,9 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         LEFT JOIN ${releases} r ON r.release_id = h.first_release
         WHERE h.valid_from IS NULL OR h.valid_to <= h.valid_from
            OR r.effective_from IS DISTINCT FROM h.valid_from
-           OR NOT EXISTS (SELECT 1 FROM ${listed} f WHERE f.release_id = h.first_release
-                          AND ${keyEqualsSql(fact.key, 'f', 'h')} AND f.row_hash = h.row_hash)
+           OR (h.valid_from >= ${firstReadDay}
+               AND NOT EXISTS (SELECT 1 FROM ${listedSince} f WHERE f.release_id = h.first_release
+                               AND ${keyEqualsSql(fact.key, 'f', 'h')} AND f.row_hash = h.row_hash))
         ORDER BY ALL`,
     },
     {
@@ -97,7 +99,7 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         FROM (
           SELECT f.release_id, f.source_file, f.source_line,
                  any_value(${keyTextSql(fact.key, 'f')}) AS key_text, count(h.row_hash) AS n
-          FROM ${listedRead} f JOIN ${releases} r USING (release_id)
+          FROM ${listedSince} f JOIN ${releases} r USING (release_id)
           LEFT JOIN ${h} h ON ${keyEqualsSql(fact.key, 'f', 'h')} AND h.row_hash = f.row_hash
                AND h.valid_from <= r.effective_from AND r.effective_from < coalesce(h.valid_to, ${OPEN_END})
           GROUP BY f.release_id, f.source_file, f.source_line
@@ -115,7 +117,7 @@ export function historyChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
                     ELSE r.release_id || ' lists it unchanged' END
         FROM ${changeable} h
         LEFT JOIN ${releases} r ON r.effective_from = h.valid_to
-        LEFT JOIN ${listed} f ON f.release_id = r.release_id AND ${keyEqualsSql(fact.key, 'f', 'h')}
+        LEFT JOIN ${listedSince} f ON f.release_id = r.release_id AND ${keyEqualsSql(fact.key, 'f', 'h')}
         WHERE h.valid_to IS NOT NULL
           AND (r.release_id IS NULL OR f.row_hash = h.row_hash OR (f.row_hash IS NULL AND NOT r.is_full))
         ORDER BY ALL`,
