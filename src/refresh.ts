@@ -1,5 +1,5 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PIPELINES } from '../pipelines/index.js';
 import { openDuckDB } from './db/open-duckdb.js';
@@ -121,7 +121,7 @@ const CORE_TABLES = [
  * unbounded; a run that needs more fails with DuckDB's "Out of Memory" and publishes nothing.
  */
 function refreshMemoryLimit(): string {
-  return process.env.FSE_MEMORY_LIMIT || '550MB';
+  return process.env.FSE_MEMORY_LIMIT || '450MB';
 }
 
 /** Runs of one process within a second (a script refreshing twice) get ids of their own. */
@@ -335,6 +335,7 @@ async function build(
     } finally {
       exporter.closeSync();
     }
+    const publishedContract = await readPublishedContract(options.outDir);
     const contract = await buildContract(
       connection,
       buildDir,
@@ -342,8 +343,11 @@ async function build(
       tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
       runId,
       PIPELINE_VERSION,
+      base && publishedContract
+        ? { contract: publishedContract, outputDir: dirname(base.databasePath) }
+        : undefined,
     );
-    checkContract(await readPublishedContract(options.outDir), contract);
+    checkContract(publishedContract, contract);
     await writeContract(buildDir, contract);
     await writeReport(connection, buildDir);
     await connection.run('CHECKPOINT');

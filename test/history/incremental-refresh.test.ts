@@ -3,6 +3,7 @@
  * published database is copied, only the new folder is read, and everything spanning releases
  * is derived again. Its outputs must equal a full rebuild's, table by table and file by file.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,18 @@ describe('a refresh that adds one release', () => {
       ['.current', '.previous'].map((run) => stat(join(incrementalOut, run, PARQUET_RVU25D))),
     );
     expect(current?.ino).toBe(previous?.ino);
+  });
+
+  it('lists in manifest.json the sha256 of every Parquet file as it is on disk', async () => {
+    const manifest = JSON.parse(await readFile(join(incrementalOut, 'manifest.json'), 'utf8')) as {
+      datasets: { files: { path: string; sha256: string }[] }[];
+    };
+    const files = manifest.datasets.flatMap((d) => d.files);
+    expect(files.map((f) => f.path)).toContain(PARQUET_RVU25D);
+    for (const { path, sha256 } of files) {
+      const bytes = await readFile(join(incrementalOut, path));
+      expect(createHash('sha256').update(bytes).digest('hex'), path).toBe(sha256);
+    }
   });
 
   it('rebuilds everything when a published release is gone', async () => {
