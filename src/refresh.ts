@@ -440,8 +440,11 @@ async function runSqlFiles(
   for (const name of files) {
     const sql = await readFile(join(dir, name), 'utf8');
     try {
-      await connection.run(sql);
+      // One commit per file: a commit per statement (a model's COMMENTs among them) cost more
+      // than the statements.
+      await connection.run(`BEGIN TRANSACTION;\n${sql}\n;COMMIT`);
     } catch (error) {
+      await connection.run('ROLLBACK').catch(() => {});
       throw new Error(`model ${join(dir, name)}: ${(error as Error).message}`);
     }
   }
