@@ -22,17 +22,17 @@ export interface StagedRelease {
 }
 
 /**
- * Extract for one source: every release folder in raw/<source>/ but those already `loaded`
- * ("<source>/<folder>"), each file read into the staging table (primary) or the variant staging
- * table, with release and source_file rows.
+ * The release folders of a source to load: every folder in raw/<source>/ but those already
+ * `loaded` ("<source>/<folder>"). Their release rows are written (with the day each ends) and
+ * they are noted as read by this run, so that their files can be staged in any grouping.
  */
-export async function stageSource(
+export async function registerReleases(
   connection: DuckDBConnection,
   rawDir: string,
   pipeline: PipelineDefinition,
   log: (line: string) => void,
   loaded: ReadonlySet<string> = new Set(),
-): Promise<StagedRelease[]> {
+): Promise<RawRelease[]> {
   const releases = await findRawReleases(rawDir, pipeline, loaded);
   log(`${pipeline.source}: ${releases.length} release(s) to read`);
   await connection.run(
@@ -44,9 +44,6 @@ export async function stageSource(
     ['', ''],
     releases.map(({ manifest: m }) => [m.source, m.release]),
   );
-  await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
-  await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
-  const targets: { release: RawRelease; target: StagingTarget; role: 'primary' | 'variant' }[] = [];
   await insertRows(
     connection,
     'release',
@@ -61,6 +58,48 @@ export async function stageSource(
       m.license,
     ]),
   );
+  await setEffectiveTo(connection, pipeline.source);
+  return releases;
+}
+
+/**
+ * Releases in groups of at most `maxBytes` of files (a larger release alone): the staging tables
+ * hold one group at a time, so their memory stays flat however many releases there are.
+ */
+export function groupReleases(releases: readonly RawRelease[], maxBytes: number): RawRelease[][] {
+  const groups: RawRelease[][] = [];
+  let group: RawRelease[] = [];
+  let bytes = 0;
+  for (const release of releases) {
+    const size = [...release.primaries, ...release.variants].reduce(
+      (sum, f) => sum + f.profile.bytes,
+      0,
+    );
+    if (group.length > 0 && bytes + size > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(release);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
+ * Extract for a group of releases: each file read into the (new, empty) staging table (primary)
+ * or the variant staging table, with its source_file row.
+ */
+export async function stageReleases(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  releases: readonly RawRelease[],
+  log: (line: string) => void,
+): Promise<StagedRelease[]> {
+  await createStagingTable(connection, pipeline.stagingTable, pipeline.columns);
+  await createStagingTable(connection, variantTable(pipeline), pipeline.columns);
+  const targets: { release: RawRelease; target: StagingTarget; role: 'primary' | 'variant' }[] = [];
   for (const release of releases) {
     for (const file of [...release.primaries, ...release.variants]) {
       const role = release.primaries.includes(file) ? 'primary' : 'variant';
@@ -128,8 +167,18 @@ export async function stageSource(
     }
     staged.push({ raw: release, files });
   }
-  await setEffectiveTo(connection, pipeline.source);
   return staged;
+}
+
+/** Empties the staging tables (dropped: their memory is given back at once). */
+export async function dropStagingTables(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+): Promise<void> {
+  await connection.run(
+    `DROP TABLE IF EXISTS ${identifier(pipeline.stagingTable)}; ` +
+      `DROP TABLE IF EXISTS ${identifier(variantTable(pipeline))}`,
+  );
 }
 
 /** Files that are not data at all are refused before any reader sees them. */

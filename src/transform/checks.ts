@@ -214,32 +214,46 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
   return [...checks, ...(pipeline.checks ?? []), ...historyChecks(pipeline)];
 }
 
-/** Runs the pipeline's checks and records each outcome in check_result. */
-export async function runChecks(
+/**
+ * A check whose SQL names the staging tables reads staged rows: it runs on each group of
+ * releases while they are staged (runStagingChecks), the others once every group is loaded.
+ */
+function readsStaging(check: DeclaredCheck, pipeline: PipelineDefinition): boolean {
+  return check.failures.includes(pipeline.stagingTable);
+}
+
+/** The checks that read staged rows, on the group of releases staged now. */
+export async function runStagingChecks(
   connection: DuckDBConnection,
-  runId: string,
   pipeline: PipelineDefinition,
 ): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
   for (const check of pipelineChecks(pipeline)) {
-    let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
-    try {
-      reader = await connection.runAndReadAll(`
-        WITH failures AS (${check.failures})
-        SELECT (SELECT count(*) FROM failures),
-               (SELECT list(f) FROM (SELECT * FROM failures LIMIT ${EXAMPLES}) t(f))`);
-    } catch (error) {
-      throw new Error(`check "${check.name}" of ${pipeline.source}: ${(error as Error).message}`);
-    }
-    const [count, examples] = reader.getRowsJS()[0] as [bigint | number, string[] | null];
-    const outcome: CheckOutcome = {
-      name: check.name,
-      table: check.table,
-      severity: check.severity,
-      failing: Number(count),
-      examples: examples ?? [],
-    };
-    outcomes.push(outcome);
+    if (readsStaging(check, pipeline)) outcomes.push(await evaluate(connection, check, pipeline));
+  }
+  return outcomes;
+}
+
+/**
+ * Runs the pipeline's checks and records each outcome in check_result. Those that read staged
+ * rows ran on each group of releases: their outcomes (`staged`, one list per group) add up here.
+ */
+export async function runChecks(
+  connection: DuckDBConnection,
+  runId: string,
+  pipeline: PipelineDefinition,
+  staged: readonly (readonly CheckOutcome[])[],
+): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  for (const check of pipelineChecks(pipeline)) {
+    outcomes.push(
+      readsStaging(check, pipeline)
+        ? addUp(
+            check,
+            staged.flatMap((group) => group.filter((o) => sameCheck(o, check))),
+          )
+        : await evaluate(connection, check, pipeline),
+    );
   }
   // One appender for the run's outcomes: a prepared INSERT per check cost half a second.
   const appender = await connection.createAppender('check_result');
@@ -258,4 +272,43 @@ export async function runChecks(
   }
   appender.closeSync();
   return outcomes;
+}
+
+function sameCheck(outcome: CheckOutcome, check: DeclaredCheck): boolean {
+  return outcome.name === check.name && outcome.table === check.table;
+}
+
+/** One outcome from a check's outcomes on each group: failures summed, the first examples. */
+function addUp(check: DeclaredCheck, outcomes: readonly CheckOutcome[]): CheckOutcome {
+  return {
+    name: check.name,
+    table: check.table,
+    severity: check.severity,
+    failing: outcomes.reduce((sum, o) => sum + o.failing, 0),
+    examples: outcomes.flatMap((o) => o.examples).slice(0, EXAMPLES),
+  };
+}
+
+async function evaluate(
+  connection: DuckDBConnection,
+  check: DeclaredCheck,
+  pipeline: PipelineDefinition,
+): Promise<CheckOutcome> {
+  let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+  try {
+    reader = await connection.runAndReadAll(`
+      WITH failures AS (${check.failures})
+      SELECT (SELECT count(*) FROM failures),
+             (SELECT list(f) FROM (SELECT * FROM failures LIMIT ${EXAMPLES}) t(f))`);
+  } catch (error) {
+    throw new Error(`check "${check.name}" of ${pipeline.source}: ${(error as Error).message}`);
+  }
+  const [count, examples] = reader.getRowsJS()[0] as [bigint | number, string[] | null];
+  return {
+    name: check.name,
+    table: check.table,
+    severity: check.severity,
+    failing: Number(count),
+    examples: examples ?? [],
+  };
 }
