@@ -5,6 +5,8 @@ import { identifier, literal } from '../db/sql.js';
 
 export interface ParquetTable {
   name: string;
+  /** Row order of a one-file table, where the table's own order is not the one to publish. */
+  orderBy?: string;
   /** Facts of a source are written one folder per release (release=<id>/), as hive partitions. */
   source?: string;
 }
@@ -49,10 +51,15 @@ export async function exportParquet(
       await mkdir(tableDir, { recursive: true });
       const path = join(tableDir, `${table.name}.parquet`);
       writes.push((c) =>
-        copyToParquet(c, `SELECT * FROM ${identifier(table.name)}`, path, {
-          table: table.name,
-          pipeline_version: pipelineVersion,
-        }),
+        copyToParquet(
+          c,
+          `SELECT * FROM ${identifier(table.name)}${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
+          path,
+          {
+            table: table.name,
+            pipeline_version: pipelineVersion,
+          },
+        ),
       );
       written.push(path);
       continue;

@@ -10,16 +10,24 @@ import {
   ROW_HASH_SQL,
 } from './spec.js';
 
-/** Tables every source's history writes into (one row set per source). */
-export const SHARED_HISTORY_TABLES = ['release_diff', 'code_history'] as const;
+/** Order of a source's code_history rows: by code and date, an ending before a new start. */
+const CODE_HISTORY_ORDER =
+  "hcpcs, date, CASE action WHEN 'ended' THEN 1 WHEN 'added' THEN 2 WHEN 'returned' THEN 3 ELSE 4 END";
 
-/** The history tables of a refresh, for the Parquet export: one file each. */
-export function historyParquetTables(pipelines: readonly PipelineDefinition[]): { name: string }[] {
+/**
+ * The history tables of a refresh, for the Parquet export: one file each. code_history is
+ * written in its order: a refresh that appends releases replaces the rows of some codes only,
+ * so the table's own order is not a full rebuild's.
+ */
+export function historyParquetTables(
+  pipelines: readonly PipelineDefinition[],
+): { name: string; orderBy?: string }[] {
   return [
     ...pipelines.flatMap((p) =>
       p.factTables.slice(0, 1).map((f) => ({ name: `${f.name}_history` })),
     ),
-    ...SHARED_HISTORY_TABLES.map((name) => ({ name })),
+    { name: 'release_diff' },
+    { name: 'code_history', orderBy: `source, ${CODE_HISTORY_ORDER}` },
   ];
 }
 
@@ -44,7 +52,8 @@ export async function buildHistory(
     since.bind([added.since]);
     await since.run();
   }
-  if (added && (await appendsOnly(connection, spec, added))) {
+  const extended = added !== null && (await appendsOnly(connection, spec, added));
+  if (extended) {
     await connection.run(extendedHistorySql(spec));
   } else {
     await connection.run(historyTableSql(spec));
@@ -61,10 +70,20 @@ export async function buildHistory(
     DELETE FROM release_diff WHERE source = ${source}${from};
     INSERT INTO release_diff
     SELECT * FROM (${diffSql(spec, pairs, true)})
-    ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;
-    DELETE FROM code_history WHERE source = ${source};
-    DROP TABLE _history_since;`);
-  if (spec.key.includes('hcpcs')) await connection.run(codeHistorySql(spec));
+    ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;`);
+  if (spec.key.includes('hcpcs')) {
+    // Releases appended: only codes with a change from the first added release on have new
+    // events; the others' events, all before it, stay.
+    const changed = `(SELECT hcpcs FROM release_diff WHERE source = ${source}${from})`;
+    await connection.run(
+      extended
+        ? `DELETE FROM code_history WHERE source = ${source} AND hcpcs IN ${changed};
+           ${codeHistorySql(spec, changed)}`
+        : `DELETE FROM code_history WHERE source = ${source};
+           ${codeHistorySql(spec)}`,
+    );
+  }
+  await connection.run('DROP TABLE _history_since');
 }
 
 /** Releases a refresh added to a published run, and the earliest day they take effect. */
@@ -325,16 +344,17 @@ const SHARED_TABLES_SQL = `
  * intervals; each continuous span starts with added (the first) or returned, and ends with
  * ended; a release_diff change of a row of the code inside a span is changed.
  */
-function codeHistorySql(spec: HistorySpec): string {
+function codeHistorySql(spec: HistorySpec, onlyCodes?: string): string {
   const source = literal(spec.source);
   const never = "DATE '9999-12-31'";
+  const codes = onlyCodes ? ` WHERE CAST(hcpcs AS VARCHAR) IN ${onlyCodes}` : '';
   return `
     INSERT INTO code_history
     WITH rel AS (
       SELECT release_id, effective_from FROM release
       WHERE source = ${source} AND effective_from IS NOT NULL
     ),
-    h AS (SELECT CAST(hcpcs AS VARCHAR) AS hcpcs, valid_from, valid_to FROM ${identifier(spec.history)}),
+    h AS (SELECT CAST(hcpcs AS VARCHAR) AS hcpcs, valid_from, valid_to FROM ${identifier(spec.history)}${codes}),
     reached AS (
       SELECT *, max(coalesce(valid_to, ${never})) OVER (
                PARTITION BY hcpcs ORDER BY valid_from, valid_to
@@ -378,12 +398,12 @@ function codeHistorySql(spec: HistorySpec): string {
                    column_name || ' ' || coalesce(old_value, '(none)') || ' → ' || coalesce(new_value, '(none)')
                  WHEN 'added' THEN 'row added: ' || key
                  ELSE 'row ended: ' || key END AS fragment
-        FROM release_diff WHERE source = ${source}
+        FROM release_diff WHERE source = ${source}${onlyCodes ? ` AND hcpcs IN ${onlyCodes}` : ''}
       ) d
       JOIN spans s ON s.hcpcs = d.hcpcs AND s.span_from < d.effective_from
                    AND d.effective_from < coalesce(s.span_to, ${never})
       GROUP BY d.hcpcs, d.effective_from, d.to_release
     )
     SELECT ${source}, hcpcs, date, release_id, action, notes FROM events
-    ORDER BY hcpcs, date, CASE action WHEN 'ended' THEN 1 WHEN 'added' THEN 2 WHEN 'returned' THEN 3 ELSE 4 END`;
+    ORDER BY ${CODE_HISTORY_ORDER}`;
 }
