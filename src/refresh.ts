@@ -111,6 +111,17 @@ function datasetKey(name: string, pipelines: readonly PipelineDefinition[]): rea
   return fact?.key ?? CORE_KEYS[name] ?? [];
 }
 
+/**
+ * Row order of the core tables' Parquet files where rows are appended: a run building on a
+ * published one adds its releases' rows after the others, so their order in the table is not a
+ * full rebuild's, and the files must be the same.
+ */
+const CORE_ORDER: Record<string, string> = {
+  release: 'source, effective_from, release_id',
+  source_file: 'source_file',
+  rejected_row: 'source, source_file, source_line, rule, column_name',
+};
+
 const CORE_TABLES = [
   'code_page',
   'code_page_history',
@@ -227,7 +238,8 @@ async function build(
     // them (three seconds at 100 releases) for the sake of a few partly filled row groups.
     await connection.run('SET max_vacuum_tasks = 0');
     if (base) {
-      await connection.run('DELETE FROM run; DELETE FROM check_result');
+      // check_result keeps the outcomes of sources with nothing new (see loadSource).
+      await connection.run('DELETE FROM run');
     } else {
       await runSqlFiles(connection, CORE_MODELS_DIR);
     }
@@ -314,7 +326,7 @@ async function build(
       );
     }
     const tables: ParquetTable[] = [
-      ...CORE_TABLES.map((name) => ({ name })),
+      ...CORE_TABLES.map((name) => ({ name, orderBy: CORE_ORDER[name] })),
       ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
       ...historyParquetTables(pipelines),
     ];
@@ -380,6 +392,10 @@ async function loadSource(
   base: PublishedRun | null,
 ): Promise<{ staged: StagedRelease[]; outcomes: CheckOutcome[] }> {
   const releases = await registerReleases(connection, options.rawDir, pipeline, log, base?.folders);
+  if (base && releases.length === 0) {
+    // Same code, code tables and rows as the published run: so are its check outcomes.
+    return { staged: [], outcomes: await carryOverChecks(connection, runId, pipeline.source) };
+  }
   const groups = groupReleases(releases, options.stagingGroupBytes ?? GROUP_BYTES);
   // A fresh build runs the models even with no release: they create the source's tables.
   if (groups.length === 0 && !base) groups.push([]);
@@ -409,7 +425,30 @@ async function loadSource(
         : null,
     );
   }
+  const drop = await connection.prepare('DELETE FROM check_result WHERE source = $1');
+  drop.bind([pipeline.source]);
+  await drop.run();
   return { staged, outcomes: await runChecks(connection, runId, pipeline, stagedOutcomes) };
+}
+
+/** The published run's check outcomes of a source, now under this run's id. */
+async function carryOverChecks(
+  connection: DuckDBConnection,
+  runId: string,
+  source: string,
+): Promise<CheckOutcome[]> {
+  const update = await connection.prepare(
+    'UPDATE check_result SET run_id = $1 WHERE source = $2 RETURNING check_name, table_name, severity, failing_rows, detail',
+  );
+  update.bind([runId, source]);
+  const rows = (await update.runAndReadAll()).getRowsJS();
+  return rows.map(([name, table, severity, failing, detail]) => ({
+    name: String(name),
+    table: String(table),
+    severity: severity as CheckOutcome['severity'],
+    failing: Number(failing),
+    examples: detail === null ? [] : String(detail).split('\n'),
+  }));
 }
 
 /** Transform for staged rows: validate the text, then load them with the source's models. */

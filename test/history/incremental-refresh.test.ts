@@ -4,16 +4,18 @@
  * is derived again. Its outputs must equal a full rebuild's, table by table and file by file.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ccsPipeline } from '../../pipelines/ccs/pipeline.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { type RefreshSummary, refresh } from '../../src/refresh.js';
-import { openOutDatabase, tableFingerprints } from '../helpers/duckdb.js';
-import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
+import { openOutDatabase, rowsJson, tableFingerprints } from '../helpers/duckdb.js';
+import { makeTempDir, REPO_RAW_DIR, removeTempDirs } from '../helpers/raw.js';
 import { makeHistoryRaw } from './releases.js';
 
-const pipelines = [pfsRvuPipeline];
+// CCS has nothing new in the added run: its tables and check outcomes are carried over.
+const pipelines = [pfsRvuPipeline, ccsPipeline];
 /** RVU26C, the newest release: added last. */
 const ADDED = 'RVU26C';
 const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet');
@@ -26,6 +28,7 @@ const incrementalLog: string[] = [];
 
 beforeAll(async () => {
   ({ rawDir } = await makeHistoryRaw());
+  await cp(join(REPO_RAW_DIR, 'ccs'), join(rawDir, 'ccs'), { recursive: true });
   const held = join(await makeTempDir('incremental-held'), ADDED);
   const folder = join(rawDir, 'pfs-rvu', ADDED);
   // Moved out and back: renames keep the files' modification times, so they are the same inputs.
@@ -48,7 +51,7 @@ afterAll(removeTempDirs);
 describe('a refresh that adds one release', () => {
   it('takes the four published releases over and reads only the new folder', () => {
     expect(incrementalLog).toContain(
-      '4 release(s) unchanged since the published run: taken over as built',
+      '5 release(s) unchanged since the published run: taken over as built',
     );
     const read = incrementalLog.filter((l) => / rows read, /.test(l));
     expect(read).toEqual([
@@ -60,6 +63,7 @@ describe('a refresh that adds one release', () => {
       ['RVU26AR', 19089],
       ['RVU26B', expect.any(Number)],
       ['RVU26C', 19089],
+      ['2016', expect.any(Number)],
     ]);
   });
 
@@ -81,6 +85,25 @@ describe('a refresh that adds one release', () => {
     }
   });
 
+  it('carries over the check outcomes of a source with nothing new, under the new run id', async () => {
+    const db = await openOutDatabase(incrementalOut);
+    try {
+      const runs = await rowsJson(
+        db.connection,
+        `SELECT source, count(*)::INTEGER AS checks, count(DISTINCT run_id)::INTEGER AS run_ids,
+                bool_and(run_id = (SELECT run_id FROM run)) AS this_run
+         FROM check_result GROUP BY source ORDER BY source`,
+      );
+      expect(runs).toEqual([
+        { source: 'ccs', checks: expect.any(Number), run_ids: 1, this_run: true },
+        { source: 'pfs-rvu', checks: expect.any(Number), run_ids: 1, this_run: true },
+      ]);
+      expect(incremental.checks.filter((c) => c.table === 'ccs_range').length).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it('writes the same Parquet files, linking the unchanged releases to the published ones', async () => {
     const files = async (out: string) =>
       (await readdir(join(out, 'parquet'), { recursive: true }))
@@ -88,14 +111,16 @@ describe('a refresh that adds one release', () => {
         .sort();
     const names = await files(incrementalOut);
     expect(names).toEqual(await files(fullOut));
+    const differing: string[] = [];
     for (const name of names) {
       // run and check_result name the run that wrote them.
       if (/^(run|check_result)\//.test(name)) continue;
       const [got, want] = await Promise.all(
         [incrementalOut, fullOut].map((out) => readFile(join(out, 'parquet', name))),
       );
-      expect(got?.equals(want as Buffer), name).toBe(true);
+      if (!got?.equals(want as Buffer)) differing.push(name);
     }
+    expect(differing).toEqual([]);
     const [current, previous] = await Promise.all(
       ['.current', '.previous'].map((run) => stat(join(incrementalOut, run, PARQUET_RVU25D))),
     );
@@ -124,12 +149,13 @@ describe('a refresh that adds one release', () => {
       log: (l) => log.push(l),
     });
     expect(log.some((l) => l.includes('taken over'))).toBe(false);
-    expect(log.filter((l) => / rows read, /.test(l))).toHaveLength(4);
+    expect(log.filter((l) => / rows read, /.test(l))).toHaveLength(5);
     expect(summary.releases.map((r) => r.release)).toEqual([
       'RVU25D',
       'RVU26A',
       'RVU26AR',
       'RVU26C',
+      '2016',
     ]);
   });
 });
