@@ -15,16 +15,19 @@ const CODE_HISTORY_ORDER =
   "hcpcs, date, CASE action WHEN 'ended' THEN 1 WHEN 'added' THEN 2 WHEN 'returned' THEN 3 ELSE 4 END";
 
 /**
- * The history tables of a refresh, for the Parquet export: one file each. code_history is
- * written in its order: a refresh that appends releases replaces the rows of some codes only,
- * so the table's own order is not a full rebuild's.
+ * The history tables of a refresh, for the Parquet export: one file each. The key histories and
+ * code_history are written in their order: a refresh that appends releases replaces some of
+ * their rows only, so the tables' own order is not a full rebuild's.
  */
 export function historyParquetTables(
   pipelines: readonly PipelineDefinition[],
 ): { name: string; orderBy?: string }[] {
   return [
     ...pipelines.flatMap((p) =>
-      p.factTables.slice(0, 1).map((f) => ({ name: `${f.name}_history` })),
+      p.factTables.slice(0, 1).map((f) => ({
+        name: `${f.name}_history`,
+        orderBy: `${keyListSql(f.key)}, valid_from`,
+      })),
     ),
     { name: 'release_diff' },
     { name: 'code_history', orderBy: `source, ${CODE_HISTORY_ORDER}` },
@@ -57,9 +60,9 @@ export async function buildHistory(
     await connection.run(extendedHistorySql(spec));
   } else {
     await connection.run(historyTableSql(spec));
+    await connection.run(historyConstraints(spec));
+    await connection.run(historyComments(spec));
   }
-  await connection.run(historyConstraints(spec));
-  await connection.run(historyComments(spec));
   await connection.run(SHARED_TABLES_SQL);
   const source = literal(spec.source);
   // Without a day (a full build), every pair.
@@ -177,14 +180,13 @@ function extendedHistorySql(spec: HistorySpec): string {
       SELECT release_id, source_file, source_line, ${key}, ${others.join(', ')}
       FROM ${fact}
       WHERE release_id IN (SELECT release_id FROM rel WHERE seq >= (SELECT seq FROM first_added)))`;
+  // The intervals that ended stay as they are: the open ones are replaced by what they became.
   return `
-    CREATE OR REPLACE TABLE ${next} AS
-    ${intervalsSql(spec, ctes, obs, rows)}
-    UNION ALL BY NAME
-    SELECT * FROM ${history} WHERE valid_to IS NOT NULL
-    ORDER BY ${key}, valid_from;
-    DROP TABLE ${history};
-    ALTER TABLE ${next} RENAME TO ${history}`;
+    CREATE OR REPLACE TEMP TABLE ${next} AS
+    ${intervalsSql(spec, ctes, obs, rows)};
+    DELETE FROM ${history} WHERE valid_to IS NULL;
+    INSERT INTO ${history} BY NAME SELECT * FROM ${next} ORDER BY ${key}, valid_from;
+    DROP TABLE ${next}`;
 }
 
 /**
