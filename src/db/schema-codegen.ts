@@ -46,9 +46,14 @@ interface Relation {
   columns: { name: string; type: string; nullable: boolean; comment: string | null }[];
 }
 
+function typeName(relation: Relation): string {
+  return `${pascal(relation.name)}${relation.isView ? 'View' : 'Table'}`;
+}
+
 /**
  * The source of src/db/schema.ts, generated from a built database: one interface per table and
- * view, column comments as doc comments. `make schema` writes it; a test fails when it drifts.
+ * view (a type alias where a relation has the very columns of an earlier one), column comments as
+ * doc comments. `make schema` writes it; a test fails when it drifts.
  */
 // biome-ignore lint/suspicious/noExplicitAny: reads the catalog of any database.
 export async function generateSchemaSource(db: Kysely<any>): Promise<string> {
@@ -99,9 +104,20 @@ export async function generateSchemaSource(db: Kysely<any>): Promise<string> {
     'export type Decimal = string;',
     'export type IsoDate = string;',
   ];
+  // A relation with the very columns of one before it (a table stored from a view, like
+  // code_card_current) is that one's type under its own name, not a second copy.
+  const written = new Map<string, string>();
   for (const relation of relations.values()) {
+    const name = typeName(relation);
+    const columns = JSON.stringify(relation.columns);
     out.push('', ...docComment(relation.comment, ''));
-    out.push(`export interface ${pascal(relation.name)}${relation.isView ? 'View' : 'Table'} {`);
+    const same = written.get(columns);
+    if (same) {
+      out.push(`export type ${name} = ${same};`);
+      continue;
+    }
+    written.set(columns, name);
+    out.push(`export interface ${name} {`);
     for (const column of relation.columns) {
       out.push(...docComment(column.comment, '  '));
       out.push(`  ${column.name}: ${column.type}${column.nullable ? ' | null' : ''};`);
@@ -110,7 +126,7 @@ export async function generateSchemaSource(db: Kysely<any>): Promise<string> {
   }
   out.push('', 'export interface Database {');
   for (const relation of relations.values()) {
-    out.push(`  ${relation.name}: ${pascal(relation.name)}${relation.isView ? 'View' : 'Table'};`);
+    out.push(`  ${relation.name}: ${typeName(relation)};`);
   }
   out.push('}', '');
   return out.join('\n');
