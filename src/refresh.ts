@@ -262,6 +262,8 @@ async function build(
 
     const releases: ReleaseSummary[] = [];
     const parquetReleases: ReleaseFiles[] = [];
+    /** Effective dates of the releases this run read. */
+    const addedDays: string[] = [];
     const checks: CheckOutcome[] = [];
     for (const pipeline of pipelines) {
       const { staged, outcomes } = await loadSource(
@@ -281,6 +283,7 @@ async function build(
         parquetReleases.push(parquet);
       }
       for (const { raw, files } of staged) {
+        if (raw.manifest.effective_from) addedDays.push(raw.manifest.effective_from);
         releases.push({
           source: pipeline.source,
           release: raw.release,
@@ -343,6 +346,7 @@ async function build(
           ? {
               parquetDir: base.parquetDir,
               releases: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
+              since: addedDays.sort()[0] ?? null,
             }
           : undefined,
       );

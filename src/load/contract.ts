@@ -65,6 +65,25 @@ export async function buildContract(
   const publishedSha256 = new Map(
     (published?.contract.datasets ?? []).flatMap((d) => d.files.map((f) => [f.path, f.sha256])),
   );
+  // The descriptions of every table and column, read once (two queries per dataset added up).
+  const columnComments = new Map(
+    (
+      await connection.runAndReadAll(
+        "SELECT table_name || '.' || column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' AND database_name = current_database()",
+      )
+    )
+      .getRowsJS()
+      .map(([key, comment]) => [String(key), comment as string | null]),
+  );
+  const tableComments = new Map(
+    (
+      await connection.runAndReadAll(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()",
+      )
+    )
+      .getRowsJS()
+      .map(([name, comment]) => [String(name), comment as string | null]),
+  );
   const datasets: Dataset[] = [];
   for (const table of tables) {
     const glob = table.source
@@ -79,21 +98,12 @@ export async function buildContract(
         ? `DESCRIBE SELECT * FROM read_parquet(${literal(glob)}, hive_partitioning = ${table.source ? 'true' : 'false'}, hive_types_autocast = false)`
         : `DESCRIBE SELECT * ${table.source ? 'EXCLUDE (release_id), release_id AS "release"' : ''} FROM ${identifier(table.name)}`,
     );
-    const comments = await connection.runAndReadAll(
-      `SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${literal(table.name)} AND schema_name = 'main'`,
-    );
-    const commentOf = new Map(
-      comments.getRowsJS().map(([c, t]) => [String(c), t as string | null]),
-    );
-    const tableComment = await connection.runAndReadAll(
-      `SELECT comment FROM duckdb_tables() WHERE table_name = ${literal(table.name)} AND schema_name = 'main'`,
-    );
     const columns = described.getRowsJS().map(([name, type, nullable]) => ({
       name: String(name),
       type: String(type),
       nullable: nullable !== 'NO',
       description:
-        commentOf.get(String(name)) ??
+        columnComments.get(`${table.name}.${String(name)}`) ??
         (name === 'release' ? 'Release id (hive partition release=<id>).' : null),
     }));
     const counts = await connection.runAndReadAll(
@@ -120,7 +130,7 @@ export async function buildContract(
     }
     datasets.push({
       name: table.name,
-      description: (tableComment.getRowsJS()[0]?.[0] as string | null) ?? null,
+      description: tableComments.get(table.name) ?? null,
       key: table.source ? ['release', ...table.key] : [...table.key],
       partitioning: table.source ? ['release'] : [],
       row_count: Number(count),
@@ -138,7 +148,7 @@ export async function buildContract(
       type: 'parquet',
       compression: 'zstd',
       layout:
-        'parquet/<dataset>/<dataset>.parquet, or parquet/<dataset>/release=<id>/<dataset>.parquet for facts (hive partitions)',
+        "parquet/<dataset>/<dataset>.parquet; parquet/<dataset>/release=<id>/<dataset>.parquet for facts (hive partitions); parquet/<dataset>/<dataset>-<year>.parquet and <dataset>-open.parquet for the histories (release_diff, code_history, <fact>_history: one file per year of the row's date, open intervals apart; <dataset>.parquet when empty). Read a dataset as parquet/<dataset>/*.parquet or, for facts, parquet/<dataset>/*/*.parquet.",
     },
     datasets,
   };

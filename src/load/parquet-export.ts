@@ -9,6 +9,12 @@ export interface ParquetTable {
   orderBy?: string;
   /** Facts of a source are written one folder per release (release=<id>/), as hive partitions. */
   source?: string;
+  /**
+   * A date column: the table is written one file per year of it, <table>-<year>.parquet, and
+   * <table>-open.parquet for its NULLs (open history intervals), so that a run appending a
+   * release writes only the years it changed. An empty table is one empty <table>.parquet.
+   */
+  segmentBy?: string;
 }
 
 export interface ReleaseFiles {
@@ -19,11 +25,22 @@ export interface ReleaseFiles {
   sourceSha256s: string[];
 }
 
-/** Release partitions the published run wrote already, from the same rows. */
+/** Release partitions and year segments the published run wrote already, from the same rows. */
 export interface PublishedPartitions {
   parquetDir: string;
   /** "<source>/<release>" of each release taken over unchanged. */
   releases: ReadonlySet<string>;
+  /**
+   * The earliest effective date among the releases this run added (YYYY-MM-DD): segments of
+   * earlier years hold rows dated before it, which releases added later do not change. Null
+   * when no added release is dated: every segment is written.
+   */
+  since: string | null;
+}
+
+/** The segment of a row: the year of the date column, or "open" where it is NULL. */
+function segmentSql(column: string): string {
+  return `coalesce(CAST(year(${identifier(column)}) AS VARCHAR), 'open')`;
 }
 
 /**
@@ -47,6 +64,43 @@ export async function exportParquet(
   const writes: ((connection: DuckDBConnection) => Promise<void>)[] = [];
   for (const table of tables) {
     const tableDir = join(parquetDir, table.name);
+    if (table.segmentBy) {
+      await mkdir(tableDir, { recursive: true });
+      const segment = segmentSql(table.segmentBy);
+      const present = await connection.runAndReadAll(
+        `SELECT DISTINCT ${segment} FROM ${identifier(table.name)} ORDER BY 1`,
+      );
+      const segments = present.getRowsJS().map(([s]) => String(s));
+      const unchangedBefore = published?.since ? Number(published.since.slice(0, 4)) : null;
+      for (const name of segments.length > 0 ? segments : [null]) {
+        const file = name === null ? `${table.name}.parquet` : `${table.name}-${name}.parquet`;
+        const path = join(tableDir, file);
+        written.push(path);
+        if (
+          published &&
+          name !== null &&
+          unchangedBefore !== null &&
+          Number(name) < unchangedBefore && // "open" is NaN: never taken over
+          (await linkOrCopy(join(published.parquetDir, table.name, file), path))
+        ) {
+          continue;
+        }
+        const where = name === null ? '' : ` WHERE ${segment} = ${literal(name)}`;
+        writes.push((c) =>
+          copyToParquet(
+            c,
+            `SELECT * FROM ${identifier(table.name)}${where}${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
+            path,
+            {
+              table: table.name,
+              ...(name === null ? {} : { segment: name }),
+              pipeline_version: pipelineVersion,
+            },
+          ),
+        );
+      }
+      continue;
+    }
     if (!table.source) {
       await mkdir(tableDir, { recursive: true });
       const path = join(tableDir, `${table.name}.parquet`);

@@ -523,14 +523,31 @@ describe('fse diff', () => {
 });
 
 describe('Parquet', () => {
-  it('writes the history tables, one file each', async () => {
+  it('writes the history tables one file per year of their date, open intervals apart', async () => {
     const parquet = join(outDir, 'parquet');
-    for (const table of ['pfs_rvu_history', 'release_diff', 'code_history']) {
-      expect(await readdir(join(parquet, table))).toEqual([`${table}.parquet`]);
-      const file = literal(join(parquet, table, `${table}.parquet`));
-      expect(await scalar(db.connection, `SELECT count(*) FROM read_parquet(${file})`)).toBe(
-        await scalar(db.connection, `SELECT count(*) FROM ${table}`),
-      );
+    const expected: Record<string, { files: string[]; date: string }> = {
+      pfs_rvu_history: {
+        files: ['pfs_rvu_history-2026.parquet', 'pfs_rvu_history-open.parquet'],
+        date: 'valid_to',
+      },
+      release_diff: { files: ['release_diff-2026.parquet'], date: 'effective_from' },
+      code_history: {
+        files: ['code_history-2025.parquet', 'code_history-2026.parquet'],
+        date: 'date',
+      },
+    };
+    for (const [table, { files, date }] of Object.entries(expected)) {
+      expect((await readdir(join(parquet, table))).sort()).toEqual(files);
+      for (const file of files) {
+        const segment = file.slice(table.length + 1, -'.parquet'.length);
+        const inTable = `SELECT count(*) FROM ${table} WHERE ${
+          segment === 'open' ? `${date} IS NULL` : `year(${date}) = ${segment}`
+        }`;
+        const inFile = `SELECT count(*) FROM read_parquet(${literal(join(parquet, table, file))})`;
+        const count = await scalar(db.connection, inTable);
+        expect(count, file).toBeGreaterThan(0);
+        expect(await scalar(db.connection, inFile), file).toBe(count);
+      }
     }
   });
 });

@@ -19,6 +19,10 @@ const pipelines = [pfsRvuPipeline, ccsPipeline];
 /** RVU26C, the newest release: added last. */
 const ADDED = 'RVU26C';
 const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet');
+/** Events of 2025, before the added release's year: a file the run takes over. */
+const PARQUET_CODE_HISTORY_2025 = join('parquet', 'code_history', 'code_history-2025.parquet');
+/** Open intervals: the added release closes some, so the run writes the file again. */
+const PARQUET_OPEN_INTERVALS = join('parquet', 'pfs_rvu_history', 'pfs_rvu_history-open.parquet');
 
 let rawDir: string;
 let incrementalOut: string;
@@ -104,7 +108,7 @@ describe('a refresh that adds one release', () => {
     }
   });
 
-  it('writes the same Parquet files, linking the unchanged releases to the published ones', async () => {
+  it('writes the same Parquet files, linking the unchanged releases and years to the published ones', async () => {
     const files = async (out: string) =>
       (await readdir(join(out, 'parquet'), { recursive: true }))
         .filter((f) => f.endsWith('.parquet'))
@@ -121,10 +125,18 @@ describe('a refresh that adds one release', () => {
       if (!got?.equals(want as Buffer)) differing.push(name);
     }
     expect(differing).toEqual([]);
-    const [current, previous] = await Promise.all(
-      ['.current', '.previous'].map((run) => stat(join(incrementalOut, run, PARQUET_RVU25D))),
-    );
-    expect(current?.ino).toBe(previous?.ino);
+    const inodes = (file: string) =>
+      Promise.all(
+        ['.current', '.previous'].map(
+          async (run) => (await stat(join(incrementalOut, run, file))).ino,
+        ),
+      );
+    const [current, previous] = await inodes(PARQUET_RVU25D);
+    expect(current).toBe(previous);
+    const [events2025, published2025] = await inodes(PARQUET_CODE_HISTORY_2025);
+    expect(events2025).toBe(published2025);
+    const [open, publishedOpen] = await inodes(PARQUET_OPEN_INTERVALS);
+    expect(open).not.toBe(publishedOpen);
   });
 
   it('lists in manifest.json the sha256 of every Parquet file as it is on disk', async () => {

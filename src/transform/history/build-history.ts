@@ -15,22 +15,29 @@ const CODE_HISTORY_ORDER =
   "hcpcs, date, CASE action WHEN 'ended' THEN 1 WHEN 'added' THEN 2 WHEN 'returned' THEN 3 ELSE 4 END";
 
 /**
- * The history tables of a refresh, for the Parquet export: one file each. The key histories and
- * code_history are written in their order: a refresh that appends releases replaces some of
- * their rows only, so the tables' own order is not a full rebuild's.
+ * The history tables of a refresh, for the Parquet export: one file per year of the row's date
+ * (an interval's end, a change's effective date, an event's date), so that a run appending a
+ * release writes the files of its year and of the open intervals only. Each file is written in
+ * the table's order: a refresh that appends releases replaces some rows only, so the tables'
+ * own order is not a full rebuild's.
  */
 export function historyParquetTables(
   pipelines: readonly PipelineDefinition[],
-): { name: string; orderBy?: string }[] {
+): { name: string; orderBy: string; segmentBy: string }[] {
   return [
     ...pipelines.flatMap((p) =>
       p.factTables.slice(0, 1).map((f) => ({
         name: `${f.name}_history`,
         orderBy: `${keyListSql(f.key)}, valid_from`,
+        segmentBy: 'valid_to',
       })),
     ),
-    { name: 'release_diff' },
-    { name: 'code_history', orderBy: `source, ${CODE_HISTORY_ORDER}` },
+    {
+      name: 'release_diff',
+      orderBy: `source, effective_from, to_release, ${CHANGE_ORDER_SQL}, key, column_name`,
+      segmentBy: 'effective_from',
+    },
+    { name: 'code_history', orderBy: `source, ${CODE_HISTORY_ORDER}`, segmentBy: 'date' },
   ];
 }
 
@@ -230,6 +237,11 @@ function intervalsSql(spec: HistorySpec, ctes = '', obs?: string, rows?: string)
     intervals AS (
       SELECT *, CASE WHEN closes THEN end_seq ELSE following_end END AS interval_end
       FROM bounds WHERE opens
+    ),
+    -- The last release's seq as a column: computed in the join condition, it made DuckDB join
+    -- every interval with every release.
+    spans AS (
+      SELECT *, coalesce(interval_end - 1, (SELECT max(seq) FROM rel)) AS last_seq FROM intervals
     )
     SELECT ${keyListSql(spec.key, 'i')},
            rf.effective_from AS valid_from,
@@ -238,12 +250,12 @@ function intervalsSql(spec: HistorySpec, ctes = '', obs?: string, rows?: string)
            rl.release_id AS last_release,
            i.row_hash,
            ${[...others.map((c) => `f.${identifier(c.name)}`), 'i.source_file', 'i.source_line'].join(', ')}
-    FROM intervals i
+    FROM spans i
     JOIN ${rows ?? fact} f ON f.release_id = i.release_id AND f.source_file = i.source_file
                   AND f.source_line = i.source_line AND ${keyEqualsSql(spec.key, 'f', 'i')}
     JOIN rel rf ON rf.seq = i.seq
     LEFT JOIN rel re ON re.seq = i.interval_end
-    JOIN rel rl ON rl.seq = coalesce(i.interval_end - 1, (SELECT max(seq) FROM rel))
+    JOIN rel rl ON rl.seq = i.last_seq
 `;
 }
 
