@@ -187,12 +187,25 @@ function extendedHistorySql(spec: HistorySpec): string {
       SELECT release_id, source_file, source_line, ${key}, ${others.join(', ')}
       FROM ${fact}
       WHERE release_id IN (SELECT release_id FROM rel WHERE seq >= (SELECT seq FROM first_added)))`;
-  // The intervals that ended stay as they are: the open ones are replaced by what they became.
+  // The intervals that ended stay as they are. An open interval is still there with the same
+  // key and start: only its end and last release move on, updated in place (rewriting its rows,
+  // every business column, cost more than deriving them). Intervals the added releases opened are
+  // inserted with their values. The derivation keeps the interval columns only (narrow rows).
+  const interval = ['valid_from', 'valid_to', 'first_release', 'last_release', 'row_hash'];
   return `
     CREATE OR REPLACE TEMP TABLE ${next} AS
-    ${intervalsSql(spec, ctes, obs, rows)};
-    DELETE FROM ${history} WHERE valid_to IS NULL;
-    INSERT INTO ${history} BY NAME SELECT * FROM ${next} ORDER BY ${key}, valid_from;
+    SELECT ${key}, ${interval.join(', ')}, source_file, source_line
+    FROM (${intervalsSql(spec, ctes, obs, rows)});
+    UPDATE ${history} h SET valid_to = n.valid_to, last_release = n.last_release
+    FROM ${next} n
+    WHERE h.valid_to IS NULL AND h.valid_from = n.valid_from AND ${keyEqualsSql(spec.key, 'h', 'n')};
+    INSERT INTO ${history} BY NAME
+    SELECT n.*, ${others.map((c) => `f.${c}`).join(', ')}
+    FROM ${next} n
+    JOIN ${fact} f ON f.release_id = n.first_release AND f.source_file = n.source_file
+                  AND f.source_line = n.source_line AND ${keyEqualsSql(spec.key, 'f', 'n')}
+    WHERE n.valid_from >= (SELECT day FROM _history_since)
+    ORDER BY ${keyListSql(spec.key, 'n')}, n.valid_from;
     DROP TABLE ${next}`;
 }
 
