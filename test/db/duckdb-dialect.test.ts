@@ -415,6 +415,75 @@ describe('DuckDBDialect', () => {
     );
   });
 
+  describe('prepared statements reused by SQL text', () => {
+    const byCode = (code: string) =>
+      db.selectFrom('fee').select(['id', 'code']).where('code', '=', code).execute();
+
+    beforeEach(async () => {
+      await db
+        .insertInto('fee')
+        .values([
+          {
+            id: 1,
+            code: '99213',
+            units: 1,
+            big: null,
+            amount: null,
+            effective: null,
+            loaded_at: null,
+            active: null,
+            payload: null,
+            note: null,
+          },
+          {
+            id: 2,
+            code: '38211',
+            units: 2,
+            big: null,
+            amount: null,
+            effective: null,
+            loaded_at: null,
+            active: null,
+            payload: null,
+            note: null,
+          },
+        ])
+        .execute();
+    });
+
+    it('binds each run its own parameters, never the previous ones', async () => {
+      expect(await byCode('99213')).toEqual([{ id: 1, code: '99213' }]);
+      expect(await byCode('38211')).toEqual([{ id: 2, code: '38211' }]);
+      expect(await byCode('none')).toEqual([]);
+      // Same text, a parameter of another type: DuckDB casts it as on a first run.
+      const rows = await sql<{ id: number }>`select id from fee where id = ${2}`.execute(db);
+      const again = await sql<{ id: number }>`select id from fee where id = ${'1'}`.execute(db);
+      expect([rows.rows, again.rows]).toEqual([[{ id: 2 }], [{ id: 1 }]]);
+    });
+
+    it('sees a table changed since the statement was prepared', async () => {
+      const select = () =>
+        sql<Record<string, unknown>>`select * from fee where id = ${1}`.execute(db);
+      expect(Object.keys((await select()).rows[0] ?? {})).not.toContain('extra');
+      await sql`alter table fee add column extra varchar default 'x'`.execute(db);
+      expect((await select()).rows[0]).toMatchObject({ id: 1, extra: 'x' });
+    });
+
+    it('stays correct past the cache size (the least recently used statements are freed)', async () => {
+      // Forty texts (a column alias each), run twice with other parameters: more texts than
+      // the cache holds, so the second round prepares the evicted ones again.
+      for (const offset of [0, 100]) {
+        for (let i = 0; i < 40; i++) {
+          const column = `n${i}`;
+          const { rows } = await sql<Record<string, number>>`
+            select ${i + offset}::integer as ${sql.ref(column)}`.execute(db);
+          expect(rows).toEqual([{ [column]: i + offset }]);
+        }
+      }
+      expect(await byCode('99213')).toEqual([{ id: 1, code: '99213' }]);
+    });
+  });
+
   describe('introspector', () => {
     beforeEach(async () => {
       await sql`comment on column fee.amount is 'allowed amount, USD'`.execute(db);

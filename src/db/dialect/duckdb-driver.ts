@@ -83,7 +83,8 @@ export class DuckDBDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    // The caller owns the DuckDB connection and its instance: only drop our reference.
+    // The caller owns the DuckDB connection and its instance: free what we made, drop the rest.
+    this.#connection?.close();
     this.#connection = undefined;
   }
 }
