@@ -42,7 +42,11 @@ import {
 } from './transform/checks.js';
 import { loadCodePages } from './transform/code-pages/load-code-pages.js';
 import { loadCodeTables } from './transform/code-tables.js';
-import { buildHistory, historyParquetTables } from './transform/history/build-history.js';
+import {
+  buildHistory,
+  createSharedHistoryTables,
+  historyParquetTables,
+} from './transform/history/build-history.js';
 import { inheritComments } from './transform/inherit-comments.js';
 import { MARTS } from './transform/marts/index.js';
 import { attachRawText } from './transform/reject-text.js';
@@ -240,8 +244,8 @@ async function build(
     if (base) {
       // Building on the published run, statements handle a release or two, tens of thousands of
       // rows: on one thread DuckDB spends less on per-thread buffers and scheduling than a
-      // second core gains (+1 release at 100: about 5 % faster). The Parquet export still
-      // writes two files at once, on two connections.
+      // second core gains (+1 release at 100: about 5 % faster). Both cores still work where
+      // two connections do: the histories beside the marts, the Parquet files two at a time.
       await connection.run('SET threads = 1');
     }
     if (base) {
@@ -271,32 +275,25 @@ async function build(
     const parquetReleases: ReleaseFiles[] = [];
     /** Effective dates of the releases this run read. */
     const addedDays: string[] = [];
-    const checks: CheckOutcome[] = [];
+    const loaded: LoadedSource[] = [];
     for (const pipeline of pipelines) {
-      const { staged, outcomes } = await loadSource(
-        connection,
-        runId,
-        options,
-        pipeline,
-        log,
-        base,
-      );
-      checks.push(...outcomes);
-      const loaded = await rowsPerRelease(connection, pipeline);
+      const source = await loadSource(connection, runId, options, pipeline, log, base);
+      loaded.push(source);
+      const rows = await rowsPerRelease(connection, pipeline);
       for (const { release, parquet } of carried.filter(
         (c) => c.release.source === pipeline.source,
       )) {
-        releases.push({ ...release, rowsLoaded: loaded.get(release.release) ?? 0 });
+        releases.push({ ...release, rowsLoaded: rows.get(release.release) ?? 0 });
         parquetReleases.push(parquet);
       }
-      for (const { raw, files } of staged) {
+      for (const { raw, files } of source.staged) {
         if (raw.manifest.effective_from) addedDays.push(raw.manifest.effective_from);
         releases.push({
           source: pipeline.source,
           release: raw.release,
           effectiveFrom: raw.manifest.effective_from,
           files,
-          rowsLoaded: loaded.get(raw.release) ?? 0,
+          rowsLoaded: rows.get(raw.release) ?? 0,
         });
         parquetReleases.push({
           source: pipeline.source,
@@ -307,17 +304,20 @@ async function build(
       }
     }
 
-    const sources = new Set(pipelines.map((p) => p.source));
-    await onOneThread(connection, async () => {
-      for (const mart of MARTS) {
-        if (mart.sources.every((source) => sources.has(source))) {
-          await runSqlFiles(connection, MARTS_DIR, [mart.file]);
-        } else {
-          log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
-        }
-      }
-      await inheritComments(connection);
-    });
+    // What spans releases (histories and checks) and the marts (one card per code) read the
+    // loaded tables and write different ones: they run at once, on two connections, which keeps
+    // both cores busy where either alone would leave one idle (the marts run on one thread).
+    await createSharedHistoryTables(connection);
+    const martsConnection = await db.instance.connect();
+    let checks: CheckOutcome[];
+    try {
+      [checks] = await allOrFirstFailure([
+        deriveSources(connection, runId, loaded, base),
+        buildMarts(martsConnection, new Set(pipelines.map((p) => p.source)), log),
+      ]);
+    } finally {
+      martsConnection.closeSync();
+    }
     // Unchanged code pages (a condition of building on the published run) are loaded already.
     if (base) log('code pages: as in the published run');
     else await loadCodePages(connection, options.rawDir, log);
@@ -391,10 +391,22 @@ async function build(
  */
 const GROUP_BYTES = 64 * 1024 * 1024;
 
+/** A source after its releases were loaded: what it staged, and its outcomes so far. */
+interface LoadedSource {
+  pipeline: PipelineDefinition;
+  staged: StagedRelease[];
+  /** Outcomes of the checks on staging, one list per group; empty when nothing was read. */
+  stagedOutcomes: CheckOutcome[][];
+  /** True when the source had no release to build, so its history and tables are as built. */
+  loaded: boolean;
+  /** A source carried over from the published run keeps its outcomes. */
+  carriedOutcomes: CheckOutcome[] | null;
+}
+
 /**
  * Extract and transform for one source: its new releases staged, validated and loaded by its
- * models a group at a time, then its history and checks. With a published run to build on, a
- * source with nothing new keeps its tables and history as they were built.
+ * models a group at a time. With a published run to build on, a source with nothing new keeps
+ * its tables, history and check outcomes as they were built.
  */
 async function loadSource(
   connection: DuckDBConnection,
@@ -403,11 +415,12 @@ async function loadSource(
   pipeline: PipelineDefinition,
   log: (line: string) => void,
   base: PublishedRun | null,
-): Promise<{ staged: StagedRelease[]; outcomes: CheckOutcome[] }> {
+): Promise<LoadedSource> {
   const releases = await registerReleases(connection, options.rawDir, pipeline, log, base?.folders);
   if (base && releases.length === 0) {
     // Same code, code tables and rows as the published run: so are its check outcomes.
-    return { staged: [], outcomes: await carryOverChecks(connection, runId, pipeline.source) };
+    const carriedOutcomes = await carryOverChecks(connection, runId, pipeline.source);
+    return { pipeline, staged: [], stagedOutcomes: [], loaded: false, carriedOutcomes };
   }
   const groups = groupReleases(releases, options.stagingGroupBytes ?? GROUP_BYTES);
   // A fresh build runs the models even with no release: they create the source's tables.
@@ -426,22 +439,73 @@ async function loadSource(
     await dropStagingTables(connection, pipeline);
     staged.push(...stagedGroup);
   }
-  if (groups.length > 0) {
-    // On a published run, what spans releases changes from the earliest added release on.
-    const days = staged.map((s) => s.raw.manifest.effective_from).filter((d) => d !== null);
-    const since = days.sort()[0];
-    await buildHistory(
-      connection,
-      pipeline,
-      base && since && days.length === staged.length
-        ? { since, releases: staged.map((s) => s.raw.release) }
-        : null,
-    );
+  return { pipeline, staged, stagedOutcomes, loaded: groups.length > 0, carriedOutcomes: null };
+}
+
+/**
+ * What spans releases, per source in order: its history and its checks. On a published run,
+ * what spans releases changes from the earliest added release on.
+ */
+async function deriveSources(
+  connection: DuckDBConnection,
+  runId: string,
+  sources: readonly LoadedSource[],
+  base: PublishedRun | null,
+): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  for (const { pipeline, staged, stagedOutcomes, loaded, carriedOutcomes } of sources) {
+    if (carriedOutcomes) {
+      outcomes.push(...carriedOutcomes);
+      continue;
+    }
+    if (loaded) {
+      const days = staged.map((s) => s.raw.manifest.effective_from).filter((d) => d !== null);
+      const since = days.sort()[0];
+      await buildHistory(
+        connection,
+        pipeline,
+        base && since && days.length === staged.length
+          ? { since, releases: staged.map((s) => s.raw.release) }
+          : null,
+      );
+    }
+    const drop = await connection.prepare('DELETE FROM check_result WHERE source = $1');
+    drop.bind([pipeline.source]);
+    await drop.run();
+    outcomes.push(...(await runChecks(connection, runId, pipeline, stagedOutcomes)));
   }
-  const drop = await connection.prepare('DELETE FROM check_result WHERE source = $1');
-  drop.bind([pipeline.source]);
-  await drop.run();
-  return { staged, outcomes: await runChecks(connection, runId, pipeline, stagedOutcomes) };
+  return outcomes;
+}
+
+/** The views and tables across sources, then the comments their columns inherit. */
+async function buildMarts(
+  connection: DuckDBConnection,
+  sources: ReadonlySet<string>,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const mart of MARTS) {
+    if (mart.sources.every((source) => sources.has(source))) {
+      await runSqlFiles(connection, MARTS_DIR, [mart.file]);
+    } else {
+      log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
+    }
+  }
+  await inheritComments(connection);
+}
+
+/**
+ * Waits for every task; throws the first failure once all have settled, so that no task is
+ * still using a connection when its caller closes it.
+ */
+async function allOrFirstFailure<T extends readonly unknown[]>(
+  tasks: {
+    [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> {
+  const settled = await Promise.allSettled(tasks);
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** The published run's check outcomes of a source, now under this run's id. */
@@ -552,23 +616,6 @@ async function runSqlFiles(
       await connection.run('ROLLBACK').catch(() => {});
       throw new Error(`model ${join(dir, name)}: ${(error as Error).message}`);
     }
-  }
-}
-
-/**
- * Runs `work` with DuckDB on one thread. The marts hold one card per code: few rows, but wide
- * and joined from many tables. On two threads DuckDB spent more on scheduling and per-thread
- * buffers than it gained (code_card.sql took 0.55–0.8 s on two, 0.45–0.6 s on one).
- */
-async function onOneThread(connection: DuckDBConnection, work: () => Promise<void>): Promise<void> {
-  const reader = await connection.runAndReadAll("SELECT current_setting('threads')");
-  const threads = Number(reader.getRowsJS()[0]?.[0]);
-  if (threads === 1) return work();
-  await connection.run('SET threads = 1');
-  try {
-    await work();
-  } finally {
-    await connection.run(`SET threads = ${threads}`);
   }
 }
 

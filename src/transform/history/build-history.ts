@@ -70,7 +70,7 @@ export async function buildHistory(
     await connection.run(historyConstraints(spec));
     await connection.run(historyComments(spec));
   }
-  await connection.run(SHARED_TABLES_SQL);
+  await createSharedHistoryTables(connection);
   const source = literal(spec.source);
   // Without a day (a full build), every pair.
   const day = "coalesce((SELECT day FROM _history_since), DATE '0001-01-01')";
@@ -319,6 +319,14 @@ function historyComments(spec: HistorySpec): string {
       ),
   ];
   return comments.join('\n');
+}
+
+/**
+ * release_diff and code_history, shared by the sources (if missing). Views read them, so a run
+ * creates them before the marts, which are built while the histories are derived.
+ */
+export async function createSharedHistoryTables(connection: DuckDBConnection): Promise<void> {
+  await connection.run(SHARED_TABLES_SQL);
 }
 
 const SHARED_TABLES_SQL = `
