@@ -1,6 +1,7 @@
 -- pfs_decoded: pfs_rvu with every indicator shown as code and label, labels as of the
--- release's effective date.
-CREATE OR REPLACE VIEW pfs_decoded AS
+-- release's effective date. Created once: a run building on the published database (same
+-- code) keeps it, with the column comments it inherited (see inherit-comments.ts).
+CREATE VIEW IF NOT EXISTS pfs_decoded AS
 SELECT
   p.release_id,
   r.effective_from,

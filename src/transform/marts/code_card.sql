@@ -3,8 +3,9 @@
 -- release consulted (*_release); a NULL value beside a release means that release has no row for
 -- the code, and a NULL release means no release of that source was in force on the date.
 -- A view: materialised it would hold releases × codes rows rebuilt at every refresh; filtered
--- by code, DuckDB pushes the filter into each source.
-CREATE OR REPLACE VIEW code_card AS
+-- by code, DuckDB pushes the filter into each source. Created once: a run building on the
+-- published database (same code) keeps it, with the column comments it inherited.
+CREATE VIEW IF NOT EXISTS code_card AS
 WITH as_of_dates AS (
   SELECT DISTINCT effective_from AS as_of FROM release WHERE effective_from IS NOT NULL
 ),
