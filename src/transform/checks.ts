@@ -26,19 +26,28 @@ function driftChecks(
   source: string,
   drift: { warn: number; block: number },
 ): DeclaredCheck[] {
+  // Pairs whose later release this run read: a run building on the published one counts the
+  // rows of its new releases and of the one before each, not of every release (the others'
+  // pairs passed when that run published them). A full build reads every release.
   const changes = (limit: number) => `
-    WITH counts AS (
-      SELECT r.release_id, r.effective_from, count(f.release_id) AS n
-      FROM release r LEFT JOIN ${identifier(table)} f USING (release_id)
-      WHERE r.source = ${literal(source)} GROUP BY ALL
+    WITH ordered AS (
+      SELECT release_id, lag(release_id) OVER (ORDER BY effective_from, release_id) AS previous
+      FROM release WHERE source = ${literal(source)}
     ),
-    paired AS (
-      SELECT release_id, n, lag(release_id) OVER w AS previous, lag(n) OVER w AS previous_n
-      FROM counts WINDOW w AS (ORDER BY effective_from, release_id)
+    pairs AS (
+      SELECT release_id, previous FROM ordered
+      WHERE release_id IN (SELECT release_id FROM ${RELEASES_READ} WHERE source = ${literal(source)})
+    ),
+    counts AS (
+      SELECT release_id, count(*) AS n FROM ${identifier(table)}
+      WHERE release_id IN (SELECT release_id FROM pairs UNION SELECT previous FROM pairs)
+      GROUP BY release_id
     )
-    SELECT release_id || ': ' || n || ' rows against ' || previous_n || ' in ' || previous ||
-           ' (' || round(100.0 * (n - previous_n) / previous_n, 1) || ' %)'
-    FROM paired WHERE previous_n > 0 AND abs(n - previous_n) > ${limit} * previous_n`;
+    SELECT p.release_id || ': ' || coalesce(c.n, 0) || ' rows against ' || b.n || ' in ' ||
+           p.previous || ' (' || round(100.0 * (coalesce(c.n, 0) - b.n) / b.n, 1) || ' %)'
+    FROM pairs p JOIN counts b ON b.release_id = p.previous
+    LEFT JOIN counts c ON c.release_id = p.release_id
+    WHERE abs(coalesce(c.n, 0) - b.n) > ${limit} * b.n`;
   return [
     {
       name: `row count within ±${drift.block * 100} % of the previous release`,
