@@ -192,7 +192,11 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
       failures: `
         SELECT s.source_file || ':' || s.source_line || ': staged but neither loaded nor rejected'
         FROM ${staging} s
-        ANTI JOIN ${fact} f ON f.source_file = s.source_file AND f.source_line = s.source_line
+        -- Only the staged releases' rows can match (a file belongs to one release): the join
+        -- reads those, not every release loaded so far.
+        ANTI JOIN (SELECT source_file, source_line FROM ${fact}
+                   WHERE release_id IN (SELECT DISTINCT release_id FROM ${staging})) f
+          ON f.source_file = s.source_file AND f.source_line = s.source_line
         ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line`,
     });
   }
