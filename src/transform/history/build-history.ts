@@ -83,12 +83,13 @@ export async function buildHistory(
     ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;`);
   if (spec.key.includes('hcpcs')) {
     // Releases appended: only codes with a change from the first added release on have new
-    // events; the others' events, all before it, stay.
+    // events, and only from that day on: events before it stay (appending later releases
+    // changes neither the intervals that ended before it nor where a code's spans start).
     const changed = `(SELECT hcpcs FROM release_diff WHERE source = ${source}${from})`;
     await connection.run(
       extended
-        ? `DELETE FROM code_history WHERE source = ${source} AND hcpcs IN ${changed};
-           ${codeHistorySql(spec, changed)}`
+        ? `DELETE FROM code_history WHERE source = ${source} AND date >= ${day} AND hcpcs IN ${changed};
+           ${codeHistorySql(spec, { codes: changed, since: day })}`
         : `DELETE FROM code_history WHERE source = ${source};
            ${codeHistorySql(spec)}`,
     );
@@ -377,11 +378,16 @@ const SHARED_TABLES_SQL = `
 /**
  * Code-level events from the key intervals: a code's presence is the union of its keys'
  * intervals; each continuous span starts with added (the first) or returned, and ends with
- * ended; a release_diff change of a row of the code inside a span is changed.
+ * ended; a release_diff change of a row of the code inside a span is changed. With `only`,
+ * the events of those codes (a SQL list) dated on or after `since` (a SQL date).
  */
-function codeHistorySql(spec: HistorySpec, onlyCodes?: string): string {
+function codeHistorySql(
+  spec: HistorySpec,
+  only: { codes: string; since: string } | null = null,
+): string {
   const source = literal(spec.source);
   const never = "DATE '9999-12-31'";
+  const onlyCodes = only?.codes;
   const codes = onlyCodes ? ` WHERE CAST(hcpcs AS VARCHAR) IN ${onlyCodes}` : '';
   return `
     INSERT INTO code_history
@@ -433,12 +439,16 @@ function codeHistorySql(spec: HistorySpec, onlyCodes?: string): string {
                    column_name || ' ' || coalesce(old_value, '(none)') || ' → ' || coalesce(new_value, '(none)')
                  WHEN 'added' THEN 'row added: ' || key
                  ELSE 'row ended: ' || key END AS fragment
-        FROM release_diff WHERE source = ${source}${onlyCodes ? ` AND hcpcs IN ${onlyCodes}` : ''}
+        FROM release_diff WHERE source = ${source}${
+          only ? ` AND hcpcs IN ${only.codes} AND effective_from >= ${only.since}` : ''
+        }
       ) d
       JOIN spans s ON s.hcpcs = d.hcpcs AND s.span_from < d.effective_from
                    AND d.effective_from < coalesce(s.span_to, ${never})
       GROUP BY d.hcpcs, d.effective_from, d.to_release
     )
-    SELECT ${source}, hcpcs, date, release_id, action, notes FROM events
+    SELECT ${source}, hcpcs, date, release_id, action, notes FROM events${
+      only ? ` WHERE date >= ${only.since}` : ''
+    }
     ORDER BY ${CODE_HISTORY_ORDER}`;
 }
