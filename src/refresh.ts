@@ -86,7 +86,10 @@ export interface RefreshSummary {
   changes: ReleaseChanges[];
 }
 
-type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks' | 'changes'>;
+type BuildSummary = Pick<RefreshSummary, 'runId' | 'releases' | 'checks' | 'changes'> & {
+  /** True when the run wrote or completed a release's manifest.json (files dropped in by hand). */
+  manifestsWritten: boolean;
+};
 
 /** What the newest release of a source changed against the one before it. */
 export interface ReleaseChanges {
@@ -203,12 +206,17 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       log(`${base.folders.size} release(s) unchanged since the published run: taken over as built`);
     }
     await mkdir(buildDir, { recursive: true });
-    const summary = await build(buildDir, runId, options, pipelines, log, base);
-    // Manifests written for files dropped in by hand are part of the inputs from now on.
-    await writeFile(
-      join(buildDir, INPUTS_FILE),
-      `${JSON.stringify(await describeInputs(options.rawDir, pipelines))}\n`,
+    const { manifestsWritten, ...summary } = await build(
+      buildDir,
+      runId,
+      options,
+      pipelines,
+      log,
+      base,
     );
+    // Manifests written for files dropped in by hand are part of the inputs from now on.
+    const saved = manifestsWritten ? await describeInputs(options.rawDir, pipelines) : inputs;
+    await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(saved)}\n`);
     await publishBuild(buildDir, options.outDir, runId);
     log(
       `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
@@ -378,7 +386,13 @@ async function build(
     await writeContract(buildDir, contract);
     await writeReport(connection, buildDir);
     await connection.run('CHECKPOINT');
-    return { runId, releases, checks, changes: await newestChanges(connection) };
+    return {
+      runId,
+      releases,
+      checks,
+      changes: await newestChanges(connection),
+      manifestsWritten: loaded.some((l) => l.staged.some((s) => s.raw.manifestWritten)),
+    };
   } finally {
     db.close();
   }

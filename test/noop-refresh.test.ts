@@ -1,4 +1,4 @@
-import { utimes } from 'node:fs/promises';
+import { access, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
@@ -33,5 +33,17 @@ describe('a refresh with nothing new in raw/', () => {
     const third = await refresh({ rawDir, outDir, pipelines });
     expect(third.unchanged).toBe(false);
     expect(third.releases.map((r) => r.rowsLoaded)).toEqual([19090]);
+  });
+
+  it('counts a manifest the refresh wrote as an input: the next refresh has nothing new', async () => {
+    const rawDir = await copyRaw();
+    const manifest = join(rawDir, RELEASE_SUBDIR, 'manifest.json');
+    // A release dropped in by hand: no manifest until the refresh writes one.
+    await rm(manifest);
+    const outDir = join(await makeTempDir('noop-manifest'), 'out');
+    const pipelines = [pfsRvuPipeline];
+    expect((await refresh({ rawDir, outDir, pipelines })).unchanged).toBe(false);
+    await access(manifest);
+    expect((await refresh({ rawDir, outDir, pipelines })).unchanged).toBe(true);
   });
 });
