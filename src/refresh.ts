@@ -16,6 +16,7 @@ import {
 } from './extract/stage-source.js';
 import {
   buildContract,
+  type Contract,
   checkContract,
   readPublishedContract,
   writeContract,
@@ -350,8 +351,12 @@ async function build(
       ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
       ...historyParquetTables(pipelines),
     ];
-    // A second connection: the export writes two files at once, one per core.
+    // A second connection: the export writes two files at once, one per core; then the
+    // contract (reading the files back) and the report (reading the tables) are made at once.
     const exporter = await db.instance.connect();
+    let contract: Contract;
+    let changes: ReleaseChanges[];
+    const publishedContract = await readPublishedContract(options.outDir);
     try {
       await exportParquet(
         [connection, exporter],
@@ -367,30 +372,31 @@ async function build(
             }
           : undefined,
       );
+      [contract, changes] = await allOrFirstFailure([
+        buildContract(
+          connection,
+          buildDir,
+          join(buildDir, PARQUET_DIR_NAME),
+          tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
+          runId,
+          PIPELINE_VERSION,
+          base && publishedContract
+            ? { contract: publishedContract, outputDir: dirname(base.databasePath) }
+            : undefined,
+        ),
+        writeReport(exporter, buildDir).then(() => newestChanges(exporter)),
+      ]);
     } finally {
       exporter.closeSync();
     }
-    const publishedContract = await readPublishedContract(options.outDir);
-    const contract = await buildContract(
-      connection,
-      buildDir,
-      join(buildDir, PARQUET_DIR_NAME),
-      tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
-      runId,
-      PIPELINE_VERSION,
-      base && publishedContract
-        ? { contract: publishedContract, outputDir: dirname(base.databasePath) }
-        : undefined,
-    );
     checkContract(publishedContract, contract);
     await writeContract(buildDir, contract);
-    await writeReport(connection, buildDir);
     await connection.run('CHECKPOINT');
     return {
       runId,
       releases,
       checks,
-      changes: await newestChanges(connection),
+      changes,
       manifestsWritten: loaded.some((l) => l.staged.some((s) => s.raw.manifestWritten)),
     };
   } finally {
