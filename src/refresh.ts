@@ -453,6 +453,7 @@ async function loadSource(
       connection,
       pipeline,
       group.flatMap((r) => [...r.primaries, ...r.variants]),
+      group.some((r) => r.variants.length > 0),
       log,
     );
     stagedOutcomes.push(await runStagingChecks(connection, pipeline));
@@ -553,10 +554,13 @@ async function transformStaged(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
   files: readonly RawFile[],
+  hasVariants: boolean,
   log: (line: string) => void,
 ): Promise<void> {
   let invalid = 0;
-  for (const table of [pipeline.stagingTable, variantTable(pipeline)]) {
+  // The variant files' staging table is empty without variant files: nothing to validate.
+  const tables = [pipeline.stagingTable, ...(hasVariants ? [variantTable(pipeline)] : [])];
+  for (const table of tables) {
     invalid += await validateStagedRows(connection, pipeline, table);
   }
   if (invalid > 0) log(`${pipeline.source}: ${invalid} value(s) failed validation`);
