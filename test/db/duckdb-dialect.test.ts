@@ -419,46 +419,16 @@ describe('DuckDBDialect', () => {
     const byCode = (code: string) =>
       db.selectFrom('fee').select(['id', 'code']).where('code', '=', code).execute();
 
-    beforeEach(async () => {
-      await db
-        .insertInto('fee')
-        .values([
-          {
-            id: 1,
-            code: '99213',
-            units: 1,
-            big: null,
-            amount: null,
-            effective: null,
-            loaded_at: null,
-            active: null,
-            payload: null,
-            note: null,
-          },
-          {
-            id: 2,
-            code: '38211',
-            units: 2,
-            big: null,
-            amount: null,
-            effective: null,
-            loaded_at: null,
-            active: null,
-            payload: null,
-            note: null,
-          },
-        ])
-        .execute();
-    });
+    beforeEach(insertRows);
 
     it('binds each run its own parameters, never the previous ones', async () => {
       expect(await byCode('99213')).toEqual([{ id: 1, code: '99213' }]);
-      expect(await byCode('38211')).toEqual([{ id: 2, code: '38211' }]);
+      expect(await byCode('99214')).toEqual([{ id: 2, code: '99214' }]);
       expect(await byCode('none')).toEqual([]);
       // Same text, a parameter of another type: DuckDB casts it as on a first run.
-      const rows = await sql<{ id: number }>`select id from fee where id = ${2}`.execute(db);
+      const first = await sql<{ id: number }>`select id from fee where id = ${2}`.execute(db);
       const again = await sql<{ id: number }>`select id from fee where id = ${'1'}`.execute(db);
-      expect([rows.rows, again.rows]).toEqual([[{ id: 2 }], [{ id: 1 }]]);
+      expect([first.rows, again.rows]).toEqual([[{ id: 2 }], [{ id: 1 }]]);
     });
 
     it('sees a table changed since the statement was prepared', async () => {
