@@ -1,7 +1,9 @@
 /**
  * Times every SQL statement the process sends to DuckDB, by wrapping the @duckdb/node-api
  * prototypes (a bench-only instrument; src/ is not touched). Nested calls (run with values goes
- * through a prepared statement) are counted once, at the outermost call.
+ * through a prepared statement) are counted once, at the outermost call of their connection:
+ * statements running at once on different connections (the refresh uses several) each count.
+ * Their times then add up to more than the wall time they spanned.
  */
 import { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 
@@ -15,6 +17,8 @@ type Method = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 export function installSqlProfiler(): { timings: SqlTiming[]; uninstall(): void } {
   const timings: SqlTiming[] = [];
   const sqlOf = new WeakMap<object, string>();
+  /** The connection a prepared statement belongs to. */
+  const connectionOf = new WeakMap<object, object>();
   const connection = DuckDBConnection.prototype as unknown as Record<string, Method>;
   const prepared = DuckDBPreparedStatement.prototype as unknown as Record<string, Method>;
   const original = {
@@ -22,28 +26,34 @@ export function installSqlProfiler(): { timings: SqlTiming[]; uninstall(): void 
     createPrepared: connection.createPrepared as Method,
     preparedRun: prepared.run as Method,
   };
-  let depth = 0;
-  async function timed<T>(sql: string, call: () => Promise<T>): Promise<T> {
-    if (depth > 0) return call();
-    depth++;
+  const busy = new WeakSet<object>();
+  async function timed<T>(owner: object, sql: string, call: () => Promise<T>): Promise<T> {
+    if (busy.has(owner)) return call();
+    busy.add(owner);
     const started = performance.now();
     try {
       return await call();
     } finally {
-      depth--;
+      busy.delete(owner);
       timings.push({ sql, ms: performance.now() - started });
     }
   }
   connection.run = function (this: unknown, ...args: unknown[]) {
-    return timed(String(args[0]), () => original.run.apply(this, args));
+    return timed(this as object, String(args[0]), () => original.run.apply(this, args));
   };
   connection.createPrepared = async function (this: unknown, ...args: unknown[]) {
-    const statement = await timed(String(args[0]), () => original.createPrepared.apply(this, args));
-    if (typeof statement === 'object' && statement !== null) sqlOf.set(statement, String(args[0]));
+    const statement = await timed(this as object, String(args[0]), () =>
+      original.createPrepared.apply(this, args),
+    );
+    if (typeof statement === 'object' && statement !== null) {
+      sqlOf.set(statement, String(args[0]));
+      connectionOf.set(statement, this as object);
+    }
     return statement;
   };
   prepared.run = function (this: unknown, ...args: unknown[]) {
-    return timed(sqlOf.get(this as object) ?? '(prepared statement)', () =>
+    const owner = connectionOf.get(this as object) ?? (this as object);
+    return timed(owner, sqlOf.get(this as object) ?? '(prepared statement)', () =>
       original.preparedRun.apply(this, args),
     );
   };
