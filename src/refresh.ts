@@ -5,7 +5,7 @@ import { PIPELINES } from '../pipelines/index.js';
 import { openDuckDB } from './db/open-duckdb.js';
 import { identifier } from './db/sql.js';
 import { BlockedRunError } from './errors.js';
-import type { RawFile } from './extract/raw-releases.js';
+import type { RawFile, RawRelease } from './extract/raw-releases.js';
 import {
   dropStagingTables,
   groupReleases,
@@ -284,47 +284,71 @@ async function build(
     const parquetReleases: ReleaseFiles[] = [];
     /** Effective dates of the releases this run read. */
     const addedDays: string[] = [];
-    const loaded: LoadedSource[] = [];
+    // Each source's new releases first: which sources load data decides when the marts can start.
+    const toRead: RawRelease[][] = [];
     for (const pipeline of pipelines) {
-      const source = await loadSource(connection, runId, options, pipeline, log, base);
-      loaded.push(source);
-      const rows = await rowsPerRelease(connection, pipeline);
-      for (const { release, parquet } of carried.filter(
-        (c) => c.release.source === pipeline.source,
-      )) {
-        releases.push({ ...release, rowsLoaded: rows.get(release.release) ?? 0 });
-        parquetReleases.push(parquet);
-      }
-      for (const { raw, files } of source.staged) {
-        if (raw.manifest.effective_from) addedDays.push(raw.manifest.effective_from);
-        releases.push({
-          source: pipeline.source,
-          release: raw.release,
-          effectiveFrom: raw.manifest.effective_from,
-          files,
-          rowsLoaded: rows.get(raw.release) ?? 0,
-        });
-        parquetReleases.push({
-          source: pipeline.source,
-          release: raw.release,
-          sourceFiles: raw.primaries.map((f) => f.relativePath),
-          sourceSha256s: raw.primaries.map((f) => f.profile.sha256),
-        });
-      }
+      toRead.push(await registerReleases(connection, options.rawDir, pipeline, log, base?.folders));
     }
-
-    // What spans releases (histories and checks) and the marts (one card per code) read the
-    // loaded tables and write different ones: they run at once, on two connections, which keeps
-    // both cores busy where either alone would leave one idle (the marts run on one thread).
+    // The marts (one card per code) read the loaded tables only: they start on a second
+    // connection once the last source with data to load has run its models, and run beside
+    // the rest (staging checks, histories, checks), which write other tables. Views read
+    // release_diff and code_history: they exist first.
     await createSharedHistoryTables(connection);
+    const lastLoading = base
+      ? toRead.reduce((last, r, i) => (r.length > 0 ? i : last), -1)
+      : pipelines.length - 1;
     const martsConnection = await db.instance.connect();
+    let marts: Promise<void> | null = null;
+    const startMarts = () => {
+      marts ??= buildMarts(martsConnection, new Set(pipelines.map((p) => p.source)), log);
+    };
     let checks: CheckOutcome[];
+    const loaded: LoadedSource[] = [];
     try {
+      for (const [i, pipeline] of pipelines.entries()) {
+        const source = await loadSource(
+          connection,
+          runId,
+          options,
+          pipeline,
+          toRead[i] ?? [],
+          log,
+          base,
+          i === lastLoading ? startMarts : null,
+        );
+        loaded.push(source);
+        const rows = await rowsPerRelease(connection, pipeline);
+        for (const { release, parquet } of carried.filter(
+          (c) => c.release.source === pipeline.source,
+        )) {
+          releases.push({ ...release, rowsLoaded: rows.get(release.release) ?? 0 });
+          parquetReleases.push(parquet);
+        }
+        for (const { raw, files } of source.staged) {
+          if (raw.manifest.effective_from) addedDays.push(raw.manifest.effective_from);
+          releases.push({
+            source: pipeline.source,
+            release: raw.release,
+            effectiveFrom: raw.manifest.effective_from,
+            files,
+            rowsLoaded: rows.get(raw.release) ?? 0,
+          });
+          parquetReleases.push({
+            source: pipeline.source,
+            release: raw.release,
+            sourceFiles: raw.primaries.map((f) => f.relativePath),
+            sourceSha256s: raw.primaries.map((f) => f.profile.sha256),
+          });
+        }
+      }
+      startMarts();
       [checks] = await allOrFirstFailure([
         deriveSources(connection, runId, loaded, base),
-        buildMarts(martsConnection, new Set(pipelines.map((p) => p.source)), log),
+        marts ?? Promise.resolve(),
       ]);
     } finally {
+      // Never close a connection a statement still runs on: a failure above waits for the marts.
+      await (marts as Promise<void> | null)?.catch(() => {});
       martsConnection.closeSync();
     }
     // Unchanged code pages (a condition of building on the published run) are loaded already.
@@ -433,10 +457,12 @@ async function loadSource(
   runId: string,
   options: RefreshOptions,
   pipeline: PipelineDefinition,
+  releases: readonly RawRelease[],
   log: (line: string) => void,
   base: PublishedRun | null,
+  /** Called once the source's models have run on its last group (before its staging checks). */
+  modelsDone: (() => void) | null,
 ): Promise<LoadedSource> {
-  const releases = await registerReleases(connection, options.rawDir, pipeline, log, base?.folders);
   if (base && releases.length === 0) {
     // Same code, code tables and rows as the published run: so are its check outcomes.
     const carriedOutcomes = await carryOverChecks(connection, runId, pipeline.source);
@@ -447,7 +473,7 @@ async function loadSource(
   if (groups.length === 0 && !base) groups.push([]);
   const staged: StagedRelease[] = [];
   const stagedOutcomes: CheckOutcome[][] = [];
-  for (const group of groups) {
+  for (const [i, group] of groups.entries()) {
     const stagedGroup = await stageReleases(connection, pipeline, group, log);
     await transformStaged(
       connection,
@@ -456,6 +482,7 @@ async function loadSource(
       group.some((r) => r.variants.length > 0),
       log,
     );
+    if (i === groups.length - 1) modelsDone?.();
     stagedOutcomes.push(await runStagingChecks(connection, pipeline));
     await dropStagingTables(connection, pipeline);
     staged.push(...stagedGroup);
