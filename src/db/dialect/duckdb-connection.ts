@@ -15,13 +15,13 @@ const DML_STATEMENTS: ReadonlySet<StatementType> = new Set([
   StatementType.MERGE_INTO,
 ]);
 
+/** Prepared statements kept per connection, by SQL text (the least recently used go first). */
+const PREPARED_CACHE_SIZE = 32;
+
 /**
  * Kysely's view of one `@duckdb/node-api` connection. Not safe for concurrent use on its own:
  * `DuckDBDriver` hands it out behind a mutex.
  */
-/** Prepared statements kept per connection, by SQL text (the least recently used go first). */
-const PREPARED_CACHE_SIZE = 32;
-
 export class DuckDBDatabaseConnection implements DatabaseConnection {
   readonly #connection: DuckDBConnection;
   /**
