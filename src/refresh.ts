@@ -46,6 +46,7 @@ import { loadCodeTables } from './transform/code-tables.js';
 import {
   buildHistory,
   createSharedHistoryTables,
+  deriveChanges,
   historyParquetTables,
 } from './transform/history/build-history.js';
 import { inheritComments } from './transform/inherit-comments.js';
@@ -256,6 +257,10 @@ async function build(
       // second core gains (+1 release at 100: about 5 % faster). Both cores still work where
       // two connections do: the histories beside the marts, the Parquet files two at a time.
       await connection.run('SET threads = 1');
+      // Nor a checkpoint before the end, where it runs beside the export (which only reads): a
+      // checkpoint on the way held up the other connections' commits. What a run adds to a
+      // published database stays far below this.
+      await connection.run("SET checkpoint_threshold = '1GB'");
     }
     if (base) {
       // check_result keeps the outcomes of sources with nothing new (see loadSource).
@@ -298,6 +303,8 @@ async function build(
       ? toRead.reduce((last, r, i) => (r.length > 0 ? i : last), -1)
       : pipelines.length - 1;
     const martsConnection = await db.instance.connect();
+    // release_diff and code_history are derived on a third connection beside the checks.
+    const changesConnection = await db.instance.connect();
     let marts: Promise<void> | null = null;
     const startMarts = () => {
       marts ??= buildMarts(martsConnection, new Set(pipelines.map((p) => p.source)), log);
@@ -343,13 +350,14 @@ async function build(
       }
       startMarts();
       [checks] = await allOrFirstFailure([
-        deriveSources(connection, runId, loaded, base),
+        deriveSources(connection, changesConnection, runId, loaded, base),
         marts ?? Promise.resolve(),
       ]);
     } finally {
       // Never close a connection a statement still runs on: a failure above waits for the marts.
       await (marts as Promise<void> | null)?.catch(() => {});
       martsConnection.closeSync();
+      changesConnection.closeSync();
     }
     // Unchanged code pages (a condition of building on the published run) are loaded already.
     if (base) log('code pages: as in the published run');
@@ -375,15 +383,19 @@ async function build(
       ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
       ...historyParquetTables(pipelines),
     ];
-    // A second connection: the export writes two files at once, one per core; then the
+    // Two more connections: the export writes two files at once, one per core; then the
     // contract (reading the files back) and the report (reading the tables) are made at once.
-    const exporter = await db.instance.connect();
+    // Meanwhile the checkpoint writes what the run changed to the database file on the first
+    // connection: it lets them read.
+    const publishedContract = await readPublishedContract(options.outDir);
+    const exporters = [await db.instance.connect(), await db.instance.connect()] as const;
+    const checkpoint = connection.run('CHECKPOINT');
+    checkpoint.catch(() => {}); // awaited below, after the export
     let contract: Contract;
     let changes: ReleaseChanges[];
-    const publishedContract = await readPublishedContract(options.outDir);
     try {
       await exportParquet(
-        [connection, exporter],
+        exporters,
         join(buildDir, PARQUET_DIR_NAME),
         tables,
         parquetReleases,
@@ -398,7 +410,7 @@ async function build(
       );
       [contract, changes] = await allOrFirstFailure([
         buildContract(
-          connection,
+          exporters[0],
           buildDir,
           join(buildDir, PARQUET_DIR_NAME),
           tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
@@ -408,14 +420,16 @@ async function build(
             ? { contract: publishedContract, outputDir: dirname(base.databasePath) }
             : undefined,
         ),
-        writeReport(exporter, buildDir).then(() => newestChanges(exporter)),
+        writeReport(exporters[1], buildDir).then(() => newestChanges(exporters[1])),
       ]);
     } finally {
-      exporter.closeSync();
+      // Never close a connection a statement still runs on.
+      await checkpoint.catch(() => {});
+      for (const exporter of exporters) exporter.closeSync();
     }
+    await checkpoint;
     checkContract(publishedContract, contract);
     await writeContract(buildDir, contract);
-    await connection.run('CHECKPOINT');
     return {
       runId,
       releases,
@@ -491,37 +505,51 @@ async function loadSource(
 }
 
 /**
- * What spans releases, per source in order: its history and its checks. On a published run,
- * what spans releases changes from the earliest added release on.
+ * What spans releases, per source in order: its history, then its changes between releases
+ * (on `changesConnection`, in source order) beside its checks (on `connection`), which read
+ * the history and not the changes. On a published run, what spans releases changes from the
+ * earliest added release on.
  */
 async function deriveSources(
   connection: DuckDBConnection,
+  changesConnection: DuckDBConnection,
   runId: string,
   sources: readonly LoadedSource[],
   base: PublishedRun | null,
 ): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
-  for (const { pipeline, staged, stagedOutcomes, loaded, carriedOutcomes } of sources) {
-    if (carriedOutcomes) {
-      outcomes.push(...carriedOutcomes);
-      continue;
+  let changes: Promise<void> = Promise.resolve();
+  // Handled at once (awaited below): a failure while the checks run is not an unhandled rejection.
+  changes.catch(() => {});
+  try {
+    for (const { pipeline, staged, stagedOutcomes, loaded, carriedOutcomes } of sources) {
+      if (carriedOutcomes) {
+        outcomes.push(...carriedOutcomes);
+        continue;
+      }
+      if (loaded) {
+        const days = staged.map((s) => s.raw.manifest.effective_from).filter((d) => d !== null);
+        const since = days.sort()[0];
+        const built = await buildHistory(
+          connection,
+          pipeline,
+          base && since && days.length === staged.length
+            ? { since, releases: staged.map((s) => s.raw.release) }
+            : null,
+        );
+        changes = changes.then(() => deriveChanges(changesConnection, built));
+        changes.catch(() => {});
+      }
+      const drop = await connection.prepare('DELETE FROM check_result WHERE source = $1');
+      drop.bind([pipeline.source]);
+      await drop.run();
+      outcomes.push(...(await runChecks(connection, runId, pipeline, stagedOutcomes)));
     }
-    if (loaded) {
-      const days = staged.map((s) => s.raw.manifest.effective_from).filter((d) => d !== null);
-      const since = days.sort()[0];
-      await buildHistory(
-        connection,
-        pipeline,
-        base && since && days.length === staged.length
-          ? { since, releases: staged.map((s) => s.raw.release) }
-          : null,
-      );
-    }
-    const drop = await connection.prepare('DELETE FROM check_result WHERE source = $1');
-    drop.bind([pipeline.source]);
-    await drop.run();
-    outcomes.push(...(await runChecks(connection, runId, pipeline, stagedOutcomes)));
+  } finally {
+    // Never leave a statement running on the other connection: its caller closes it.
+    await changes.catch(() => {});
   }
+  await changes;
   return outcomes;
 }
 

@@ -42,58 +42,92 @@ export function historyParquetTables(
 }
 
 /**
- * Builds the history of a source from its loaded releases: <fact>_history (intervals per key),
- * its rows of release_diff (consecutive releases) and, when the key has an hcpcs column, of
- * code_history. Idempotent: the source's rows are replaced. With `added` (releases added to a
- * published run, and the earliest of their effective dates), the release pairs ending before
- * that day keep their release_diff rows, and when every added release comes after every other
- * one, the closed intervals of the history are kept and only the open ones are derived again.
+ * Builds <fact>_history of a source from its loaded releases: intervals per key. Idempotent: the
+ * table is replaced. With `added` (releases added to a published run, and the earliest of their
+ * effective dates), when every added release comes after every other one, the closed intervals
+ * are kept and only the open ones are derived again. What changed between releases
+ * (release_diff, code_history) is derived from the result by `deriveChanges`.
  */
 export async function buildHistory(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
   added: AddedReleases | null = null,
-): Promise<void> {
+): Promise<BuiltHistory> {
   const spec = await describeHistory(connection, pipeline);
-  // The day comes from a manifest: it reaches SQL through a table, never in the SQL text.
-  await connection.run('CREATE OR REPLACE TEMP TABLE _history_since (day DATE)');
-  if (added) {
-    const since = await connection.prepare('INSERT INTO _history_since VALUES ($1::DATE)');
-    since.bind([added.since]);
-    await since.run();
-  }
   const extended = added !== null && (await appendsOnly(connection, spec, added));
   if (extended) {
-    await connection.run(extendedHistorySql(spec));
+    await withSince(connection, added.since, () => connection.run(extendedHistorySql(spec)));
   } else {
     await connection.run(historyTableSql(spec));
     await connection.run(historyConstraints(spec));
     await connection.run(historyComments(spec));
   }
-  await createSharedHistoryTables(connection);
+  return { spec, added, extended };
+}
+
+/** A source's history as built, for deriving its changes. */
+export interface BuiltHistory {
+  spec: HistorySpec;
+  added: AddedReleases | null;
+  /** True when the history was extended (appended releases), not derived again. */
+  extended: boolean;
+}
+
+/**
+ * A source's rows of release_diff (consecutive releases) and, when the key has an hcpcs column,
+ * of code_history, from its history: they read the history table only, so they can be derived
+ * on another connection while the source's checks run. Idempotent: the source's rows are
+ * replaced; with added releases, the release pairs ending before the first added day keep their
+ * rows. The tables exist (createSharedHistoryTables): views read them, so a run creates them
+ * first.
+ */
+export async function deriveChanges(
+  connection: DuckDBConnection,
+  { spec, added, extended }: BuiltHistory,
+): Promise<void> {
   const source = literal(spec.source);
   // Without a day (a full build), every pair.
   const day = "coalesce((SELECT day FROM _history_since), DATE '0001-01-01')";
   const from = ` AND effective_from >= ${day}`;
   const pairs = `SELECT * FROM (${consecutivePairsSql(spec.source)}) WHERE to_day >= ${day}`;
-  await connection.run(`
-    DELETE FROM release_diff WHERE source = ${source}${from};
-    INSERT INTO release_diff
-    SELECT * FROM (${diffSql(spec, pairs, true)})
-    ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;`);
-  if (spec.key.includes('hcpcs')) {
-    // Releases appended: only codes with a change from the first added release on have new
-    // events, and only from that day on: events before it stay (appending later releases
-    // changes neither the intervals that ended before it nor where a code's spans start).
-    const changed = `(SELECT hcpcs FROM release_diff WHERE source = ${source}${from})`;
-    await connection.run(
-      extended
-        ? `DELETE FROM code_history WHERE source = ${source} AND date >= ${day} AND hcpcs IN ${changed};
-           ${codeHistorySql(spec, { codes: changed, since: day })}`
-        : `DELETE FROM code_history WHERE source = ${source};
-           ${codeHistorySql(spec)}`,
-    );
+  await withSince(connection, added?.since ?? null, async () => {
+    await connection.run(`
+      DELETE FROM release_diff WHERE source = ${source}${from};
+      INSERT INTO release_diff
+      SELECT * FROM (${diffSql(spec, pairs, true)})
+      ORDER BY effective_from, ${CHANGE_ORDER_SQL}, key, column_name;`);
+    if (spec.key.includes('hcpcs')) {
+      // Releases appended: only codes with a change from the first added release on have new
+      // events, and only from that day on: events before it stay (appending later releases
+      // changes neither the intervals that ended before it nor where a code's spans start).
+      const changed = `(SELECT hcpcs FROM release_diff WHERE source = ${source}${from})`;
+      await connection.run(
+        extended
+          ? `DELETE FROM code_history WHERE source = ${source} AND date >= ${day} AND hcpcs IN ${changed};
+             ${codeHistorySql(spec, { codes: changed, since: day })}`
+          : `DELETE FROM code_history WHERE source = ${source};
+             ${codeHistorySql(spec)}`,
+      );
+    }
+  });
+}
+
+/**
+ * Runs `work` with the connection's temp table _history_since holding `since` (no row: none).
+ * The day comes from a manifest: it reaches SQL through a table, never in the SQL text.
+ */
+async function withSince(
+  connection: DuckDBConnection,
+  since: string | null,
+  work: () => Promise<unknown>,
+): Promise<void> {
+  await connection.run('CREATE OR REPLACE TEMP TABLE _history_since (day DATE)');
+  if (since !== null) {
+    const insert = await connection.prepare('INSERT INTO _history_since VALUES ($1::DATE)');
+    insert.bind([since]);
+    await insert.run();
   }
+  await work();
   await connection.run('DROP TABLE _history_since');
 }
 
