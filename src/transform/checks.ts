@@ -172,13 +172,13 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
     ),
   ];
   if (pipeline.stagedKey) {
-    // Rejected lines are reported as such already; a repeat among them adds nothing.
+    // Rejected lines are reported as such already (and left staging): a repeat among them adds
+    // nothing.
     checks.push(
       uniqueKeyCheck(
         `unique key (${pipeline.stagedKey.join(', ')}) per release among the staged lines`,
         main.name,
-        `(SELECT s.* FROM ${staging} s
-          ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line)`,
+        staging,
         pipeline.stagedKey,
       ),
     );
@@ -192,12 +192,12 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
       failures: `
         SELECT s.source_file || ':' || s.source_line || ': staged but neither loaded nor rejected'
         FROM ${staging} s
+        -- The rejected lines kept out left staging before the models: the rest must be loaded.
         -- Only the staged releases' rows can match (a file belongs to one release): the join
         -- reads those, not every release loaded so far.
         ANTI JOIN (SELECT source_file, source_line FROM ${fact}
                    WHERE release_id IN (SELECT DISTINCT release_id FROM ${staging})) f
-          ON f.source_file = s.source_file AND f.source_line = s.source_line
-        ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line`,
+          ON f.source_file = s.source_file AND f.source_line = s.source_line`,
     });
   }
   if (pipeline.variantComparison === 'staged-rows') {

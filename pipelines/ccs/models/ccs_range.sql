@@ -25,7 +25,6 @@ SELECT
   ccs_label,
   source_file, source_line
 FROM stg_ccs s
-ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
 ORDER BY release_id, source_line;
 
 -- The CCS category of a code in a release, by range and shape; NULL when no range holds it.

@@ -51,15 +51,11 @@ CREATE TABLE IF NOT EXISTS hcpcs_code (
 );
 
 INSERT INTO hcpcs_code
-WITH accepted AS (
-  SELECT s.* FROM stg_hcpcs s
-  ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
-),
-descriptions AS (
+WITH descriptions AS (
   SELECT release_id, source_file, hcpcs,
          string_agg(long_description, ' ' ORDER BY sequence_number, source_line) AS long_description,
          count(*) AS description_records
-  FROM accepted GROUP BY release_id, source_file, hcpcs
+  FROM stg_hcpcs GROUP BY release_id, source_file, hcpcs
 )
 SELECT
   a.release_id, a.hcpcs,
@@ -82,7 +78,7 @@ SELECT
   a.action_code,
   d.description_records,
   a.source_file, a.source_line
-FROM accepted a
+FROM stg_hcpcs a
 JOIN descriptions d USING (release_id, source_file, hcpcs)
 WHERE a.record_id IN ('3', '7')
 ORDER BY a.release_id, a.source_line;

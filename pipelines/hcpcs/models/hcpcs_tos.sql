@@ -12,8 +12,7 @@ CREATE TABLE IF NOT EXISTS hcpcs_tos (
 INSERT INTO hcpcs_tos
 SELECT release_id, hcpcs, CAST(right(slot, 1) AS TINYINT), type_of_service, source_file, source_line
 FROM (
-  SELECT s.* FROM stg_hcpcs s
-  ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
+  SELECT * FROM stg_hcpcs
   WHERE record_id IN ('3', '7')
 )
 UNPIVOT (type_of_service FOR slot IN (

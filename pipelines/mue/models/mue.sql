@@ -30,7 +30,6 @@ SELECT
   rationale,
   source_file, source_line
 FROM stg_mue s
-ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
 WHERE mue_service_type(s.source_file) IS NOT NULL
 ORDER BY release_id, source_file, source_line;
 

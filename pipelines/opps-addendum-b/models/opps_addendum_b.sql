@@ -32,7 +32,6 @@ SELECT
   change_flag IS NOT NULL,
   source_file, source_line
 FROM stg_opps_addendum_b s
-ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line
 ORDER BY release_id, source_line;
 
 COMMENT ON TABLE opps_addendum_b IS 'CMS OPPS Addendum B (OPPS payment by HCPCS code), one row per release and HCPCS code. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';

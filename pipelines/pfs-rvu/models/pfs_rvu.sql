@@ -1,5 +1,5 @@
 -- pfs_rvu: the PPRRVU relative value file, typed. One row per (release, hcpcs, modifier).
--- Built from stg_pfs_rvu (text as read) minus the lines in rejected_row.
+-- Built from stg_pfs_rvu (text as read; the lines kept out already left it).
 CREATE TABLE IF NOT EXISTS pfs_rvu (
   release_id VARCHAR NOT NULL,
   hcpcs VARCHAR NOT NULL,
@@ -61,10 +61,10 @@ SELECT
   CAST(clean_number(facility_pe_opps) AS DECIMAL(8, 2)),
   CAST(clean_number(mp_opps) AS DECIMAL(8, 2)),
   source_file, source_line
-FROM stg_pfs_rvu s
-ANTI JOIN kept_out_lines() k ON k.source_file = s.source_file AND k.source_line = s.source_line;
--- No ORDER BY: staging already holds each release's lines in file order, and sorting two
--- million rows cost a fifth of this model at 100 releases.
+FROM stg_pfs_rvu s;
+-- No ORDER BY: staging holds each release's lines in file order and a plain scan keeps it
+-- (a join would not: hence the kept-out lines leave staging first); sorting two million rows
+-- cost a fifth of this model at 100 releases.
 
 COMMENT ON TABLE pfs_rvu IS 'CMS National Physician Fee Schedule relative value file (PPRRVU), one row per release, HCPCS code and modifier. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';
 COMMENT ON COLUMN pfs_rvu.release_id IS 'Release (release.release_id), e.g. RVU25D.';

@@ -23,8 +23,8 @@ COMMENT ON COLUMN rejected_row.detail IS 'Explanation in words.';
 COMMENT ON COLUMN rejected_row.raw_text IS 'The line as it is in the file (a workbook row: its cells up to the last one not blank, joined by tabs), at most 10,000 characters.';
 COMMENT ON COLUMN rejected_row.row_kept IS 'True when the row was still loaded (an unknown code a pipeline accepts with a warning, shown as unknown); false when the line is kept out of the fact tables.';
 
--- The staged lines that must stay out of the fact tables. Models anti-join it: an anti join
--- is several times faster than a correlated EXISTS per staged row.
+-- The staged lines that must stay out of the fact tables: they are deleted from staging before
+-- the models run, so that models read staging as it is, in file order.
 CREATE MACRO kept_out_lines() AS TABLE
   SELECT source_file, source_line FROM rejected_row WHERE NOT row_kept;
 
