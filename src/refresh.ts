@@ -383,51 +383,49 @@ async function build(
       ...pipelines.flatMap((p) => p.factTables.map((f) => ({ name: f.name, source: p.source }))),
       ...historyParquetTables(pipelines),
     ];
-    // Two more connections: the export writes two files at once, one per core; then the
-    // contract (reading the files back) and the report (reading the tables) are made at once.
-    // Meanwhile the checkpoint writes what the run changed to the database file on the first
-    // connection: it lets them read.
+    // The export writes two files at once on two more connections, one per core, then the
+    // contract reads the files back. Beside them, the checkpoint writes what the run changed to
+    // the database file on the first connection (it lets them read), and the report reads the
+    // tables on a fourth.
     const publishedContract = await readPublishedContract(options.outDir);
     const exporters = [await db.instance.connect(), await db.instance.connect()] as const;
-    const checkpoint = connection.run('CHECKPOINT');
-    checkpoint.catch(() => {}); // awaited below, after the export
+    const reporter = await db.instance.connect();
     let contract: Contract;
     let changes: ReleaseChanges[];
     try {
-      await exportParquet(
-        exporters,
-        join(buildDir, PARQUET_DIR_NAME),
-        tables,
-        parquetReleases,
-        PIPELINE_VERSION,
-        base
-          ? {
-              parquetDir: base.parquetDir,
-              releases: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
-              since: addedDays.sort()[0] ?? null,
-            }
-          : undefined,
-      );
-      [contract, changes] = await allOrFirstFailure([
-        buildContract(
-          exporters[0],
-          buildDir,
+      [, contract, changes] = await allOrFirstFailure([
+        connection.run('CHECKPOINT'),
+        exportParquet(
+          exporters,
           join(buildDir, PARQUET_DIR_NAME),
-          tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
-          runId,
+          tables,
+          parquetReleases,
           PIPELINE_VERSION,
-          base && publishedContract
-            ? { contract: publishedContract, outputDir: dirname(base.databasePath) }
+          base
+            ? {
+                parquetDir: base.parquetDir,
+                releases: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
+                since: addedDays.sort()[0] ?? null,
+              }
             : undefined,
+        ).then(() =>
+          buildContract(
+            exporters[0],
+            buildDir,
+            join(buildDir, PARQUET_DIR_NAME),
+            tables.map((t) => ({ ...t, key: datasetKey(t.name, pipelines) })),
+            runId,
+            PIPELINE_VERSION,
+            base && publishedContract
+              ? { contract: publishedContract, outputDir: dirname(base.databasePath) }
+              : undefined,
+          ),
         ),
-        writeReport(exporters[1], buildDir).then(() => newestChanges(exporters[1])),
+        writeReport(reporter, buildDir).then(() => newestChanges(reporter)),
       ]);
     } finally {
-      // Never close a connection a statement still runs on.
-      await checkpoint.catch(() => {});
-      for (const exporter of exporters) exporter.closeSync();
+      for (const c of [...exporters, reporter]) c.closeSync();
     }
-    await checkpoint;
     checkContract(publishedContract, contract);
     await writeContract(buildDir, contract);
     return {

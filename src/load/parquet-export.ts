@@ -1,5 +1,5 @@
 import { copyFile, link, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 
@@ -62,31 +62,21 @@ export async function exportParquet(
   if (!connection) throw new Error('parquet export: no connection');
   const written: string[] = [];
   const writes: ((connection: DuckDBConnection) => Promise<void>)[] = [];
-  for (const table of tables) {
+  /** Files of the published run to link: published file, file written, and how to write it. */
+  const links: [string, string, (connection: DuckDBConnection) => Promise<void>][] = [];
+  const parts = await partitionValues(connection, tables);
+  const unchangedBefore = published?.since ? Number(published.since.slice(0, 4)) : null;
+  for (const [i, table] of tables.entries()) {
     const tableDir = join(parquetDir, table.name);
     if (table.segmentBy) {
-      await mkdir(tableDir, { recursive: true });
       const segment = segmentSql(table.segmentBy);
-      const present = await connection.runAndReadAll(
-        `SELECT DISTINCT ${segment} FROM ${identifier(table.name)} ORDER BY 1`,
-      );
-      const segments = present.getRowsJS().map(([s]) => String(s));
-      const unchangedBefore = published?.since ? Number(published.since.slice(0, 4)) : null;
+      const segments = parts[i] ?? [];
       for (const name of segments.length > 0 ? segments : [null]) {
         const file = name === null ? `${table.name}.parquet` : `${table.name}-${name}.parquet`;
         const path = join(tableDir, file);
         written.push(path);
-        if (
-          published &&
-          name !== null &&
-          unchangedBefore !== null &&
-          Number(name) < unchangedBefore && // "open" is NaN: never taken over
-          (await linkOrCopy(join(published.parquetDir, table.name, file), path))
-        ) {
-          continue;
-        }
         const where = name === null ? '' : ` WHERE ${segment} = ${literal(name)}`;
-        writes.push((c) =>
+        const write = (c: DuckDBConnection) =>
           copyToParquet(
             c,
             `SELECT * FROM ${identifier(table.name)}${where}${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
@@ -96,13 +86,21 @@ export async function exportParquet(
               ...(name === null ? {} : { segment: name }),
               pipeline_version: pipelineVersion,
             },
-          ),
-        );
+          );
+        if (
+          published &&
+          name !== null &&
+          unchangedBefore !== null &&
+          Number(name) < unchangedBefore // "open" is NaN: never taken over
+        ) {
+          links.push([join(published.parquetDir, table.name, file), path, write]);
+        } else {
+          writes.push(write);
+        }
       }
       continue;
     }
     if (!table.source) {
-      await mkdir(tableDir, { recursive: true });
       const path = join(tableDir, `${table.name}.parquet`);
       writes.push((c) =>
         copyToParquet(
@@ -118,29 +116,13 @@ export async function exportParquet(
       written.push(path);
       continue;
     }
-    const present = await connection.runAndReadAll(
-      `SELECT DISTINCT release_id FROM ${identifier(table.name)} ORDER BY 1`,
-    );
-    for (const [releaseId] of present.getRowsJS()) {
+    for (const releaseId of parts[i] ?? []) {
       const release = releases.find((r) => r.source === table.source && r.release === releaseId);
       if (!release)
         throw new Error(`parquet export: no source file known for release ${releaseId}`);
-      const dir = join(tableDir, `release=${release.release}`);
-      await mkdir(dir, { recursive: true });
-      const path = join(dir, `${table.name}.parquet`);
-      if (published?.releases.has(`${table.source}/${release.release}`)) {
-        const from = join(
-          published.parquetDir,
-          table.name,
-          `release=${release.release}`,
-          `${table.name}.parquet`,
-        );
-        if (await linkOrCopy(from, path)) {
-          written.push(path);
-          continue;
-        }
-      }
-      writes.push((c) =>
+      const path = join(tableDir, `release=${release.release}`, `${table.name}.parquet`);
+      written.push(path);
+      const write = (c: DuckDBConnection) =>
         copyToParquet(
           c,
           // No ORDER BY: a release's rows are in the table in line order (loaded from staging
@@ -156,13 +138,60 @@ export async function exportParquet(
             source_sha256: release.sourceSha256s.join(' '),
             pipeline_version: pipelineVersion,
           },
-        ),
-      );
-      written.push(path);
+        );
+      if (published?.releases.has(`${table.source}/${release.release}`)) {
+        const from = join(
+          published.parquetDir,
+          table.name,
+          `release=${release.release}`,
+          `${table.name}.parquet`,
+        );
+        links.push([from, path, write]);
+      } else {
+        writes.push(write);
+      }
     }
   }
+  // Folders, then the published files linked, all at once (one after another, a hundred
+  // partitions took a tenth of a second); a file the published run lacks is written.
+  await Promise.all(
+    [...new Set(written.map((path) => dirname(path)))].map((dir) =>
+      mkdir(dir, { recursive: true }),
+    ),
+  );
+  const linked = await Promise.all(links.map(([from, to]) => linkOrCopy(from, to)));
+  links.forEach(([, , write], k) => {
+    if (!linked[k]) writes.push(write);
+  });
   await runOnEach(connections, writes);
   return written;
+}
+
+/**
+ * The partitions of each table, in order: its release ids (a source's facts), its segments
+ * (segmentBy), none for the others. One statement: one per table cost more than the queries.
+ */
+async function partitionValues(
+  connection: DuckDBConnection,
+  tables: readonly ParquetTable[],
+): Promise<string[][]> {
+  const queries = tables.flatMap((table, i) => {
+    const value = table.segmentBy
+      ? segmentSql(table.segmentBy)
+      : table.source
+        ? 'release_id'
+        : null;
+    return value === null
+      ? []
+      : [`SELECT DISTINCT ${i} AS i, ${value} AS value FROM ${identifier(table.name)}`];
+  });
+  const values = tables.map((): string[] => []);
+  if (queries.length === 0) return values;
+  const reader = await connection.runAndReadAll(
+    `${queries.join('\nUNION ALL\n')}\nORDER BY i, value`,
+  );
+  for (const [i, value] of reader.getRowsJS()) values[Number(i)]?.push(String(value));
+  return values;
 }
 
 /**
