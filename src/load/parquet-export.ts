@@ -127,7 +127,8 @@ export async function exportParquet(
           c,
           // No ORDER BY: a release's rows are in the table in line order (loaded from staging
           // in file order, insertion order preserved), and sorting each file cost a second at
-          // 100 releases. A test holds the files to source_line order.
+          // 100 releases. Tests hold the files to source_line order and the models' INSERTs to
+          // DuckDB's order-keeping BATCH_INSERT.
           `SELECT * EXCLUDE (release_id) FROM ${identifier(table.name)}
            WHERE release_id = ${literal(release.release)}`,
           path,
