@@ -1,6 +1,7 @@
 import { copyFile, link, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { mapOnConnections } from '../db/connection-pool.js';
 import { identifier, literal } from '../db/sql.js';
 
 export interface ParquetTable {
@@ -164,7 +165,7 @@ export async function exportParquet(
   links.forEach(([, , write], k) => {
     if (!linked[k]) writes.push(write);
   });
-  await runOnEach(connections, writes);
+  await mapOnConnections(connections, writes, (write, connection) => write(connection));
   return written;
 }
 
@@ -193,32 +194,6 @@ async function partitionValues(
   );
   for (const [i, value] of reader.getRowsJS()) values[Number(i)]?.push(String(value));
   return values;
-}
-
-/**
- * Runs the tasks in order, each on the first connection free. After a failure no task starts;
- * the running ones finish before the first failure is thrown.
- */
-async function runOnEach(
-  connections: readonly DuckDBConnection[],
-  tasks: readonly ((connection: DuckDBConnection) => Promise<void>)[],
-): Promise<void> {
-  let next = 0;
-  const settled = await Promise.allSettled(
-    connections.map(async (connection) => {
-      while (next < tasks.length) {
-        const task = tasks[next++] as (connection: DuckDBConnection) => Promise<void>;
-        try {
-          await task(connection);
-        } catch (error) {
-          next = tasks.length;
-          throw error;
-        }
-      }
-    }),
-  );
-  const failure = settled.find((s) => s.status === 'rejected');
-  if (failure) throw failure.reason;
 }
 
 async function copyToParquet(

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { mapOnConnections } from '../db/connection-pool.js';
 import { identifier, literal } from '../db/sql.js';
 import { RELEASES_READ } from '../extract/raw-releases.js';
 import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
@@ -252,24 +253,25 @@ export async function runStagingChecks(
  * rows ran on each group of releases: their outcomes (`staged`, one list per group) add up here.
  */
 export async function runChecks(
-  connection: DuckDBConnection,
+  connections: readonly [DuckDBConnection, ...DuckDBConnection[]],
   runId: string,
   pipeline: PipelineDefinition,
   staged: readonly (readonly CheckOutcome[])[],
 ): Promise<CheckOutcome[]> {
-  const outcomes: CheckOutcome[] = [];
-  for (const check of pipelineChecks(pipeline)) {
-    outcomes.push(
-      readsStaging(check, pipeline)
-        ? addUp(
+  // The checks only read: they run on every connection given at once (each needs the run's
+  // temp table of releases read); the outcomes are recorded on the first.
+  const outcomes = await mapOnConnections(connections, pipelineChecks(pipeline), (check, c) =>
+    readsStaging(check, pipeline)
+      ? Promise.resolve(
+          addUp(
             check,
             staged.flatMap((group) => group.filter((o) => sameCheck(o, check))),
-          )
-        : await evaluate(connection, check, pipeline),
-    );
-  }
+          ),
+        )
+      : evaluate(c, check, pipeline),
+  );
   // One appender for the run's outcomes: a prepared INSERT per check cost half a second.
-  const appender = await connection.createAppender('check_result');
+  const appender = await connections[0].createAppender('check_result');
   for (const outcome of outcomes) {
     appender.appendVarchar(runId);
     appender.appendVarchar(pipeline.source);
