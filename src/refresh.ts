@@ -12,7 +12,6 @@ import {
   registerReleases,
   type StagedFile,
   type StagedRelease,
-  shareReleasesRead,
   stageReleases,
 } from './extract/stage-source.js';
 import {
@@ -304,11 +303,8 @@ async function build(
       ? toRead.reduce((last, r, i) => (r.length > 0 ? i : last), -1)
       : pipelines.length - 1;
     const martsConnection = await db.instance.connect();
-    // release_diff and code_history are derived on a third connection beside the checks, which
-    // run on the first and a fourth at once.
+    // release_diff and code_history are derived on a third connection beside the checks.
     const changesConnection = await db.instance.connect();
-    const checksConnection = await db.instance.connect();
-    await shareReleasesRead(connection, checksConnection);
     let marts: Promise<void> | null = null;
     const startMarts = () => {
       marts ??= buildMarts(martsConnection, new Set(pipelines.map((p) => p.source)), log);
@@ -354,13 +350,14 @@ async function build(
       }
       startMarts();
       [checks] = await allOrFirstFailure([
-        deriveSources([connection, checksConnection], changesConnection, runId, loaded, base),
+        deriveSources(connection, changesConnection, runId, loaded, base),
         marts ?? Promise.resolve(),
       ]);
     } finally {
       // Never close a connection a statement still runs on: a failure above waits for the marts.
       await (marts as Promise<void> | null)?.catch(() => {});
-      for (const c of [martsConnection, changesConnection, checksConnection]) c.closeSync();
+      martsConnection.closeSync();
+      changesConnection.closeSync();
     }
     // Unchanged code pages (a condition of building on the published run) are loaded already.
     if (base) log('code pages: as in the published run');
@@ -506,19 +503,18 @@ async function loadSource(
 }
 
 /**
- * What spans releases, per source in order: its history (on the first connection), then its
- * changes between releases (on `changesConnection`, in source order) beside its checks (on
- * `connections` at once), which read the history and not the changes. On a published run, what
- * spans releases changes from the earliest added release on.
+ * What spans releases, per source in order: its history, then its changes between releases
+ * (on `changesConnection`, in source order) beside its checks (on `connection`), which read
+ * the history and not the changes. On a published run, what spans releases changes from the
+ * earliest added release on.
  */
 async function deriveSources(
-  connections: readonly [DuckDBConnection, ...DuckDBConnection[]],
+  connection: DuckDBConnection,
   changesConnection: DuckDBConnection,
   runId: string,
   sources: readonly LoadedSource[],
   base: PublishedRun | null,
 ): Promise<CheckOutcome[]> {
-  const [connection] = connections;
   const outcomes: CheckOutcome[] = [];
   let changes: Promise<void> = Promise.resolve();
   // Handled at once (awaited below): a failure while the checks run is not an unhandled rejection.
@@ -545,7 +541,7 @@ async function deriveSources(
       const drop = await connection.prepare('DELETE FROM check_result WHERE source = $1');
       drop.bind([pipeline.source]);
       await drop.run();
-      outcomes.push(...(await runChecks(connections, runId, pipeline, stagedOutcomes)));
+      outcomes.push(...(await runChecks(connection, runId, pipeline, stagedOutcomes)));
     }
   } finally {
     // Never leave a statement running on the other connection: its caller closes it.

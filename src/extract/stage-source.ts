@@ -1,4 +1,4 @@
-import { type DuckDBConnection, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier } from '../db/sql.js';
 import { InputError, unreadableFile } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
@@ -60,31 +60,6 @@ export async function registerReleases(
   );
   await setEffectiveTo(connection, pipeline.source);
   return releases;
-}
-
-/**
- * The run's releases read (a temp table of `from`, filled by registerReleases) on another
- * connection too, for the checks that run there.
- */
-export async function shareReleasesRead(
-  from: DuckDBConnection,
-  to: DuckDBConnection,
-): Promise<void> {
-  const rows = (
-    await from.runAndReadAll(`SELECT source, release_id FROM ${RELEASES_READ}`)
-  ).getRowsJS();
-  await to.run(
-    `CREATE OR REPLACE TEMP TABLE ${RELEASES_READ} (source VARCHAR, release_id VARCHAR)`,
-  );
-  const insert = await to.prepare(`INSERT INTO ${RELEASES_READ} SELECT unnest($1), unnest($2)`);
-  insert.bind(
-    [
-      listValue(rows.map(([source]) => String(source))),
-      listValue(rows.map(([, id]) => String(id))),
-    ],
-    [LIST(VARCHAR), LIST(VARCHAR)],
-  );
-  await insert.run();
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mapOnConnections } from '../db/connection-pool.js';
 import { identifier, literal } from '../db/sql.js';
 import { RELEASES_READ } from '../extract/raw-releases.js';
 import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
@@ -253,25 +252,24 @@ export async function runStagingChecks(
  * rows ran on each group of releases: their outcomes (`staged`, one list per group) add up here.
  */
 export async function runChecks(
-  connections: readonly [DuckDBConnection, ...DuckDBConnection[]],
+  connection: DuckDBConnection,
   runId: string,
   pipeline: PipelineDefinition,
   staged: readonly (readonly CheckOutcome[])[],
 ): Promise<CheckOutcome[]> {
-  // The checks only read: they run on every connection given at once (each needs the run's
-  // temp table of releases read); the outcomes are recorded on the first.
-  const outcomes = await mapOnConnections(connections, pipelineChecks(pipeline), (check, c) =>
-    readsStaging(check, pipeline)
-      ? Promise.resolve(
-          addUp(
+  const outcomes: CheckOutcome[] = [];
+  for (const check of pipelineChecks(pipeline)) {
+    outcomes.push(
+      readsStaging(check, pipeline)
+        ? addUp(
             check,
             staged.flatMap((group) => group.filter((o) => sameCheck(o, check))),
-          ),
-        )
-      : evaluate(c, check, pipeline),
-  );
+          )
+        : await evaluate(connection, check, pipeline),
+    );
+  }
   // One appender for the run's outcomes: a prepared INSERT per check cost half a second.
-  const appender = await connections[0].createAppender('check_result');
+  const appender = await connection.createAppender('check_result');
   for (const outcome of outcomes) {
     appender.appendVarchar(runId);
     appender.appendVarchar(pipeline.source);
