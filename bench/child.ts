@@ -83,7 +83,7 @@ export async function runJob(job: ChildJob): Promise<ChildResult> {
       rows = result.rows;
     } else {
       // Imported here so that the ceiling never loads the pipeline's modules.
-      const { refresh } = await import('../src/refresh.js');
+      const { refresh } = await import('../src/index.js');
       const started = performance.now();
       const summary = await refresh({
         rawDir: job.rawDir,

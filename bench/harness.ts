@@ -11,10 +11,11 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { PIPELINES } from '../pipelines/index.js';
 import { openFeeSchedule } from '../src/db/fee-schedule.js';
 import { openDuckDB } from '../src/db/open-duckdb.js';
-import { lookupCode } from '../src/lookup.js';
-import { diffReleases } from '../src/transform/history/diff.js';
+import { lookupCode } from '../src/index.js';
+import { diffReleases } from '../src/query/diff.js';
 import type { ChildJob, ChildResult, LogEvent } from './child.js';
 import {
   DEFAULTS,
@@ -813,7 +814,12 @@ export async function measureDiff(databasePath: string, runs: number): Promise<D
     let changes = 0;
     for (let i = 0; i < Math.max(runs, 3); i++) {
       const started = performance.now();
-      const result = await diffReleases(db.connection, { from, to, source: 'pfs-rvu' });
+      const result = await diffReleases(db.connection, {
+        from,
+        to,
+        source: 'pfs-rvu',
+        pipelines: PIPELINES,
+      });
       times.push(performance.now() - started);
       changes = result.changes.length;
     }

@@ -1,11 +1,15 @@
+import { CODE_CARD } from '../marts/code-card.js';
+import { MARTS } from '../marts/index.js';
+import type { Catalog } from '../src/catalog.js';
 import type { PipelineDefinition } from '../src/pipeline-definition.js';
 import { ccsPipeline } from './ccs/pipeline.js';
+import { codePagesSource } from './code-pages/pipeline.js';
 import { hcpcsPipeline } from './hcpcs/pipeline.js';
 import { muePipeline } from './mue/pipeline.js';
 import { oppsAddendumBPipeline } from './opps-addendum-b/pipeline.js';
 import { pfsRvuPipeline } from './pfs-rvu/pipeline.js';
 
-/** Every source the refresh knows, in load order. */
+/** Every source read from release files, in load order. */
 export const PIPELINES: readonly PipelineDefinition[] = [
   pfsRvuPipeline,
   hcpcsPipeline,
@@ -13,3 +17,11 @@ export const PIPELINES: readonly PipelineDefinition[] = [
   muePipeline,
   ccsPipeline,
 ];
+
+/** Every source the refresh knows, the marts across them and the code card. */
+export const CATALOG: Catalog = {
+  pipelines: PIPELINES,
+  pageSources: [codePagesSource],
+  marts: MARTS,
+  card: CODE_CARD,
+};

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerCodePages } from './commands/code-pages-command.js';
+import { CATALOG } from '../pipelines/index.js';
 import { registerDiff } from './commands/diff-command.js';
 import { EXIT, UsageError } from './commands/errors.js';
 import { registerLookup } from './commands/lookup-command.js';
@@ -24,13 +24,13 @@ const program = new Command()
   .version(PIPELINE_VERSION)
   .exitOverride();
 
-// One file per command under src/commands/.
-registerRefresh(program);
-registerLookup(program);
+// One file per command under src/commands/; the catalog of sources is passed down from here.
+registerRefresh(program, CATALOG);
+registerLookup(program, CATALOG);
 registerSql(program);
-registerStatus(program);
-registerDiff(program);
-registerCodePages(program);
+registerStatus(program, CATALOG);
+registerDiff(program, CATALOG);
+for (const source of CATALOG.pageSources) source.registerCommands?.(program, CATALOG);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,10 @@ function findProjectRoot(): string {
 export const PROJECT_ROOT = findProjectRoot();
 export const CODE_TABLES_DIR = join(PROJECT_ROOT, 'code-tables');
 export const PIPELINES_DIR = join(PROJECT_ROOT, 'pipelines');
+/** SQL of the tables and views across sources. */
+export const MARTS_DIR = join(PROJECT_ROOT, 'marts');
+/** SQL of the tables every run has (run, release, code tables, rejects, checks, history). */
+export const MODELS_DIR = join(PROJECT_ROOT, 'src', 'models');
 export const DEFAULT_RAW_DIR = join(PROJECT_ROOT, 'raw');
 export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'out');
 export const DATABASE_FILE_NAME = 'fee_schedule.duckdb';

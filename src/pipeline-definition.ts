@@ -1,3 +1,6 @@
+import type { LandingPage } from './extract/discovery/landing-page.js';
+import type { SourceCard } from './query/code-card.js';
+
 /** What every source pipeline declares: the seam between a source and the shared machinery. */
 
 export type FileFormat = 'csv' | 'fixed-width' | 'xlsx';
@@ -17,14 +20,14 @@ export interface SourceColumn {
   position?: readonly [number, number];
   /** A blank value is a rejected row. */
   required?: boolean;
-  /** Cell values that mean "no value" (OPPS writes "."), read as NULL. */
+  /** Cell values that mean "no value" (some CMS workbooks write "."), read as NULL. */
   nullValues?: readonly string[];
   /** The value must cast to this DECIMAL (after removing "$" and thousands separators). */
   decimal?: { precision: number; scale: number };
   /** The indicator system (code table) that decodes the value. */
   system?: string;
   /**
-   * Where the code sits in a longer cell (RE2, first capture group), e.g. MUE's
+   * Where the code sits in a longer cell (RE2, first capture group), e.g.
    * "2 Date of Service Edit: Policy" holds code 2. Default: the whole value is the code.
    */
   codeRegex?: string;
@@ -41,7 +44,7 @@ export interface FileRule {
   /**
    * primary: the file loaded (rules in order of preference; a file matched by a later primary
    * rule becomes a variant); variant: another format of the same data, compared, not loaded;
-   * part: one of several files that together make the release (MUE: one per service type).
+   * part: one of several files that together make the release (e.g. one per service type).
    */
   role: 'primary' | 'variant' | 'part';
 }
@@ -92,7 +95,10 @@ export interface PipelineDefinition {
   source: string;
   title: string;
   cadence: 'quarterly' | 'annual';
+  /** The page CMS (or AHRQ) lists the source's releases on, for people. */
   landingPage: string;
+  /** How `refresh --online` finds and fetches new releases; a source without it is not fetched. */
+  discovery?: LandingPage;
   license: string;
   files: readonly FileRule[];
   columns: readonly SourceColumn[];
@@ -110,7 +116,7 @@ export interface PipelineDefinition {
    */
   stagedKey?: readonly string[];
   /**
-   * True when each staged row becomes one row of the first fact table (PFS); false when the
+   * True when each staged row becomes one row of the first fact table; false when the
    * models combine rows (HCPCS continuation records).
    */
   rowPerStagedRow: boolean;
@@ -129,6 +135,20 @@ export interface PipelineDefinition {
   maxRejectRate?: number;
   /** Row-count change against the previous release that warns / blocks (default 0.15 / 0.30). */
   rowCountDrift?: { warn: number; block: number };
+  /** The source's fields on the code card, and the card column naming its release. */
+  card?: SourceCard;
+  /**
+   * Views and tables the source builds once every source is loaded, beside the cross-source
+   * marts (files under pipelines/<source>/marts/, run in this order).
+   */
+  marts?: readonly string[];
+  /**
+   * Views whose columns without a comment take the comment of the same-named column of these
+   * relations (a view repeats columns of the tables it reads: a description is written once).
+   */
+  commentsFrom?: Readonly<Record<string, readonly string[]>>;
+  /** A chart of the run report: rows of a fact table per value of a column, across releases. */
+  reportChart?: { title: string; table: string; column: string };
   /** Release facts derived from a release folder's name (used when the manifest is silent). */
   releaseFromFolder(folder: string): ReleaseDates;
   /**

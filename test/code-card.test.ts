@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
-import { lookupCode } from '../src/lookup.js';
+import { lookupCode } from '../src/index.js';
 
 let schedule: FeeSchedule;
 beforeAll(async () => {

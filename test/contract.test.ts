@@ -5,9 +5,9 @@ import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { BlockedRunError } from '../src/errors.js';
 import { CONTRACT_VERSION, type Contract } from '../src/load/contract.js';
-import { refresh } from '../src/refresh.js';
 import { openFullRefresh, rows } from './helpers/database.js';
 import { copyRaw, hashTree, makeTempDir, removeTempDirs } from './helpers/raw.js';
+import { refresh } from './helpers/refresh.js';
 
 describe('the Parquet contract (out/manifest.json)', () => {
   let db: DuckDBHandle;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG } from '../pipelines/index.js';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { generateDataDictionary } from '../src/docs/data-dictionary.js';
 import { openFullRefresh, rows } from './helpers/database.js';
@@ -28,7 +29,7 @@ describe('self-describing database', () => {
   });
 
   it('matches docs/data-dictionary.md (run `make docs` after changing a model)', async () => {
-    const generated = await generateDataDictionary(db.connection);
+    const generated = await generateDataDictionary(db.connection, CATALOG);
     expect(generated).toBe(await readFile(dictionaryFile, 'utf8'));
   });
 });

@@ -2,7 +2,6 @@ import { access, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
-import { refresh } from '../src/refresh.js';
 import {
   CSV_NAME,
   copyRaw,
@@ -11,6 +10,7 @@ import {
   RELEASE_SUBDIR,
   removeTempDirs,
 } from './helpers/raw.js';
+import { refresh } from './helpers/refresh.js';
 
 afterAll(removeTempDirs);
 

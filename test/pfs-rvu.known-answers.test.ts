@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PFS_RVU_COLUMNS } from '../pipelines/pfs-rvu/columns.js';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { identifier, literal } from '../src/db/sql.js';
-import type { RefreshSummary } from '../src/refresh.js';
 import { counts, openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
 import {
   CSV_KEY,
@@ -15,6 +14,7 @@ import {
   removeTempDirs,
   TXT_KEY,
 } from './helpers/raw.js';
+import type { RefreshSummary } from './helpers/refresh.js';
 import { refreshPfs } from './helpers/refresh.js';
 
 let summary: RefreshSummary;

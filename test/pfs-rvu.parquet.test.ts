@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { identifier, literal } from '../src/db/sql.js';
+import { CORE_TABLES as CORE_TABLE_DECLARATIONS } from '../src/models/tables.js';
 import { counts, openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
 import {
   CSV_KEY,
@@ -15,15 +16,7 @@ import {
 } from './helpers/raw.js';
 import { refreshPfs } from './helpers/refresh.js';
 
-const CORE_TABLES = [
-  'release',
-  'source_file',
-  'indicator_system',
-  'indicator_code',
-  'rejected_row',
-  'check_result',
-  'run',
-];
+const CORE_TABLES = CORE_TABLE_DECLARATIONS.map((t) => t.name);
 
 let parquetDir: string;
 let db: DuckDBHandle;

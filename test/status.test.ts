@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { sourceStatus } from '../src/commands/status-command.js';
+import { PIPELINES } from '../pipelines/index.js';
+import { sourceStatus } from '../src/query/status.js';
 
 describe('status: freshness of each source against its cadence', () => {
   const database = () => join(inject('fullRefresh').outDir, 'fee_schedule.duckdb');
 
   it('calls RVU25D fresh in November 2025 and the 2019 HCPCS file stale', async () => {
-    const statuses = await sourceStatus(database(), '2025-11-01');
+    const statuses = await sourceStatus(database(), PIPELINES, '2025-11-01');
     expect(statuses.map((s) => [s.source, s.newest_release, s.next_due, s.stale])).toEqual([
       ['pfs-rvu', 'RVU25D', '2026-02-01', false],
       ['hcpcs', 'HCPC2019', '2019-05-02', true],
@@ -17,7 +18,7 @@ describe('status: freshness of each source against its cadence', () => {
   });
 
   it('calls the PFS stale once its next quarter is more than a month overdue', async () => {
-    const [pfs] = await sourceStatus(database(), '2026-02-02');
+    const [pfs] = await sourceStatus(database(), PIPELINES, '2026-02-02');
     expect(pfs).toMatchObject({ source: 'pfs-rvu', stale: true });
   });
 });

@@ -39,6 +39,10 @@ export const ccsPipeline: PipelineDefinition = {
          AND a.range_start <= b.range_end AND b.range_start <= a.range_end`,
     },
   ],
+  card: {
+    releaseColumn: 'ccs_release',
+    fields: [{ column: 'ccs_category', system: 'ccs_category' }],
+  },
   releaseFromFolder: (folder) => {
     const match = /^(\d{4})$/.exec(folder);
     if (!match) {

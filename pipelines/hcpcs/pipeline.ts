@@ -73,5 +73,12 @@ export const hcpcsPipeline: PipelineDefinition = {
         ) ORDER BY ALL`,
     },
   ],
+  card: {
+    releaseColumn: 'hcpcs_release',
+    fields: [
+      { column: 'type_of_service', system: 'hcpcs_type_of_service' },
+      { column: 'betos', system: 'hcpcs_betos' },
+    ],
+  },
   releaseFromFolder: hcpcsReleaseFromFolder,
 };

@@ -29,5 +29,12 @@ export const muePipeline: PipelineDefinition = {
         FROM stg_mue WHERE mue_service_type(source_file) IS NULL`,
     },
   ],
+  card: {
+    releaseColumn: 'mue_release',
+    fields: [
+      { column: 'mue_practitioner', name: 'MUE (practitioner)' },
+      { column: 'mue_outpatient_hospital', name: 'MUE (outpatient hospital)' },
+    ],
+  },
   releaseFromFolder: (folder) => monthReleaseFromFolder('mue', folder),
 };

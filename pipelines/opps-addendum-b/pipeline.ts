@@ -23,5 +23,12 @@ export const oppsAddendumBPipeline: PipelineDefinition = {
   rowPerStagedRow: true,
   variantComparison: 'staged-rows',
   models: ['opps_addendum_b.sql'],
+  card: {
+    releaseColumn: 'opps_release',
+    fields: [
+      { column: 'apc_status_indicator', system: 'opps_status_indicator' },
+      { column: 'apc', name: 'APC' },
+    ],
+  },
   releaseFromFolder: (folder) => monthReleaseFromFolder('opps-addendum-b', folder),
 };

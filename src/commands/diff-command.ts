@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { Catalog } from '../catalog.js';
 import { openDuckDB } from '../db/open-duckdb.js';
-import { DiffRequestError, diffReleases, formatDiff } from '../transform/history/diff.js';
+import { DiffRequestError, diffReleases, formatDiff } from '../query/diff.js';
 import { UsageError } from './errors.js';
 import { defaultOutDir, publishedDatabase } from './options.js';
 
@@ -10,7 +11,8 @@ interface DiffOptions {
   out: string;
 }
 
-export function registerDiff(program: Command): void {
+export function registerDiff(program: Command, catalog: Catalog): void {
+  const sources = catalog.pipelines.map((p) => p.source).join(', ');
   program
     .command('diff')
     .description(
@@ -18,7 +20,7 @@ export function registerDiff(program: Command): void {
     )
     .argument('<releaseA>', 'the earlier release, e.g. RVU25D')
     .argument('<releaseB>', 'the later release, e.g. RVU26A')
-    .option('--source <source>', 'source of the releases (pfs-rvu, hcpcs, ...); default: inferred')
+    .option('--source <source>', `source of the releases (${sources}); default: inferred`)
     .option('--json', 'print JSON for programs')
     .option('--out <dir>', 'output folder holding fee_schedule.duckdb', defaultOutDir())
     .action(async (releaseA: string, releaseB: string, options: DiffOptions) => {
@@ -31,6 +33,7 @@ export function registerDiff(program: Command): void {
         const diff = await diffReleases(handle.connection, {
           from: releaseA,
           to: releaseB,
+          pipelines: catalog.pipelines,
           ...(options.source ? { source: options.source } : {}),
         }).catch((error: unknown) => {
           if (error instanceof DiffRequestError) throw new UsageError(`diff: ${error.message}`);

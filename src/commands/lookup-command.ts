@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { Catalog } from '../catalog.js';
 import { openFeeSchedule } from '../db/fee-schedule.js';
-import { formatCard, lookupCode } from '../lookup.js';
+import { formatCard, lookupCode } from '../query/lookup.js';
 import { EXIT } from './errors.js';
 import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
 
@@ -11,7 +12,7 @@ interface LookupOptions {
   out: string;
 }
 
-export function registerLookup(program: Command): void {
+export function registerLookup(program: Command, catalog: Catalog): void {
   program
     .command('lookup')
     .description('print the decoded card of a HCPCS/CPT code from every loaded source')
@@ -24,7 +25,7 @@ export function registerLookup(program: Command): void {
       checkDate('--as-of', options.asOf);
       const schedule = await openFeeSchedule(publishedDatabase(options.out));
       try {
-        const cards = await lookupCode(schedule, hcpcs, {
+        const cards = await lookupCode(schedule, catalog.card, hcpcs, {
           ...(options.modifier ? { modifier: options.modifier } : {}),
           ...(options.asOf ? { asOf: options.asOf } : {}),
         });
@@ -33,7 +34,7 @@ export function registerLookup(program: Command): void {
         } else if (cards.length === 0) {
           process.stdout.write(`${hcpcs}: no loaded source lists this code\n`);
         } else {
-          process.stdout.write(`${cards.map(formatCard).join('\n\n')}\n`);
+          process.stdout.write(`${cards.map((c) => formatCard(c, catalog.card)).join('\n\n')}\n`);
         }
         if (cards.length === 0) process.exitCode = EXIT.blocked;
       } finally {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { PIPELINES } from '../../pipelines/index.js';
+import type { Catalog } from '../catalog.js';
 import { fetchNewPipelineReleases } from '../extract/discovery/discover.js';
-import { refresh } from '../refresh.js';
+import { refresh } from '../run/refresh.js';
 import { defaultOutDir, defaultRawDir } from './options.js';
 
 interface RefreshCommandOptions {
@@ -13,7 +13,7 @@ interface RefreshCommandOptions {
   force?: boolean;
 }
 
-export function registerRefresh(program: Command): void {
+export function registerRefresh(program: Command, catalog: Catalog): void {
   program
     .command('refresh')
     .description(
@@ -28,10 +28,12 @@ export function registerRefresh(program: Command): void {
     .action(async (options: RefreshCommandOptions) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const rawDir = resolve(options.raw);
-      if (options.online) await fetchNewPipelineReleases({ rawDir, pipelines: PIPELINES, log });
+      if (options.online)
+        await fetchNewPipelineReleases({ rawDir, pipelines: catalog.pipelines, log });
       const summary = await refresh({
         rawDir,
         outDir: resolve(options.out),
+        catalog,
         log,
         force: options.force === true,
       });

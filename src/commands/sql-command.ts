@@ -64,7 +64,7 @@ export function registerSql(program: Command): void {
   program
     .command('sql')
     .description('query out/fee_schedule.duckdb (read-only); without a query, an interactive shell')
-    .argument('[query]', 'SQL to run, e.g. "SELECT status_code, count(*) FROM pfs_rvu GROUP BY 1"')
+    .argument('[query]', 'SQL to run, e.g. "SELECT source, count(*) FROM release GROUP BY 1"')
     .option('--format <format>', 'table, csv or json', 'table')
     .option('--out <dir>', 'output folder holding fee_schedule.duckdb', defaultOutDir())
     .action(async (query: string | undefined, options: { format: string; out: string }) => {

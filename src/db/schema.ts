@@ -251,7 +251,7 @@ export type CodeCardCurrentTable = CodeCardView;
 
 /**
  * What happened to each HCPCS/CPT code in the loaded releases of a source, like the Date | Action |
- * Notes table of a code page.
+ * Notes table of a third-party page about a code.
  */
 export interface CodeHistoryTable {
   /** Source pipeline (sources keyed by hcpcs). */
@@ -301,7 +301,7 @@ export interface CodePageTable {
   /**
    * Field key: the code_card column where one exists (status_code, global_days, ..., mue for the
    * practitioner MUE), else short/medium/long_description. Labels map to keys through
-   * CODE_PAGE_FIELDS (src/extract/code-pages/code-page-fields.ts).
+   * CODE_PAGE_FIELDS (pipelines/code-pages/code-page-fields.ts).
    */
   field: string;
   /** The label as the page shows it, e.g. "PC/TC Indicator (26, TC)". */
@@ -643,7 +643,10 @@ export interface IndicatorCodeTable {
   source_document: string | null;
 }
 
-/** One row per indicator (code system) a source file carries, e.g. pfs_status_code. */
+/**
+ * One row per indicator (code system) a source file carries, such as the status code of the fee
+ * schedule file.
+ */
 export interface IndicatorSystemTable {
   /** Code system identifier, used by indicator_code.system. */
   system: string;

@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { PIPELINES } from '../../pipelines/index.js';
+import type { Catalog } from '../catalog.js';
 import type { PipelineDefinition, SourceColumn } from '../pipeline-definition.js';
-import { MARTS } from '../transform/marts/index.js';
 
 interface CatalogColumn {
   relation: string;
@@ -45,8 +44,9 @@ function columnOrigins(pipelines: readonly PipelineDefinition[]) {
  */
 export async function generateDataDictionary(
   connection: DuckDBConnection,
-  pipelines: readonly PipelineDefinition[] = PIPELINES,
+  catalog: Pick<Catalog, 'pipelines' | 'marts'>,
 ): Promise<string> {
+  const { pipelines } = catalog;
   const reader = await connection.runAndReadAll(`
     WITH relations AS (
       SELECT table_name AS relation, 'table' AS kind, comment FROM duckdb_tables()
@@ -77,7 +77,7 @@ export async function generateDataDictionary(
   for (const pipeline of pipelines) {
     for (const fact of pipeline.factTables) keys.set(fact.name, ['release_id', ...fact.key]);
   }
-  for (const mart of MARTS) keys.set(mart.file.replace(/\.sql$/, ''), [...mart.key]);
+  for (const mart of catalog.marts) keys.set(mart.file.replace(/\.sql$/, ''), [...mart.key]);
   const origins = columnOrigins(pipelines);
 
   const relations = [...new Set(rows.map((r) => r.relation))];

@@ -21,7 +21,7 @@ export const RELEASES_READ = '_releases_read';
 export interface RawFile {
   /** Absolute path on disk. */
   path: string;
-  /** Path under the raw folder, e.g. "pfs-rvu/RVU25D/PPRRVU2025_Oct.csv": the lineage key. */
+  /** Path under the raw folder, "<source>/<release>/<file>": the lineage key. */
   relativePath: string;
   name: string;
   rule: FileRule;
@@ -36,7 +36,7 @@ export interface RawRelease {
   manifest: ReleaseManifest;
   /** True when this run wrote or completed the manifest (a file dropped in by hand). */
   manifestWritten: boolean;
-  /** The files loaded: one, or several parts (MUE: one per service type). */
+  /** The files loaded: one, or several parts (e.g. one per service type). */
   primaries: RawFile[];
   variants: RawFile[];
   /** Files in the folder that no rule of the pipeline reads. */

@@ -2,11 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier } from '../db/sql.js';
 import { InputError, unreadableFile } from '../errors.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
-import { variantTable } from '../transform/checks.js';
 import { findRawReleases, type RawFile, type RawRelease, RELEASES_READ } from './raw-releases.js';
 import { stageCsvFiles } from './readers/csv-reader.js';
 import { stageFixedWidthFile } from './readers/fixed-width-reader.js';
-import { createStagingTable, type StageResult, type StagingTarget } from './readers/staging.js';
+import {
+  createStagingTable,
+  type StageResult,
+  type StagingTarget,
+  variantTable,
+} from './readers/staging.js';
 import { stageXlsxFile } from './readers/xlsx-reader.js';
 
 export interface StagedFile {
@@ -247,8 +251,8 @@ function noLayout(pipeline: PipelineDefinition, target: StagingTarget): Error {
 }
 
 /**
- * Inserts rows with one statement (one commit: a statement per row cost seconds at 100
- * releases). Each column is a parameter followed by its cast, or the literal NULL.
+ * Inserts rows with one statement (one commit: a statement per row commits once a row, which
+ * adds up over many releases). Each column is a parameter followed by its cast, or the literal NULL.
  */
 async function insertRows(
   connection: DuckDBConnection,

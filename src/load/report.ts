@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier, literal } from '../db/sql.js';
 
 export const REPORT_NAME = 'report.html';
 
@@ -33,11 +34,23 @@ function table(rows: Record<string, unknown>[], caption: string): string {
     .join('')}</tbody></table>`;
 }
 
-/** Grouped bars: codes per PFS status in each release, drawn as inline SVG. */
-function statusChart(rows: { release_id: string; status_code: string; n: number }[]): string {
-  if (rows.length === 0) return '<p class="empty">No PFS release loaded.</p>';
+/** A chart a source asks for: rows of its fact table per value of a column, across releases. */
+export interface ReportChart {
+  source: string;
+  title: string;
+  table: string;
+  column: string;
+}
+
+/** Grouped bars: rows per value of the chart's column in each release, drawn as inline SVG. */
+function valueChart(
+  chart: ReportChart,
+  rows: { release_id: string; value: string; n: number }[],
+): string {
+  if (rows.length === 0)
+    return `<p class="empty">No ${escapeHtml(chart.source)} release loaded.</p>`;
   const releases = [...new Set(rows.map((r) => r.release_id))];
-  const statuses = [...new Set(rows.map((r) => r.status_code))].sort();
+  const statuses = [...new Set(rows.map((r) => r.value))].sort();
   const max = Math.max(...rows.map((r) => r.n));
   const barWidth = Math.max(4, Math.min(18, Math.floor(60 / releases.length)));
   const groupWidth = barWidth * releases.length + 14;
@@ -46,7 +59,7 @@ function statusChart(rows: { release_id: string; status_code: string; n: number 
   const bars: string[] = [];
   statuses.forEach((status, s) => {
     releases.forEach((release, r) => {
-      const n = rows.find((x) => x.status_code === status && x.release_id === release)?.n ?? 0;
+      const n = rows.find((x) => x.value === status && x.release_id === release)?.n ?? 0;
       const h = Math.round((n / max) * (height - 40));
       const x = 50 + s * groupWidth + r * barWidth;
       bars.push(
@@ -57,17 +70,21 @@ function statusChart(rows: { release_id: string; status_code: string; n: number 
       `<text x="${50 + s * groupWidth + (barWidth * releases.length) / 2}" y="${height - 5}" text-anchor="middle">${escapeHtml(status)}</text>`,
     );
   });
-  return `<svg role="img" aria-label="PFS codes per status and release" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg"><text x="5" y="15">${max}</text><line x1="45" y1="20" x2="45" y2="${height - 20}" stroke="#999"/>${bars.join('')}</svg><p class="legend">${releases
+  return `<svg role="img" aria-label="${escapeHtml(chart.title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg"><text x="5" y="15">${max}</text><line x1="45" y1="20" x2="45" y2="${height - 20}" stroke="#999"/>${bars.join('')}</svg><p class="legend">${releases
     .map((r, i) => `<span style="color:hsl(${(i * 47) % 360} 55% 45%)">■</span> ${escapeHtml(r)}`)
     .join(' ')}</p>`;
 }
 
 /**
  * out/report.html: one self-contained page per run (no external assets) with, per source, the
- * releases loaded, row counts, rejects and check results, and PFS codes per status across
- * releases. Every number is read from the database it describes.
+ * releases loaded, row counts, rejects and check results, and the charts sources ask for (rows
+ * per value of a column across releases). Every number is read from the database it describes.
  */
-export async function writeReport(connection: DuckDBConnection, dir: string): Promise<void> {
+export async function writeReport(
+  connection: DuckDBConnection,
+  dir: string,
+  charts: readonly ReportChart[],
+): Promise<void> {
   const [run] = await query(connection, 'SELECT run_id, started_at, pipeline_version FROM run');
   const releases = await query(
     connection,
@@ -94,19 +111,29 @@ export async function writeReport(connection: DuckDBConnection, dir: string): Pr
     connection,
     `SELECT source, severity, check_name, failing_rows FROM check_result WHERE NOT passed ORDER BY ALL`,
   );
-  const hasPfs =
-    (await query(connection, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'pfs_rvu'")).length >
-    0;
-  const statuses = (
-    hasPfs
-      ? await query(
+  const chartSections: string[] = [];
+  for (const chart of charts) {
+    const exists =
+      (
+        await query(
           connection,
-          `SELECT p.release_id, p.status_code, count(*)::INTEGER AS n, any_value(r.effective_from) AS day
-     FROM pfs_rvu p JOIN release r ON r.source = 'pfs-rvu' AND r.release_id = p.release_id
-     GROUP BY p.release_id, p.status_code ORDER BY day, p.status_code`,
+          `SELECT 1 FROM duckdb_tables() WHERE table_name = ${literal(chart.table)}`,
         )
-      : []
-  ) as { release_id: string; status_code: string; n: number }[];
+      ).length > 0;
+    const rows = (
+      exists
+        ? await query(
+            connection,
+            `SELECT p.release_id, p.${identifier(chart.column)} AS value, count(*)::INTEGER AS n,
+                    any_value(r.effective_from) AS day
+             FROM ${identifier(chart.table)} p
+             JOIN release r ON r.source = ${literal(chart.source)} AND r.release_id = p.release_id
+             GROUP BY p.release_id, value ORDER BY day, value`,
+          )
+        : []
+    ) as { release_id: string; value: string; n: number }[];
+    chartSections.push(`<h2>${escapeHtml(chart.title)}</h2>${valueChart(chart, rows)}`);
+  }
 
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Fee schedule refresh ${escapeHtml(run?.run_id)}</title>
@@ -121,7 +148,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;
 <h2>Releases loaded</h2>${table(releases, 'Releases per source')}
 <h2>Rejected lines</h2>${table(rejects, 'Rejected lines per source and rule')}
 <h2>Checks</h2>${table(checks, 'Checks per source')}${table(failing, 'Checks that found rows (warnings)')}
-<h2>PFS codes per status across releases</h2>${statusChart(statuses)}
+${chartSections.join('')}
 <p>CPT codes and descriptions only are copyright American Medical Association. All rights reserved.</p>
 </body></html>
 `;

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import { RELEASES_READ } from '../extract/raw-releases.js';
+import { variantTable } from '../extract/readers/staging.js';
 import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
 import { TRUNCATED_FILE, UNKNOWN_CODE } from '../reject-rules.js';
 import { historyChecks } from './history/history-checks.js';
@@ -62,11 +63,6 @@ function driftChecks(
       failures: changes(drift.warn),
     },
   ];
-}
-
-/** Staging table holding the variant files (other formats of the same release). */
-export function variantTable(pipeline: PipelineDefinition): string {
-  return `${pipeline.stagingTable}__variant`;
 }
 
 /** Comparable staged values: decimals cast, so "0.10" in CSV equals ".10" in TXT. */

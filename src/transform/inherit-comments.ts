@@ -2,18 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 
 /**
- * Derived tables and views (pfs_decoded, code_card) repeat columns of the tables they read.
- * Rather than type each description twice, a column without a comment takes the comment of the
- * same-named column in the relations it is built from, and a `*_label` column says it labels the
- * code in the column before it.
+ * Derived tables and views repeat columns of the tables they read. Rather than type each
+ * description twice, a column without a comment takes the comment of the same-named column in
+ * the relations it is built from (`derived`: each relation with those it reads, in order), and a
+ * `*_label` column says it labels the code in the column before it.
  */
-export const DERIVED_RELATIONS: Record<string, readonly string[]> = {
-  pfs_decoded: ['pfs_rvu', 'release'],
-  code_card: ['pfs_rvu', 'hcpcs_code'],
-  code_card_current: ['code_card'],
-};
-
-export async function inheritComments(connection: DuckDBConnection): Promise<void> {
+export async function inheritComments(
+  connection: DuckDBConnection,
+  derived: readonly (readonly [string, readonly string[]])[],
+): Promise<void> {
   const reader = await connection.runAndReadAll(`
     SELECT table_name, column_name, comment,
            lag(column_name) OVER (PARTITION BY table_name ORDER BY column_index) AS previous
@@ -33,7 +30,7 @@ export async function inheritComments(connection: DuckDBConnection): Promise<voi
     present.add(table);
   }
   const statements: string[] = [];
-  for (const [relation, sources] of Object.entries(DERIVED_RELATIONS)) {
+  for (const [relation, sources] of derived) {
     if (!present.has(relation)) continue;
     for (const [key, comment] of comments) {
       if (!key.startsWith(`${relation}.`) || comment) continue;
@@ -52,7 +49,7 @@ export async function inheritComments(connection: DuckDBConnection): Promise<voi
       }
     }
   }
-  // One commit for all: a commit per COMMENT cost more than the statements (about 1 ms each).
+  // One commit for all: a commit per COMMENT costs more than the statement itself.
   if (statements.length === 0) return;
   try {
     await connection.run(`BEGIN TRANSACTION;\n${statements.join(';\n')};\nCOMMIT`);

@@ -13,7 +13,7 @@ import {
 } from '../../bench/generate-releases.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
-import { refresh } from '../../src/refresh.js';
+import { refresh } from '../helpers/refresh.js';
 
 const dirs: string[] = [];
 async function tempDir(prefix: string): Promise<string> {

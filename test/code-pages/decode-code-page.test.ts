@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_FIELDS } from '../../src/card-fields.js';
-import type { DuckDBHandle } from '../../src/db/open-duckdb.js';
-import { fieldByKey } from '../../src/extract/code-pages/code-page-fields.js';
-import { parseCodePage } from '../../src/extract/code-pages/parse-code-page.js';
+import { CARD_FIELDS } from '../../marts/code-card.js';
+import { fieldByKey } from '../../pipelines/code-pages/code-page-fields.js';
 import {
   CodeTables,
   decodeCodePage,
   decodeValue,
-} from '../../src/transform/code-pages/decode-code-page.js';
+} from '../../pipelines/code-pages/decode-code-page.js';
+import { parseCodePage } from '../../pipelines/code-pages/parse-code-page.js';
+import type { DuckDBHandle } from '../../src/db/open-duckdb.js';
 import { openFullRefresh, rows } from '../helpers/database.js';
 import { fixture, MARKUPS, SEED_38211 } from './fixtures.js';
 

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CodePageRefusedError } from '../../src/extract/code-pages/code-page-refused-error.js';
+import { CodePageRefusedError } from '../../pipelines/code-pages/code-page-refused-error.js';
 import {
   codePageUrl,
   type FetchCodePagesOptions,
   fetchCodePages,
-} from '../../src/extract/code-pages/fetch-code-pages.js';
+} from '../../pipelines/code-pages/fetch-code-pages.js';
 import { FetchError } from '../../src/extract/fetch/errors.js';
 import { FixtureServer, send } from '../extract/helpers/fixture-server.js';
 import { listTree } from '../extract/helpers/raw-tree.js';

@@ -1,8 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadCodePages } from '../../pipelines/code-pages/load-code-pages.js';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
-import { loadCodePages } from '../../src/transform/code-pages/load-code-pages.js';
 import { rowsJson } from '../helpers/duckdb.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { fixture, MARKUPS, placeFixture } from './fixtures.js';

@@ -3,9 +3,9 @@ import {
   CODE_PAGE_FIELDS,
   fieldForLabel,
   normaliseLabel,
-} from '../../src/extract/code-pages/code-page-fields.js';
-import { CodePageRefusedError } from '../../src/extract/code-pages/code-page-refused-error.js';
-import { isoDate, parseCodePage } from '../../src/extract/code-pages/parse-code-page.js';
+} from '../../pipelines/code-pages/code-page-fields.js';
+import { CodePageRefusedError } from '../../pipelines/code-pages/code-page-refused-error.js';
+import { isoDate, parseCodePage } from '../../pipelines/code-pages/parse-code-page.js';
 import { AMA_LINE, fixture, MARKUPS, NOT_CODE_PAGES, SEED_38211 } from './fixtures.js';
 
 /** The refusal a parse throws (fails the test when the page is accepted). */

@@ -22,7 +22,6 @@ import { muePipeline } from '../../pipelines/mue/pipeline.js';
 import { oppsAddendumBPipeline } from '../../pipelines/opps-addendum-b/pipeline.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
-import { type RefreshSummary, refresh } from '../../src/refresh.js';
 import { RAW_TEXT_MAX_CHARS } from '../../src/reject-rules.js';
 import { blameMatches, blamesOf, describeBlames, type ExpectedBlame } from '../helpers/blame.js';
 import { openOutDatabase, rowsJson, scalar } from '../helpers/duckdb.js';
@@ -36,6 +35,7 @@ import {
   TXT_KEY,
   TXT_NAME,
 } from '../helpers/raw.js';
+import { type RefreshSummary, refresh } from '../helpers/refresh.js';
 import { buildXlsx, type XlsxCell, xlsxParts, zipParts } from '../helpers/xlsx.js';
 
 /**

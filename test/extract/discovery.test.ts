@@ -2,6 +2,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  effectiveDateIn,
+  PFS_RVU_LANDING_PAGE,
+  pfsReleaseIdFromLink,
+} from '../../pipelines/pfs-rvu/landing-page.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import {
   discoverNewReleases,
@@ -18,11 +23,6 @@ import {
   parseLandingPage,
   type ReleaseCandidate,
 } from '../../src/extract/discovery/landing-page.js';
-import {
-  effectiveDateIn,
-  PFS_RVU_LANDING_PAGE,
-  pfsReleaseIdFromLink,
-} from '../../src/extract/discovery/pfs-rvu.js';
 import { fetchRelease } from '../../src/extract/fetch/fetch-release.js';
 import { findRawReleases } from '../../src/extract/raw-releases.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';

@@ -1,16 +1,44 @@
+import { CATALOG } from '../../pipelines/index.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
-import { type RefreshOptions, type RefreshSummary, refresh } from '../../src/refresh.js';
+import type { Catalog } from '../../src/catalog.js';
+import type { PipelineDefinition } from '../../src/pipeline-definition.js';
+import {
+  type RefreshOptions,
+  type RefreshSummary,
+  refresh as runRefresh,
+} from '../../src/run/refresh.js';
+
+export type { RefreshSummary } from '../../src/run/refresh.js';
+
+/** The project's catalog with only these pipelines (marts needing others are skipped). */
+export function catalogWith(pipelines: readonly PipelineDefinition[]): Catalog {
+  return { ...CATALOG, pipelines };
+}
+
+/** A test's refresh: the project's catalog, or only `pipelines` of it. */
+export type TestRefreshOptions = Omit<RefreshOptions, 'catalog'> & {
+  pipelines?: readonly PipelineDefinition[];
+};
+
+/** refresh() with the project's catalog, or with only the pipelines given. */
+export function refresh({ pipelines, ...options }: TestRefreshOptions): Promise<RefreshSummary> {
+  return runRefresh({ ...options, catalog: pipelines ? catalogWith(pipelines) : CATALOG });
+}
 
 /**
  * refresh() with the PFS pipeline only, so the outputs (check_result, Parquet folders) hold
  * PFS and the core tables whatever other sources the project grows.
  */
-export function refreshPfs(options: Omit<RefreshOptions, 'pipelines'>): Promise<RefreshSummary> {
+export function refreshPfs(
+  options: Omit<TestRefreshOptions, 'pipelines'>,
+): Promise<RefreshSummary> {
   return refresh({ ...options, pipelines: [pfsRvuPipeline] });
 }
 
 /** Runs a PFS refresh that must fail and returns what it threw. */
-export async function failedRefresh(options: Omit<RefreshOptions, 'pipelines'>): Promise<Error> {
+export async function failedRefresh(
+  options: Omit<TestRefreshOptions, 'pipelines'>,
+): Promise<Error> {
   const outcome = await refreshPfs(options).then(
     () => null,
     (e: unknown) => e,

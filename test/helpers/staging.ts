@@ -1,9 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PIPELINES } from '../../pipelines/index.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
+import { runSqlFiles } from '../../src/db/run-sql-files.js';
 import { profileFile } from '../../src/extract/file-profile.js';
 import type { RawFile } from '../../src/extract/raw-releases.js';
 import { stageCsvFiles } from '../../src/extract/readers/csv-reader.js';
@@ -13,20 +13,18 @@ import {
   type StageResult,
   type StagingTarget,
 } from '../../src/extract/readers/staging.js';
-import { CODE_TABLES_DIR, PROJECT_ROOT } from '../../src/paths.js';
+import { CORE_MODELS } from '../../src/models/tables.js';
+import { CODE_TABLES_DIR, MODELS_DIR } from '../../src/paths.js';
 import { loadCodeTables } from '../../src/transform/code-tables.js';
 
 /**
- * An in-memory DuckDB with the core models run (src/transform/models/*.sql, in name order) and
- * the code tables loaded: what the readers need to stage a file outside a refresh.
+ * An in-memory DuckDB with the core models run (src/models/, as a refresh runs them) and the
+ * code tables loaded: what the readers need to stage a file outside a refresh.
  */
 export async function openStagingDatabase(): Promise<DuckDBHandle> {
   const handle = await openDuckDB(':memory:');
   try {
-    const modelsDir = join(PROJECT_ROOT, 'src', 'transform', 'models');
-    const models = (await readdir(modelsDir)).filter((n) => n.endsWith('.sql')).sort();
-    for (const name of models)
-      await handle.connection.run(await readFile(join(modelsDir, name), 'utf8'));
+    await runSqlFiles(handle.connection, MODELS_DIR, CORE_MODELS);
     await loadCodeTables(handle.connection, CODE_TABLES_DIR, PIPELINES);
     return handle;
   } catch (error) {

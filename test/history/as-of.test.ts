@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBHandle } from '../../src/db/open-duckdb.js';
 import { literal } from '../../src/db/sql.js';
-import { refresh } from '../../src/refresh.js';
 import { openOutDatabase, rowsJson } from '../helpers/duckdb.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
+import { refresh } from '../helpers/refresh.js';
 import { runFse } from './fse.js';
 import { EDITS, makeHistoryRaw } from './releases.js';
 

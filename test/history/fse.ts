@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { vi } from 'vitest';
+import { CATALOG } from '../../pipelines/index.js';
 import { registerDiff } from '../../src/commands/diff-command.js';
 import { registerLookup } from '../../src/commands/lookup-command.js';
 
@@ -12,8 +13,8 @@ export async function runFse(
   ...args: string[]
 ): Promise<{ stdout: string; exitCode: number }> {
   const program = new Command().exitOverride();
-  registerLookup(program);
-  registerDiff(program);
+  registerLookup(program, CATALOG);
+  registerDiff(program, CATALOG);
   let stdout = '';
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     stdout += String(chunk);

@@ -2,19 +2,16 @@ import { readdir } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINES } from '../../pipelines/index.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import type { DuckDBHandle } from '../../src/db/open-duckdb.js';
 import { literal } from '../../src/db/sql.js';
-import { type RefreshSummary, refresh } from '../../src/refresh.js';
-import {
-  DiffRequestError,
-  type DiffResult,
-  diffReleases,
-} from '../../src/transform/history/diff.js';
+import { DiffRequestError, type DiffResult, diffReleases } from '../../src/query/diff.js';
 import { diffSql } from '../../src/transform/history/diff-sql.js';
 import { describeHistory } from '../../src/transform/history/spec.js';
 import { counts, openOutDatabase, rowsJson, scalar, tableFingerprints } from '../helpers/duckdb.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
+import { type RefreshSummary, refresh } from '../helpers/refresh.js';
 import { runFse } from './fse.js';
 import { EDITS, makeHistoryRaw } from './releases.js';
 
@@ -450,7 +447,7 @@ describe('fse diff', () => {
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) {
       started = performance.now();
-      await diffReleases(db.connection, { from: 'RVU26A', to: 'RVU26AR' });
+      await diffReleases(db.connection, { from: 'RVU26A', to: 'RVU26AR', pipelines: PIPELINES });
       runs.push(performance.now() - started);
     }
     console.log(
@@ -473,7 +470,11 @@ describe('fse diff', () => {
     let diff = undefined as unknown as DiffResult;
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
-      diff = await diffReleases(db.connection, { from: 'RVU25D', to: 'RVU26C' });
+      diff = await diffReleases(db.connection, {
+        from: 'RVU25D',
+        to: 'RVU26C',
+        pipelines: PIPELINES,
+      });
       runs.push(performance.now() - started);
     }
     expect(diff.consecutive).toBe(false);
@@ -509,14 +510,20 @@ describe('fse diff', () => {
   });
 
   it('infers the source, and refuses unknown or mismatched releases', async () => {
-    expect((await diffReleases(db.connection, { from: 'RVU26B', to: 'RVU26A' })).source).toBe(
-      'pfs-rvu',
-    );
-    await expect(diffReleases(db.connection, { from: 'RVU25D', to: 'RVU99A' })).rejects.toThrow(
-      new DiffRequestError('no release RVU99A is loaded'),
-    );
+    expect(
+      (await diffReleases(db.connection, { from: 'RVU26B', to: 'RVU26A', pipelines: PIPELINES }))
+        .source,
+    ).toBe('pfs-rvu');
     await expect(
-      diffReleases(db.connection, { from: 'RVU25D', to: 'RVU26A', source: 'hcpcs' }),
+      diffReleases(db.connection, { from: 'RVU25D', to: 'RVU99A', pipelines: PIPELINES }),
+    ).rejects.toThrow(new DiffRequestError('no release RVU99A is loaded'));
+    await expect(
+      diffReleases(db.connection, {
+        from: 'RVU25D',
+        to: 'RVU26A',
+        source: 'hcpcs',
+        pipelines: PIPELINES,
+      }),
     ).rejects.toThrow(/hcpcs has no release RVU25D/);
     await expect(fse('diff', 'RVU25D', 'NOPE')).rejects.toThrow(/no release NOPE is loaded/);
   });

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ccsPipeline } from '../../pipelines/ccs/pipeline.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
-import { type RefreshSummary, refresh } from '../../src/refresh.js';
 import { openOutDatabase, rowsJson, tableFingerprints } from '../helpers/duckdb.js';
 import { makeTempDir, REPO_RAW_DIR, removeTempDirs } from '../helpers/raw.js';
+import { type RefreshSummary, refresh } from '../helpers/refresh.js';
 import { makeHistoryRaw } from './releases.js';
 
 // CCS has nothing new in the added run: its tables and check outcomes are carried over.

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
-import { refresh } from '../../src/refresh.js';
 import { openOutDatabase, rowsJson, tableFingerprints } from '../helpers/duckdb.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
+import { refresh } from '../helpers/refresh.js';
 import { makeHistoryRaw } from './releases.js';
 
 const pipelines = [pfsRvuPipeline];

@@ -1,7 +1,7 @@
 /**
  * kill -9 of a refresh at random points (issue "Reliability"). Each trial starts from an out
  * dir holding a published good run, spawns a refresh (a small node script importing
- * dist/src/refresh.js: 500 PFS rows, the PFS pipeline only), kills it with SIGKILL after a seeded
+ * dist/src/run/refresh.js: 500 PFS rows, the PFS pipeline only), kills it with SIGKILL after a seeded
  * random delay between 0 and the measured duration of an uninterrupted run, then checks:
  *   - what out/fee_schedule.duckdb and out/parquet resolve to is byte-identical to before, or is
  *     a complete new run (both acceptable; the trial says which), never a mix;
@@ -31,11 +31,11 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
-import { PUBLISHED_ENTRIES } from '../../src/load/publish.js';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME, PROJECT_ROOT } from '../../src/paths.js';
-import { refresh } from '../../src/refresh.js';
+import { PUBLISHED_ENTRIES } from '../../src/run/publish.js';
 import { openOutDatabase, scalar } from '../helpers/duckdb.js';
 import { CSV_NAME, hashTree, makeTempDir, REPO_RAW_DIR, removeTempDirs } from '../helpers/raw.js';
+import { refresh } from '../helpers/refresh.js';
 
 const ROWS = 500;
 const LANES = 4;
@@ -53,11 +53,12 @@ const LOCK_FILE = '.refresh.lock';
 
 /** A refresh in a child process: the library path, PFS only; each log line as JSON on stdout. */
 const REFRESH_SCRIPT = `
-import { refresh } from './dist/src/refresh.js';
+import { refresh } from './dist/src/run/refresh.js';
+import { CATALOG } from './dist/pipelines/index.js';
 import { pfsRvuPipeline } from './dist/pipelines/pfs-rvu/pipeline.js';
 const [rawDir, outDir] = process.argv.slice(1);
 // force: the inputs are those of the published run, which would make the refresh a no-op.
-await refresh({ rawDir, outDir, pipelines: [pfsRvuPipeline], force: true,
+await refresh({ rawDir, outDir, catalog: { ...CATALOG, pipelines: [pfsRvuPipeline] }, force: true,
   log: (line) => process.stdout.write(JSON.stringify(line) + '\\n') });
 `;
 

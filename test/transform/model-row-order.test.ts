@@ -5,13 +5,15 @@
  * order of its files, came out with a release's rows rotated now and then, and its Parquet
  * partition with other bytes from one run to the next.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINES } from '../../pipelines/index.js';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
+import { runSqlFiles } from '../../src/db/run-sql-files.js';
 import { createStagingTable } from '../../src/extract/readers/staging.js';
-import { PIPELINES_DIR, PROJECT_ROOT } from '../../src/paths.js';
+import { CORE_MODELS } from '../../src/models/tables.js';
+import { MODELS_DIR, PIPELINES_DIR } from '../../src/paths.js';
 
 let db: DuckDBHandle;
 
@@ -19,10 +21,7 @@ beforeAll(async () => {
   db = await openDuckDB(':memory:');
   await db.connection.run('SET threads = 2');
   // The core models: the tables and macros the source models read.
-  const core = join(PROJECT_ROOT, 'src', 'transform', 'models');
-  for (const name of (await readdir(core)).filter((n) => n.endsWith('.sql')).sort()) {
-    await db.connection.run(await readFile(join(core, name), 'utf8'));
-  }
+  await runSqlFiles(db.connection, MODELS_DIR, CORE_MODELS);
 });
 
 afterAll(() => db.close());

@@ -63,8 +63,8 @@ SELECT
   source_file, source_line
 FROM stg_pfs_rvu s;
 -- No ORDER BY: staging holds each release's lines in file order and a plain scan keeps it
--- (a join would not: hence the kept-out lines leave staging first); sorting two million rows
--- cost a fifth of this model at 100 releases.
+-- (a join would not: hence the kept-out lines leave staging first); sorting every release's
+-- rows again would cost much of this model at scale for no gain.
 
 COMMENT ON TABLE pfs_rvu IS 'CMS National Physician Fee Schedule relative value file (PPRRVU), one row per release, HCPCS code and modifier. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';
 COMMENT ON COLUMN pfs_rvu.release_id IS 'Release (release.release_id), e.g. RVU25D.';

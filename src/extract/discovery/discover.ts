@@ -16,12 +16,6 @@ import {
   parseLandingPage,
   type ReleaseCandidate,
 } from './landing-page.js';
-import { PFS_RVU_LANDING_PAGE } from './pfs-rvu.js';
-
-/** The landing page of each source that can be fetched online, by source name. */
-export const LANDING_PAGES: Readonly<Record<string, LandingPage>> = {
-  [PFS_RVU_LANDING_PAGE.source]: PFS_RVU_LANDING_PAGE,
-};
 
 /** An HTTP client whose allowlist is the page's hosts. */
 export function clientForPage(
@@ -170,7 +164,7 @@ export interface FetchPipelinesOptions {
   pipelines: readonly PipelineDefinition[];
   /** Overrides for every source's HTTP client (timeouts, rate); the allowlist comes from the page. */
   clientOptions?: Partial<HttpClientOptions>;
-  /** Landing pages by source; default LANDING_PAGES. */
+  /** Landing pages by source; default: each pipeline's own (`discovery`). */
   pages?: Readonly<Record<string, LandingPage>>;
   stateFile?: string | null;
   log?: (line: string) => void;
@@ -180,14 +174,13 @@ export interface FetchPipelinesOptions {
 export async function fetchNewPipelineReleases(
   options: FetchPipelinesOptions,
 ): Promise<FetchReleaseResult[]> {
-  const pages = options.pages ?? LANDING_PAGES;
   // One politeness queue per host across every source: two sources on www.cms.gov share it.
   const rateLimiter = new HostRateLimiter(
     options.clientOptions?.minRequestIntervalMs ?? DEFAULT_HTTP_OPTIONS.minRequestIntervalMs,
   );
   const results: FetchReleaseResult[] = [];
   for (const pipeline of options.pipelines) {
-    const page = pages[pipeline.source];
+    const page = options.pages ? options.pages[pipeline.source] : pipeline.discovery;
     if (!page) {
       options.log?.(`${pipeline.source}: no landing page known; not fetched online`);
       continue;

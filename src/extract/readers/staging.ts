@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
-import type { SourceColumn } from '../../pipeline-definition.js';
+import type { PipelineDefinition, SourceColumn } from '../../pipeline-definition.js';
 import { TRUNCATED_FILE } from '../../reject-rules.js';
 import type { RawFile } from '../raw-releases.js';
 
@@ -100,4 +100,9 @@ export async function recordTruncation(
 export async function countRows(connection: DuckDBConnection, sql: string): Promise<number> {
   const reader = await connection.runAndReadAll(sql);
   return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/** Staging table holding the variant files (other formats of the same release). */
+export function variantTable(pipeline: Pick<PipelineDefinition, 'stagingTable'>): string {
+  return `${pipeline.stagingTable}__variant`;
 }

@@ -78,8 +78,8 @@ export interface BuiltHistory {
  * of code_history, from its history: they read the history table only, so they can be derived
  * on another connection while the source's checks run. Idempotent: the source's rows are
  * replaced; with added releases, the release pairs ending before the first added day keep their
- * rows. The tables exist (createSharedHistoryTables): views read them, so a run creates them
- * first.
+ * rows. The tables exist (src/models/release_diff.sql, code_history.sql): views read them, so
+ * a run creates them first.
  */
 export async function deriveChanges(
   connection: DuckDBConnection,
@@ -355,59 +355,6 @@ function historyComments(spec: HistorySpec): string {
   ];
   return comments.join('\n');
 }
-
-/**
- * release_diff and code_history, shared by the sources (if missing). Views read them, so a run
- * creates them before the marts, which are built while the histories are derived.
- */
-export async function createSharedHistoryTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(SHARED_TABLES_SQL);
-}
-
-const SHARED_TABLES_SQL = `
-  CREATE TABLE IF NOT EXISTS release_diff (
-    source VARCHAR NOT NULL,
-    from_release VARCHAR NOT NULL,
-    to_release VARCHAR NOT NULL,
-    effective_from DATE NOT NULL,
-    change VARCHAR NOT NULL,
-    key VARCHAR NOT NULL,
-    hcpcs VARCHAR,
-    column_name VARCHAR,
-    old_value VARCHAR,
-    new_value VARCHAR,
-    old_label VARCHAR,
-    new_label VARCHAR
-  );
-  COMMENT ON TABLE release_diff IS 'What changed between each pair of consecutive releases of a source (by effective_from), main fact table only: one row per added or ended key, one row per changed column of a changed key. A partial release ends nothing.';
-  COMMENT ON COLUMN release_diff.source IS 'Source pipeline.';
-  COMMENT ON COLUMN release_diff.from_release IS 'The earlier release (release.release_id).';
-  COMMENT ON COLUMN release_diff.to_release IS 'The next release of the same source.';
-  COMMENT ON COLUMN release_diff.effective_from IS 'Day the change takes effect: effective_from of to_release.';
-  COMMENT ON COLUMN release_diff.change IS 'added: the key is in force in to_release only; ended: in from_release only; changed: in both with other values.';
-  COMMENT ON COLUMN release_diff.key IS 'Key of the row as column=value pairs in key order, NULL as nothing, e.g. hcpcs=38211 modifier=.';
-  COMMENT ON COLUMN release_diff.hcpcs IS 'The HCPCS/CPT code of the key, for sources keyed by code; else NULL.';
-  COMMENT ON COLUMN release_diff.column_name IS 'The column that changed (changed rows only).';
-  COMMENT ON COLUMN release_diff.old_value IS 'Value in from_release, as text.';
-  COMMENT ON COLUMN release_diff.new_value IS 'Value in to_release, as text.';
-  COMMENT ON COLUMN release_diff.old_label IS 'Label of old_value in the code table of the column on from_release''s effective date, for indicator columns.';
-  COMMENT ON COLUMN release_diff.new_label IS 'Label of new_value on to_release''s effective date, for indicator columns.';
-
-  CREATE TABLE IF NOT EXISTS code_history (
-    source VARCHAR NOT NULL,
-    hcpcs VARCHAR NOT NULL,
-    date DATE NOT NULL,
-    release_id VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,
-    notes VARCHAR
-  );
-  COMMENT ON TABLE code_history IS 'What happened to each HCPCS/CPT code in the loaded releases of a source, like the Date | Action | Notes table of a code page.';
-  COMMENT ON COLUMN code_history.source IS 'Source pipeline (sources keyed by hcpcs).';
-  COMMENT ON COLUMN code_history.hcpcs IS 'The code.';
-  COMMENT ON COLUMN code_history.date IS 'Day of the event: effective_from of release_id.';
-  COMMENT ON COLUMN code_history.release_id IS 'Release in which it happened.';
-  COMMENT ON COLUMN code_history.action IS 'added: first listed; changed: a row of the code changed, or a row (modifier) was added or ended while the code stayed; ended: a full release lists no row of the code; returned: listed again after it ended.';
-  COMMENT ON COLUMN code_history.notes IS 'In words: the release, and which columns changed from which value to which.';`;
 
 /**
  * Code-level events from the key intervals: a code's presence is the union of its keys'

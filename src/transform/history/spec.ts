@@ -91,7 +91,7 @@ export function keyTextSql(key: readonly string[], alias: string): string {
   return `concat_ws(' ', ${parts.join(', ')})`;
 }
 
-/** NULL-safe equality of the key columns of two aliases (PFS modifier is NULL for the global row). */
+/** NULL-safe equality of the key columns of two aliases (a NULL modifier marks the global service). */
 export function keyEqualsSql(key: readonly string[], left: string, right: string): string {
   return key
     .map((k) => `${left}.${identifier(k)} IS NOT DISTINCT FROM ${right}.${identifier(k)}`)

@@ -1,0 +1,20 @@
+import type { Mart } from '../src/catalog.js';
+
+/**
+ * Tables and views across sources (files in this folder, named after what they build), run in
+ * this order once every source they read is loaded.
+ */
+export const MARTS: readonly Mart[] = [
+  {
+    file: 'code_card.sql',
+    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'],
+    key: ['as_of', 'hcpcs', 'modifier'],
+    commentsFrom: ['pfs_rvu', 'hcpcs_code'],
+  },
+  {
+    file: 'code_card_current.sql',
+    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'],
+    key: ['hcpcs', 'modifier'],
+    commentsFrom: ['code_card'],
+  },
+];

@@ -1,0 +1,180 @@
+import type { FeeSchedule } from '../db/fee-schedule.js';
+import type { CardColumn, CodeCardDefinition } from './code-card.js';
+
+export const AMA_NOTICE =
+  'CPT codes and descriptions only are copyright American Medical Association. All rights reserved. Applicable FARS/DFARS apply.';
+
+export interface DecodedValue {
+  /** The field's name as CMS documents it (indicator_system.name). */
+  name: string;
+  source: string;
+  /** Release consulted; null when no release of the source was in force on the date. */
+  release: string | null;
+  /** Null when the release has no value for the code. */
+  code: string | null;
+  label: string | null;
+}
+
+/** Everything the loaded sources say about one (code, modifier) as of one date. */
+export interface CodeCard {
+  hcpcs: string;
+  modifier: string | null;
+  as_of: string;
+  short_description: string | null;
+  long_description: string | null;
+  indicators: Record<string, DecodedValue>;
+  /** The numbers (RVUs) of the card's fee-schedule row, when its release has one. */
+  rvu: Record<string, string> | null;
+  /** File and line of the card's fee-schedule row (`pfs_row`: the name programs read). */
+  pfs_row: { file: string; line: number } | null;
+  copyright: string;
+}
+
+interface CodeTables {
+  names: { system: string; name: string }[];
+  codes: { system: string; code: string; label: string }[];
+}
+
+/** Code tables do not change within a published database: read them once per open schedule. */
+const codeTableCache = new WeakMap<FeeSchedule, Promise<CodeTables>>();
+
+function codeTables(schedule: FeeSchedule, card: CodeCardDefinition): Promise<CodeTables> {
+  let cached = codeTableCache.get(schedule);
+  if (!cached) {
+    const { db } = schedule;
+    const systems = card.fields.flatMap((f) => (f.system ? [f.system] : []));
+    cached = Promise.all([
+      db
+        .selectFrom('indicator_system')
+        .select(['system', 'name'])
+        .where('system', 'in', systems)
+        .execute(),
+      db
+        .selectFrom('indicator_code')
+        .select(['system', 'code', 'label'])
+        .where('system', 'in', systems)
+        .execute(),
+    ]).then(([names, codes]) => ({ names, codes }));
+    codeTableCache.set(schedule, cached);
+  }
+  return cached;
+}
+
+/** The code_card columns a card reads: what it shows and the release of each source. */
+function cardColumns(card: CodeCardDefinition): CardColumn[] {
+  return [
+    ...new Set<CardColumn>([
+      'as_of',
+      'hcpcs',
+      'modifier',
+      'short_description',
+      'long_description',
+      ...card.fields.flatMap((f) => [f.column, f.releaseColumn]),
+      ...card.row.numbers,
+      card.row.file,
+      card.row.line,
+    ]),
+  ];
+}
+
+/**
+ * Cards for a code as of a date (default: the newest release date that knows the code): the
+ * global service and each modifier, or just the modifier asked for. Labels come from the code
+ * tables, so a label lives only there.
+ */
+export async function lookupCode(
+  schedule: FeeSchedule,
+  card: CodeCardDefinition,
+  hcpcs: string,
+  options: { modifier?: string; asOf?: string } = {},
+): Promise<CodeCard[]> {
+  const { db } = schedule;
+  const code = hcpcs.trim().toUpperCase();
+  // The current card is stored; a card as of another day is computed by the code_card view.
+  // Only the columns a card shows are read (labels come from the code tables): a point read
+  // costs about what its columns cost.
+  const source = options.asOf === undefined ? 'code_card_current' : 'code_card';
+  let query = db.selectFrom(source).select(cardColumns(card)).where('hcpcs', '=', code);
+  if (options.modifier !== undefined) {
+    query = query.where('modifier', '=', options.modifier.trim().toUpperCase());
+  }
+  if (options.asOf !== undefined) query = query.where('as_of', '<=', options.asOf);
+  const rows = await query.orderBy('as_of', 'desc').orderBy('modifier').execute();
+  const newest = rows[0]?.as_of;
+  const current = rows.filter((r) => r.as_of === newest);
+  if (current.length === 0) return [];
+
+  const { names, codes } = await codeTables(schedule, card);
+  const nameOf = new Map(names.map((n) => [n.system, n.name]));
+  const labelOf = new Map(codes.map((c) => [`${c.system}\u0000${c.code}`, c.label]));
+  const decode = (system: string | undefined, value: string | null): string | null => {
+    if (value === null || !system) return null;
+    // A code may carry several values (TOS "1,5"): decode each.
+    return value
+      .split(',')
+      .map((v) => labelOf.get(`${system}\u0000${v}`) ?? `${v}: not in the code table`)
+      .join('; ');
+  };
+
+  return current.map((row) => {
+    const record = row as unknown as Record<string, unknown>;
+    const indicators: Record<string, DecodedValue> = {};
+    for (const field of card.fields) {
+      const raw = record[field.column];
+      const value = raw === null || raw === undefined ? null : String(raw);
+      indicators[field.column] = {
+        name: (field.system && nameOf.get(field.system)) || field.name || field.column,
+        source: field.source,
+        release: (record[field.releaseColumn] as string | null) ?? null,
+        code: value,
+        label: decode(field.system, value),
+      };
+    }
+    const rowFile = record[card.row.file] as string | null;
+    return {
+      hcpcs: code,
+      modifier: row.modifier,
+      as_of: row.as_of as string,
+      short_description: row.short_description,
+      long_description: row.long_description,
+      indicators,
+      rvu:
+        rowFile === null
+          ? null
+          : Object.fromEntries(card.row.numbers.map((c) => [c, String(record[c])])),
+      pfs_row: rowFile === null ? null : { file: rowFile, line: Number(record[card.row.line]) },
+      copyright: AMA_NOTICE,
+    };
+  });
+}
+
+/** The card as text; `definition` names its row. */
+export function formatCard(card: CodeCard, definition: CodeCardDefinition): string {
+  const fields = Object.values(card.indicators);
+  const width = Math.max(...fields.map((i) => i.name.length));
+  const lines = [
+    `${card.hcpcs}${card.modifier ? `-${card.modifier}` : ''}  ${card.short_description ?? ''}`,
+    ...(card.long_description ? [`  ${card.long_description}`] : []),
+    `as of ${card.as_of}${card.pfs_row ? `; ${definition.row.label} ${card.pfs_row.file} line ${card.pfs_row.line}` : ''}`,
+    '',
+    ...fields.map((i) => {
+      const value =
+        i.release === null
+          ? `(no ${i.source} release in force)`
+          : i.code === null
+            ? `(not in ${i.source} ${i.release})`
+            : `${i.code.padEnd(3)}  ${i.label ?? ''}`;
+      return `  ${i.name.padEnd(width)}  ${value}`;
+    }),
+  ];
+  if (card.rvu) {
+    lines.push(
+      '',
+      `  RVUs: ${Object.entries(card.rvu)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ')}`,
+    );
+  }
+  lines.push('', card.copyright);
+  return lines.join('\n');
+}

@@ -1,0 +1,186 @@
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Catalog } from '../catalog.js';
+import type { RawRelease } from '../extract/raw-releases.js';
+import { registerReleases } from '../extract/stage-source.js';
+import type { ReleaseFiles } from '../load/parquet-export.js';
+import { DATABASE_FILE_NAME } from '../paths.js';
+import type { CheckOutcome } from '../transform/checks.js';
+import { throwIfBlocked } from './blocked.js';
+import { createCoreTables, createSharedHistoryTables } from './core-tables.js';
+import { deriveSources } from './derive.js';
+import {
+  type CarriedRelease,
+  carriedReleases,
+  GROUP_BYTES,
+  type LoadedSource,
+  loadSource,
+  type ReleaseSummary,
+  rowsPerRelease,
+} from './load-sources.js';
+import { buildMarts } from './marts.js';
+import { type ReleaseChanges, writeOutputs } from './outputs.js';
+import type { PublishedRun } from './reuse-published.js';
+import { openRunDatabase, withConnections } from './run-database.js';
+import { allOrFirstFailure } from './settle.js';
+
+export interface BuildOptions {
+  rawDir: string;
+  outDir: string;
+  codeTablesDir: string;
+  catalog: Catalog;
+  /** Bytes of release files staged at a time. */
+  stagingGroupBytes?: number;
+}
+
+export interface BuildSummary {
+  runId: string;
+  releases: ReleaseSummary[];
+  checks: CheckOutcome[];
+  /** Per source, keys added, ended and changed by its newest release. */
+  changes: ReleaseChanges[];
+  /** True when the run wrote or completed a release's manifest.json (files dropped in by hand). */
+  manifestsWritten: boolean;
+}
+
+/**
+ * Builds a run's outputs in buildDir, step by step: the core tables; each source's new releases
+ * loaded; beside the histories and checks, the marts; the page sources; then, if no blocking
+ * check failed, the Parquet files, contract and report. With `base`, the run builds on a copy of
+ * the published database and reads only the releases added since.
+ */
+export async function build(
+  buildDir: string,
+  runId: string,
+  options: BuildOptions,
+  base: PublishedRun | null,
+  log: (line: string) => void,
+): Promise<BuildSummary> {
+  const { catalog } = options;
+  const extending = base !== null;
+  const databasePath = join(buildDir, DATABASE_FILE_NAME);
+  if (base) await copyFile(base.databasePath, databasePath);
+  const db = await openRunDatabase(databasePath, extending);
+  try {
+    const { connection } = db;
+    await createCoreTables(connection, { ...options, runId }, catalog, extending, log);
+    const carried = base ? await carriedReleases(connection) : [];
+    // Each source's new releases first: which sources load data decides when the marts start.
+    const toRead: RawRelease[][] = [];
+    for (const pipeline of catalog.pipelines) {
+      toRead.push(await registerReleases(connection, options.rawDir, pipeline, log, base?.folders));
+    }
+    await createSharedHistoryTables(connection);
+
+    // The marts read the loaded tables only: they start on a connection of their own once the
+    // last source with data to load has run its models, and run beside the rest (staging checks,
+    // histories, checks), which write other tables. The changes between releases are derived
+    // on a third connection beside the checks.
+    const lastLoading = extending
+      ? toRead.reduce((last, r, i) => (r.length > 0 ? i : last), -1)
+      : catalog.pipelines.length - 1;
+    const loaded: LoadedSource[] = [];
+    const checks = await withConnections(db, 2, async (connections) => {
+      const [martsConnection, changesConnection] = connections as [
+        DuckDBConnection,
+        DuckDBConnection,
+      ];
+      let marts: Promise<void> | null = null;
+      const startMarts = () => {
+        marts ??= buildMarts(martsConnection, catalog, log);
+      };
+      try {
+        for (const [i, pipeline] of catalog.pipelines.entries()) {
+          loaded.push(
+            await loadSource(
+              connection,
+              runId,
+              pipeline,
+              toRead[i] ?? [],
+              { extending, groupBytes: options.stagingGroupBytes ?? GROUP_BYTES },
+              log,
+              i === lastLoading ? startMarts : null,
+            ),
+          );
+        }
+        startMarts();
+        const [outcomes] = await allOrFirstFailure([
+          deriveSources(connection, changesConnection, runId, loaded, extending),
+          marts ?? Promise.resolve(),
+        ]);
+        return outcomes;
+      } finally {
+        // Never close a connection a statement still runs on: a failure above waits for the marts.
+        await (marts as Promise<void> | null)?.catch(() => {});
+      }
+    });
+    // Page sources are reconciled against the marts. Unchanged pages (a condition of building
+    // on the published run) are loaded already.
+    for (const source of catalog.pageSources) {
+      if (extending) log(`${source.source}: as in the published run`);
+      else await source.load({ connection, rawDir: options.rawDir, log });
+    }
+    throwIfBlocked(checks);
+
+    const { releases, parquetReleases, addedDays } = await summarise(
+      db.connection,
+      loaded,
+      carried,
+    );
+    const changes = await writeOutputs(db, buildDir, catalog, {
+      runId,
+      outDir: options.outDir,
+      releases: parquetReleases,
+      base,
+      carried: new Set(carried.map((c) => `${c.release.source}/${c.release.release}`)),
+      addedDays,
+    });
+    return {
+      runId,
+      releases,
+      checks,
+      changes,
+      manifestsWritten: loaded.some((l) => l.staged.some((s) => s.raw.manifestWritten)),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The run's releases, source by source: those taken over, then those read. */
+async function summarise(
+  connection: DuckDBConnection,
+  loaded: readonly LoadedSource[],
+  carried: readonly CarriedRelease[],
+): Promise<{ releases: ReleaseSummary[]; parquetReleases: ReleaseFiles[]; addedDays: string[] }> {
+  const releases: ReleaseSummary[] = [];
+  const parquetReleases: ReleaseFiles[] = [];
+  const addedDays: string[] = [];
+  for (const { pipeline, staged } of loaded) {
+    const rows = await rowsPerRelease(connection, pipeline);
+    for (const { release, parquet } of carried.filter(
+      (c) => c.release.source === pipeline.source,
+    )) {
+      releases.push({ ...release, rowsLoaded: rows.get(release.release) ?? 0 });
+      parquetReleases.push(parquet);
+    }
+    for (const { raw, files } of staged) {
+      if (raw.manifest.effective_from) addedDays.push(raw.manifest.effective_from);
+      releases.push({
+        source: pipeline.source,
+        release: raw.release,
+        effectiveFrom: raw.manifest.effective_from,
+        files,
+        rowsLoaded: rows.get(raw.release) ?? 0,
+      });
+      parquetReleases.push({
+        source: pipeline.source,
+        release: raw.release,
+        sourceFiles: raw.primaries.map((f) => f.relativePath),
+        sourceSha256s: raw.primaries.map((f) => f.profile.sha256),
+      });
+    }
+  }
+  return { releases, parquetReleases, addedDays };
+}

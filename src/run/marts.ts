@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Catalog } from '../catalog.js';
+import { runSqlFiles } from '../db/run-sql-files.js';
+import { MARTS_DIR, PIPELINES_DIR } from '../paths.js';
+import { inheritComments } from '../transform/inherit-comments.js';
+
+/**
+ * The tables and views across sources whose sources are all part of the run, then each
+ * source's own marts, then the comments their columns inherit.
+ */
+export async function buildMarts(
+  connection: DuckDBConnection,
+  catalog: Catalog,
+  log: (line: string) => void,
+): Promise<void> {
+  const sources = new Set(catalog.pipelines.map((p) => p.source));
+  for (const mart of catalog.marts) {
+    if (mart.sources.every((source) => sources.has(source))) {
+      await runSqlFiles(connection, MARTS_DIR, [mart.file]);
+    } else {
+      log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
+    }
+  }
+  for (const pipeline of catalog.pipelines) {
+    if (pipeline.marts) {
+      await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'marts'), pipeline.marts);
+    }
+  }
+  await inheritComments(connection, derivedRelations(catalog));
+}
+
+/** Views and derived tables with the relations they inherit column comments from, in order. */
+export function derivedRelations(catalog: Catalog): [string, readonly string[]][] {
+  return [
+    ...catalog.pipelines.flatMap((p) => Object.entries(p.commentsFrom ?? {})),
+    ...catalog.marts.flatMap((m) =>
+      m.commentsFrom
+        ? [[m.file.replace(/\.sql$/, ''), m.commentsFrom] as [string, readonly string[]]]
+        : [],
+    ),
+  ];
+}

@@ -1,0 +1,91 @@
+import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { MANIFEST_NAME } from '../load/contract.js';
+import { REPORT_NAME } from '../load/report.js';
+import { DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
+
+/**
+ * out/ layout: each run builds in out/.runs/<run id>/; out/.current is a symlink to the published
+ * run, and the paths readers use (out/fee_schedule.duckdb, out/parquet) are symlinks through it.
+ * Publishing is one rename of out/.current, so readers see the old complete set or the new one,
+ * never a mix; a reader that has the old database open keeps its file.
+ */
+const RUNS = '.runs';
+const CURRENT = '.current';
+const PREVIOUS = '.previous';
+/** What readers open, each a symlink through out/.current. */
+export const PUBLISHED_ENTRIES = [DATABASE_FILE_NAME, PARQUET_DIR_NAME, MANIFEST_NAME, REPORT_NAME];
+
+/** The published run's folder (a symlink to its build folder). */
+export function publishedDir(outDir: string): string {
+  return join(outDir, CURRENT);
+}
+
+export function buildDirFor(outDir: string, runId: string): string {
+  return join(outDir, RUNS, runId);
+}
+
+async function linkTarget(path: string): Promise<string | null> {
+  try {
+    return await readlink(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Points `path` at `target` with a rename, so the link is never missing. */
+async function replaceWithLink(target: string, path: string): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await rm(temporary, { force: true });
+  await symlink(target, temporary);
+  await rename(temporary, path);
+}
+
+export async function publishBuild(buildDir: string, outDir: string, runId: string): Promise<void> {
+  const previous = await linkTarget(join(outDir, CURRENT));
+  await replaceWithLink(join(RUNS, runId), join(outDir, CURRENT));
+  if (previous) await replaceWithLink(previous, join(outDir, PREVIOUS));
+  for (const entry of PUBLISHED_ENTRIES) {
+    const path = join(outDir, entry);
+    const wanted = join(CURRENT, entry);
+    if ((await linkTarget(path)) === wanted) continue;
+    // An output folder from before this layout: keep its old outputs aside, then link.
+    const existing = await lstat(path).catch(() => null);
+    if (existing?.isDirectory()) {
+      await mkdir(join(outDir, RUNS, 'legacy'), { recursive: true });
+      await rename(path, join(outDir, RUNS, 'legacy', `${entry}-${runId}`));
+    }
+    await replaceWithLink(wanted, path);
+  }
+  await removeUnpublishedRuns(outDir, buildDir);
+}
+
+/** A failed run leaves nothing behind: the published outputs are untouched. */
+export async function discardBuild(buildDir: string): Promise<void> {
+  await rm(buildDir, { recursive: true, force: true });
+  // Leave no empty .runs/ behind in an out/ that never had a published run.
+  const runsDir = dirname(buildDir);
+  if ((await readdir(runsDir).catch(() => ['?'])).length === 0)
+    await rm(runsDir, { recursive: true });
+}
+
+/**
+ * Removes runs that are neither published nor the one before it (kept for readers still on it),
+ * such as builds left by a refresh that was killed. Call with the writer lock held.
+ */
+export async function removeUnpublishedRuns(outDir: string, keep?: string): Promise<string[]> {
+  const runsDir = join(outDir, RUNS);
+  const kept = new Set(
+    [await linkTarget(join(outDir, CURRENT)), await linkTarget(join(outDir, PREVIOUS))]
+      .filter((t): t is string => t !== null)
+      .map((t) => t.split('/').pop()),
+  );
+  const removed: string[] = [];
+  for (const name of await readdir(runsDir).catch(() => [] as string[])) {
+    const path = join(runsDir, name);
+    if (kept.has(name) || path === keep || name === 'legacy') continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}

@@ -1,0 +1,91 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog.js';
+import { CODE_TABLES_DIR, DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
+import type { CheckOutcome } from '../transform/checks.js';
+import { build } from './build.js';
+import { describeInputs, INPUTS_FILE } from './inputs-fingerprint.js';
+import type { ReleaseSummary } from './load-sources.js';
+import { acquireLock } from './lock.js';
+import type { ReleaseChanges } from './outputs.js';
+import { planRun } from './plan.js';
+import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './publish.js';
+import { newRunId } from './run-id.js';
+
+export type { ReleaseSummary } from './load-sources.js';
+export type { ReleaseChanges } from './outputs.js';
+
+export interface RefreshOptions {
+  rawDir: string;
+  outDir: string;
+  /** The sources, marts and code card: from the command line (pipelines/index.ts). */
+  catalog: Catalog;
+  log?: (line: string) => void;
+  codeTablesDir?: string;
+  /** Rebuild even when nothing changed since the published run. */
+  force?: boolean;
+  /** Bytes of release files staged at a time (default 64 MiB); a test sets it to group less. */
+  stagingGroupBytes?: number;
+}
+
+export interface RefreshSummary {
+  runId: string;
+  databasePath: string;
+  parquetDir: string;
+  releases: ReleaseSummary[];
+  checks: CheckOutcome[];
+  seconds: number;
+  /** True when nothing changed since the published run, which stays as it is. */
+  unchanged: boolean;
+  /** Per source, keys added, ended and changed by its newest release. */
+  changes: ReleaseChanges[];
+}
+
+/**
+ * A run, step by step: take the lock; plan (nothing new, build on the published run, or build
+ * from nothing); build in a folder of its own (load sources, derive, marts, checks, outputs);
+ * publish it only if every blocking check passed. A failed run leaves out/ as it was.
+ */
+export async function refresh(options: RefreshOptions): Promise<RefreshSummary> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const lock = await acquireLock(options.outDir, log);
+  const runId = newRunId();
+  const buildDir = buildDirFor(options.outDir, runId);
+  const paths = {
+    databasePath: join(options.outDir, DATABASE_FILE_NAME),
+    parquetDir: join(options.outDir, PARQUET_DIR_NAME),
+  };
+  try {
+    const abandoned = await removeUnpublishedRuns(options.outDir);
+    if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
+    const plan = await planRun(options, log);
+    if (plan.kind === 'unchanged') {
+      const seconds = (Date.now() - started) / 1000;
+      return { runId, releases: [], checks: [], changes: [], ...paths, seconds, unchanged: true };
+    }
+    await mkdir(buildDir, { recursive: true });
+    const { manifestsWritten, ...summary } = await build(
+      buildDir,
+      runId,
+      { ...options, codeTablesDir: options.codeTablesDir ?? CODE_TABLES_DIR },
+      plan.base,
+      log,
+    );
+    // Manifests written for files dropped in by hand are part of the inputs from now on.
+    const inputs = manifestsWritten
+      ? await describeInputs(options.rawDir, options.catalog)
+      : plan.inputs;
+    await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
+    await publishBuild(buildDir, options.outDir, runId);
+    log(
+      `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
+    );
+    return { ...summary, ...paths, seconds: (Date.now() - started) / 1000, unchanged: false };
+  } catch (error) {
+    await discardBuild(buildDir);
+    throw error;
+  } finally {
+    await lock.release();
+  }
+}
