@@ -3,9 +3,9 @@ RAW ?= raw
 OUT ?= out
 NPM_STAMP := node_modules/.install-stamp
 BUILD_STAMP := dist/.build-stamp
-SOURCES := $(shell find src pipelines -name '*.ts') tsconfig.json
+SOURCES := $(shell find src pipelines marts scripts -name '*.ts') tsconfig.json
 
-.PHONY: refresh test test-reliability check typecheck lint format clean schema docs
+.PHONY: refresh test test-reliability test-package compare-builds check typecheck lint format clean schema docs
 
 # Install exactly what package-lock.json pins, again whenever it changes.
 $(NPM_STAMP): package.json package-lock.json
@@ -28,6 +28,15 @@ test: $(BUILD_STAMP)
 ## test-reliability: the slow suite: kill -9 during refresh at random points
 test-reliability: $(BUILD_STAMP)
 	npx vitest run --config vitest.reliability.config.ts $(VITEST_ARGS)
+
+## test-package: the slow packaging test: npm pack, npm install the tarball, refresh and lookup with it
+test-package: $(BUILD_STAMP)
+	npx vitest run --config vitest.package.config.ts $(VITEST_ARGS)
+
+## compare-builds: compare two out dirs (make compare-builds A=dir B=dir): tables, views, rows, Parquet; the script exits 1 when they differ (make then says Error 1, exits 2)
+compare-builds: $(BUILD_STAMP)
+	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then echo "usage: make compare-builds A=<out dir> B=<out dir>" >&2; exit 2; fi
+	node dist/scripts/compare-builds.js "$(A)" "$(B)"
 
 ## schema: regenerate src/db/schema.ts (the Kysely types) from $(OUT)/fee_schedule.duckdb
 schema: $(BUILD_STAMP)

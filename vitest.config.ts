@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The kill -9 trials take minutes: `make test-reliability`. The bad-input corpus
+    // The kill -9 trials take minutes: `make test-reliability`; packing and installing the npm
+    // package is slow too: `make test-package`. The bad-input corpus
     // (test/extract/bad-input-corpus.test.ts) runs here; its summary line ends the run.
-    exclude: ['test/reliability/**', '**/node_modules/**'],
+    exclude: ['test/reliability/**', 'test/package/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
