@@ -9,21 +9,18 @@ import { DATABASE_FILE_NAME } from '../paths.js';
 import type { CheckOutcome } from '../transform/checks.js';
 import { throwIfBlocked } from './blocked.js';
 import { createCoreTables, createSharedHistoryTables } from './core-tables.js';
-import { deriveSources } from './derive.js';
+import { loadAndDerive } from './load-and-derive.js';
 import {
   type CarriedRelease,
   carriedReleases,
   GROUP_BYTES,
   type LoadedSource,
-  loadSource,
   type ReleaseSummary,
   rowsPerRelease,
 } from './load-sources.js';
-import { buildMarts } from './marts.js';
 import { type ReleaseChanges, writeOutputs } from './outputs.js';
 import type { PublishedRun } from './reuse-published.js';
-import { openRunDatabase, withConnections } from './run-database.js';
-import { allOrFirstFailure } from './settle.js';
+import { openRunDatabase } from './run-database.js';
 
 export interface BuildOptions {
   rawDir: string;
@@ -73,47 +70,10 @@ export async function build(
     }
     await createSharedHistoryTables(connection);
 
-    // The marts read the loaded tables only: they start on a connection of their own once the
-    // last source with data to load has run its models, and run beside the rest (staging checks,
-    // histories, checks), which write other tables. The changes between releases are derived
-    // on a third connection beside the checks.
-    const lastLoading = extending
-      ? toRead.reduce((last, r, i) => (r.length > 0 ? i : last), -1)
-      : catalog.pipelines.length - 1;
-    const loaded: LoadedSource[] = [];
-    const checks = await withConnections(db, 2, async (connections) => {
-      const [martsConnection, changesConnection] = connections as [
-        DuckDBConnection,
-        DuckDBConnection,
-      ];
-      let marts: Promise<void> | null = null;
-      const startMarts = () => {
-        marts ??= buildMarts(martsConnection, catalog, log);
-      };
-      try {
-        for (const [i, pipeline] of catalog.pipelines.entries()) {
-          loaded.push(
-            await loadSource(
-              connection,
-              runId,
-              pipeline,
-              toRead[i] ?? [],
-              { extending, groupBytes: options.stagingGroupBytes ?? GROUP_BYTES },
-              log,
-              i === lastLoading ? startMarts : null,
-            ),
-          );
-        }
-        startMarts();
-        const [outcomes] = await allOrFirstFailure([
-          deriveSources(connection, changesConnection, runId, loaded, extending),
-          marts ?? Promise.resolve(),
-        ]);
-        return outcomes;
-      } finally {
-        // Never close a connection a statement still runs on: a failure above waits for the marts.
-        await (marts as Promise<void> | null)?.catch(() => {});
-      }
+    const { loaded, checks } = await loadAndDerive(db, runId, catalog, toRead, {
+      extending,
+      groupBytes: options.stagingGroupBytes ?? GROUP_BYTES,
+      log,
     });
     // Page sources are reconciled against the marts. Unchanged pages (a condition of building
     // on the published run) are loaded already.
