@@ -13,6 +13,8 @@ $(NPM_STAMP): package.json package-lock.json
 	@touch $@
 
 $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
+	@# From an empty dist/: a module moved or removed leaves no stale copy behind (npm pack ships dist/).
+	rm -rf dist
 	npx tsc -p tsconfig.json
 	@chmod +x dist/src/cli.js
 	@touch $@

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Catalog } from '../catalog.js';
@@ -48,7 +49,10 @@ export async function describeInputs(
     ...(await walk(PIPELINES_DIR)),
     ...(await walk(MARTS_DIR)),
     ...(await walk(CODE_TABLES_DIR)),
-    join(PROJECT_ROOT, 'package-lock.json'),
+    // The dependencies: the lock file in a clone; an installed package has none, only its manifest.
+    existsSync(join(PROJECT_ROOT, 'package-lock.json'))
+      ? join(PROJECT_ROOT, 'package-lock.json')
+      : join(PROJECT_ROOT, 'package.json'),
   ].filter((p) => /\.(ts|sql|csv|json)$/.test(p));
   // Read at once, hashed in order: one read after another took most of the time.
   const contents = await Promise.all(files.map((path) => readFile(path)));
