@@ -1,3 +1,4 @@
+import { betosPipeline } from '../pipelines/betos/pipeline.js';
 import { ccsPipeline } from '../pipelines/ccs/pipeline.js';
 import { hcpcsPipeline } from '../pipelines/hcpcs/pipeline.js';
 import { muePipeline } from '../pipelines/mue/pipeline.js';
@@ -11,6 +12,7 @@ export const CODE_CARD: CodeCardDefinition = {
     pfsRvuPipeline,
     oppsAddendumBPipeline,
     hcpcsPipeline,
+    betosPipeline,
     muePipeline,
     ccsPipeline,
   ]),

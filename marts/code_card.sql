@@ -75,8 +75,11 @@ SELECT
   ih.release_id AS hcpcs_release,
   t.type_of_service,
   t.type_of_service_label,
-  h.betos,
+  -- BETOS: a Level II code's from the HCPCS file, any other code's (CPT) from the BETOS file.
+  CASE WHEN h.hcpcs IS NOT NULL THEN h.betos ELSE b.betos END AS betos,
   l_betos.label AS betos_label,
+  CASE WHEN h.hcpcs IS NOT NULL THEN 'hcpcs' WHEN ib.release_id IS NOT NULL THEN 'betos' END AS betos_source,
+  CASE WHEN h.hcpcs IS NOT NULL THEN ih.release_id ELSE ib.release_id END AS betos_release,
 
   im.release_id AS mue_release,
   mp.mue_value AS mue_practitioner,
@@ -96,6 +99,8 @@ LEFT JOIN opps_addendum_b o ON o.release_id = io.release_id AND o.hcpcs = c.hcpc
 LEFT JOIN in_force ih ON ih.as_of = c.as_of AND ih.source = 'hcpcs'
 LEFT JOIN hcpcs_code h ON h.release_id = ih.release_id AND h.hcpcs = c.hcpcs AND h.record_kind = 'procedure'
 LEFT JOIN tos t ON t.release_id = ih.release_id AND t.hcpcs = c.hcpcs
+LEFT JOIN in_force ib ON ib.as_of = c.as_of AND ib.source = 'betos'
+LEFT JOIN betos_code b ON b.release_id = ib.release_id AND b.hcpcs = c.hcpcs
 LEFT JOIN in_force im ON im.as_of = c.as_of AND im.source = 'mue'
 LEFT JOIN mue mp ON mp.release_id = im.release_id AND mp.hcpcs = c.hcpcs AND mp.service_type = 'practitioner'
 LEFT JOIN mue mo ON mo.release_id = im.release_id AND mo.hcpcs = c.hcpcs AND mo.service_type = 'outpatient_hospital'
@@ -130,7 +135,8 @@ LEFT JOIN indicator_code l_diagnostic_imaging_family
 LEFT JOIN indicator_code l_apc_status_indicator
   ON l_apc_status_indicator.system = 'opps_status_indicator' AND l_apc_status_indicator.code = o.status_indicator
 LEFT JOIN indicator_code l_betos
-  ON l_betos.system = 'hcpcs_betos' AND l_betos.code = h.betos
+  ON l_betos.system = 'hcpcs_betos'
+ AND l_betos.code = CASE WHEN h.hcpcs IS NOT NULL THEN h.betos ELSE b.betos END
 LEFT JOIN indicator_code l_ccs
   ON l_ccs.system = 'ccs_category' AND l_ccs.code = cr.ccs_category
 ;
@@ -153,8 +159,10 @@ COMMENT ON COLUMN code_card.opps_payment_rate IS 'OPPS national payment rate in 
 COMMENT ON COLUMN code_card.hcpcs_release IS 'HCPCS Level II release consulted; NULL when none was in force on as_of. CPT codes are not in that file.';
 COMMENT ON COLUMN code_card.type_of_service IS 'Type of service codes from the HCPCS file (TOS1..TOS5), comma-separated in position order. Code table hcpcs_type_of_service.';
 COMMENT ON COLUMN code_card.type_of_service_label IS 'Each type of service code with its label, "code - label; ..."';
-COMMENT ON COLUMN code_card.betos IS 'Berenson-Eggers type of service from the HCPCS file. Code table hcpcs_betos.';
+COMMENT ON COLUMN code_card.betos IS 'Berenson-Eggers type of service: from the HCPCS Level II file for its codes, from the BETOS public-use file for the others (CPT codes); betos_source says which. Code table hcpcs_betos.';
 COMMENT ON COLUMN code_card.betos_label IS 'Label of betos from code table hcpcs_betos.';
+COMMENT ON COLUMN code_card.betos_source IS 'Source of betos: hcpcs (the code is in the HCPCS Level II release in force) or betos (the BETOS public-use file); NULL when neither had a release in force on as_of.';
+COMMENT ON COLUMN code_card.betos_release IS 'Release of betos_source consulted.';
 COMMENT ON COLUMN code_card.mue_release IS 'NCCI MUE release consulted; NULL when none was in force on as_of.';
 COMMENT ON COLUMN code_card.mue_practitioner IS 'Practitioner services MUE value (units of service).';
 COMMENT ON COLUMN code_card.mue_practitioner_adjudication IS 'Practitioner MUE adjudication indicator. Code table mue_adjudication_indicator.';

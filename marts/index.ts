@@ -7,14 +7,21 @@ import type { Mart } from '../src/catalog.js';
 export const MARTS: readonly Mart[] = [
   {
     file: 'code_card.sql',
-    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'],
+    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs', 'betos'],
     key: ['as_of', 'hcpcs', 'modifier'],
     commentsFrom: ['pfs_rvu', 'hcpcs_code'],
   },
   {
     file: 'code_card_current.sql',
-    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs'],
+    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs', 'betos'],
     key: ['hcpcs', 'modifier'],
     commentsFrom: ['code_card'],
+  },
+  {
+    // Rows of reconciliation: where the BETOS file and the HCPCS file disagree on a code.
+    file: 'reconcile_betos.sql',
+    sources: ['hcpcs', 'betos'],
+    key: [],
+    after: 'page-sources',
   },
 ];

@@ -2,6 +2,7 @@ import { CODE_CARD } from '../marts/code-card.js';
 import { MARTS } from '../marts/index.js';
 import type { Catalog } from '../src/catalog.js';
 import type { PipelineDefinition } from '../src/pipeline-definition.js';
+import { betosPipeline } from './betos/pipeline.js';
 import { ccsPipeline } from './ccs/pipeline.js';
 import { codePagesSource } from './code-pages/pipeline.js';
 import { hcpcsPipeline } from './hcpcs/pipeline.js';
@@ -16,6 +17,7 @@ export const PIPELINES: readonly PipelineDefinition[] = [
   oppsAddendumBPipeline,
   muePipeline,
   ccsPipeline,
+  betosPipeline,
 ];
 
 /** Every source the refresh knows, the marts across them and the code card. */

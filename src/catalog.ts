@@ -13,6 +13,11 @@ export interface Mart {
   key: readonly string[];
   /** Relations whose column comments it inherits (see PipelineDefinition.commentsFrom). */
   commentsFrom?: readonly string[];
+  /**
+   * 'page-sources': built after the page sources are loaded (it adds rows to a table of theirs);
+   * default: beside the sources' histories and checks.
+   */
+  after?: 'page-sources';
 }
 
 /** A table a source builds that is exported as one Parquet dataset (not per release). */

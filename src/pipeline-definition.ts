@@ -4,7 +4,8 @@ import type { SourceCard } from './query/code-card.js';
 /** What every source pipeline declares: the seam between a source and the shared machinery. */
 
 export type FileFormat = 'csv' | 'fixed-width' | 'xlsx';
-export type Encoding = 'utf-8' | 'latin-1';
+/** A text file's encoding; windows-1252 is read through a UTF-8 copy (DuckDB cannot decode it). */
+export type Encoding = 'utf-8' | 'latin-1' | 'windows-1252';
 
 /** One column of a source file, named once here and read by every stage. */
 export interface SourceColumn {
@@ -62,6 +63,11 @@ export interface FixedWidthLayout {
   /** A line is a record when it fully matches this (RE2); non-records after the first record are rejected. */
   recordPattern: string;
   encoding?: Encoding;
+  /**
+   * Whether lines before the first record are a preamble (default true). A file without one
+   * (false) has every line a record: a first line that is not one is rejected, not skipped.
+   */
+  preamble?: boolean;
 }
 
 /** A workbook sheet: the header row is the first whose first cell is the anchor. */
@@ -94,7 +100,8 @@ export interface PipelineDefinition {
   /** Folder name under raw/ and value of release.source. */
   source: string;
   title: string;
-  cadence: 'quarterly' | 'annual';
+  /** How often the publisher issues a release; 'withdrawn': never again (the last one stays). */
+  cadence: 'quarterly' | 'annual' | 'withdrawn';
   /** The page CMS (or AHRQ) lists the source's releases on, for people. */
   landingPage: string;
   /** How `refresh --online` finds and fetches new releases; a source without it is not fetched. */

@@ -31,8 +31,9 @@ describe('code card', () => {
       apc_status_indicator: ['opps-addendum-b', '2023-01', 'S'],
       apc: ['opps-addendum-b', '2023-01', '5241'],
       // CPT codes are not in the HCPCS Level II file: consulted, empty, never guessed.
-      type_of_service: ['hcpcs', 'HCPC2019', null],
-      betos: ['hcpcs', 'HCPC2019', null],
+      type_of_service: ['hcpcs', 'HCPC2020', null],
+      // Their BETOS comes from the BETOS public-use file.
+      betos: ['betos', '2014', 'T1H'],
       mue_practitioner: ['mue', '2025-10', '0'],
       mue_outpatient_hospital: ['mue', '2025-10', '0'],
       ccs_category: ['ccs', '2016', '64'],
@@ -49,8 +50,13 @@ describe('code card', () => {
     expect(card?.long_description).toBe(
       'Ambulance service, outside state per mile, transport (medicaid only)',
     );
-    expect(card?.indicators.type_of_service).toMatchObject({ code: 'D', release: 'HCPC2019' });
-    expect(card?.indicators.betos).toMatchObject({ code: 'O1A', label: 'Ambulance' });
+    expect(card?.indicators.type_of_service).toMatchObject({ code: 'D', release: 'HCPC2020' });
+    expect(card?.indicators.betos).toMatchObject({
+      code: 'O1A',
+      label: 'Ambulance',
+      source: 'hcpcs',
+      release: 'HCPC2020',
+    });
   });
 
   it('answers as of an earlier day from the releases in force then', async () => {

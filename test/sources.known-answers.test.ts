@@ -16,11 +16,16 @@ async function value(sql: string): Promise<unknown> {
 describe('HCPCS Level II 2019 (fixed-width, Latin-1, continuation records)', () => {
   it('has one row per code: 6,800 codes of which 360 modifiers', async () => {
     expect(
-      await rows(db, 'SELECT count(*) AS n, count(DISTINCT hcpcs) AS d FROM hcpcs_code'),
+      await rows(
+        db,
+        "SELECT count(*) AS n, count(DISTINCT hcpcs) AS d FROM hcpcs_code WHERE release_id = 'HCPC2019'",
+      ),
     ).toEqual([{ n: '6800', d: '6800' }]);
-    expect(await value("SELECT count(*) FROM hcpcs_code WHERE record_kind = 'modifier'")).toBe(
-      '360',
-    );
+    expect(
+      await value(
+        "SELECT count(*) FROM hcpcs_code WHERE release_id = 'HCPC2019' AND record_kind = 'modifier'",
+      ),
+    ).toBe('360');
   });
 
   it('gives A0021 the fields of its record', async () => {
@@ -29,7 +34,7 @@ describe('HCPCS Level II 2019 (fixed-width, Latin-1, continuation records)', () 
       `SELECT long_description, short_description, pricing_indicator_1, multiple_pricing_indicator,
               cross_reference_1, coverage_code, betos, added_date, action_effective_date,
               termination_date, action_code, source_line
-       FROM hcpcs_code WHERE hcpcs = 'A0021'`,
+       FROM hcpcs_code WHERE release_id = 'HCPC2019' AND hcpcs = 'A0021'`,
     );
     expect(a0021).toEqual({
       long_description: 'Ambulance service, outside state per mile, transport (medicaid only)',
@@ -46,14 +51,17 @@ describe('HCPCS Level II 2019 (fixed-width, Latin-1, continuation records)', () 
       source_line: 535,
     });
     expect(
-      await rows(db, "SELECT position, type_of_service FROM hcpcs_tos WHERE hcpcs = 'A0021'"),
+      await rows(
+        db,
+        "SELECT position, type_of_service FROM hcpcs_tos WHERE release_id = 'HCPC2019' AND hcpcs = 'A0021'",
+      ),
     ).toEqual([{ position: 1, type_of_service: 'D' }]);
   });
 
   it('joins the 17 records of G0503 into one long description', async () => {
     const [g0503] = await rows(
       db,
-      "SELECT description_records, long_description FROM hcpcs_code WHERE hcpcs = 'G0503'",
+      "SELECT description_records, long_description FROM hcpcs_code WHERE release_id = 'HCPC2019' AND hcpcs = 'G0503'",
     );
     expect(g0503?.description_records).toBe(17);
     expect(String(g0503?.long_description)).toMatch(
@@ -63,9 +71,14 @@ describe('HCPCS Level II 2019 (fixed-width, Latin-1, continuation records)', () 
 
   it('keeps several TOS codes of a code as bridge rows: 8,544 rows for 6,440 codes', async () => {
     expect(
-      await rows(db, 'SELECT count(*) AS n, count(DISTINCT hcpcs) AS codes FROM hcpcs_tos'),
+      await rows(
+        db,
+        "SELECT count(*) AS n, count(DISTINCT hcpcs) AS codes FROM hcpcs_tos WHERE release_id = 'HCPC2019'",
+      ),
     ).toEqual([{ n: '8544', codes: '6440' }]);
-    expect(await value('SELECT max(position) FROM hcpcs_tos')).toBe(3);
+    expect(await value("SELECT max(position) FROM hcpcs_tos WHERE release_id = 'HCPC2019'")).toBe(
+      3,
+    );
   });
 
   it('agrees with the XLSX variant of the same release', async () => {

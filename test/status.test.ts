@@ -10,10 +10,12 @@ describe('status: freshness of each source against its cadence', () => {
     const statuses = await sourceStatus(database(), PIPELINES, '2025-11-01');
     expect(statuses.map((s) => [s.source, s.newest_release, s.next_due, s.stale])).toEqual([
       ['pfs-rvu', 'RVU25D', '2026-02-01', false],
-      ['hcpcs', 'HCPC2019', '2019-05-02', true],
+      ['hcpcs', 'HCPC2020', '2020-05-02', true],
       ['opps-addendum-b', '2023-01', '2023-05-02', true],
       ['mue', '2025-10', '2026-02-01', false],
       ['ccs', '2016', '2017-02-01', true],
+      // Withdrawn by CMS after 2014: no release is expected, so never stale.
+      ['betos', '2014', null, false],
     ]);
   });
 

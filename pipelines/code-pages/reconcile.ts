@@ -11,6 +11,7 @@ function comparedFields() {
             field: field.key,
             column: card.column,
             source: card.source,
+            sourceColumn: card.sourceColumn,
             releaseColumn: card.releaseColumn,
             system: systemOf(field),
           },
@@ -36,6 +37,16 @@ export function reconciliationSql(cards: string): string {
         })`,
     )
     .join(',\n    ');
+  // A field several sources give names its source on the card: that one, else the declared one.
+  const withSource = fields.filter((f) => f.sourceColumn);
+  const sourcePick =
+    withSource.length === 0
+      ? 'f.cms_source'
+      : `coalesce(CASE f.cms_column\n${withSource
+          .map(
+            (f) => `      WHEN ${literal(f.column)} THEN c.${identifier(f.sourceColumn as string)}`,
+          )
+          .join('\n')}\n    END, f.cms_source)`;
   const pick = (column: (f: (typeof fields)[number]) => string) =>
     `CASE f.cms_column\n${fields
       .map((f) => `      WHEN ${literal(f.column)} THEN c.${identifier(column(f))}::VARCHAR`)
@@ -57,10 +68,11 @@ picked AS (
 ),
 compared AS (
   SELECT cp.file, cp.url, cp.hcpcs, cp.page_date, cp.field, cp.label, cp.value AS page_value,
-    cp.code AS page_code, cp.decode_note, f.cms_column, f.cms_source, f.cms_system, k.card_as_of,
+    cp.code AS page_code, cp.decode_note, f.cms_column, f.cms_system, k.card_as_of,
     c.hcpcs IS NOT NULL AS has_card,
     ${pick((f) => f.column)} AS cms_value,
-    ${pick((f) => f.releaseColumn)} AS cms_release
+    ${pick((f) => f.releaseColumn)} AS cms_release,
+    ${sourcePick} AS cms_source
   FROM code_page cp
   JOIN field_map f ON f.field = cp.field
   JOIN picked k ON k.file = cp.file

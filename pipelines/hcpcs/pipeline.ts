@@ -30,11 +30,13 @@ export const hcpcsPipeline: PipelineDefinition = {
     { pattern: /^hcpc\d{4}.*anweb.*\.xlsx$/i, format: 'xlsx', role: 'variant' },
   ],
   columns: HCPCS_COLUMNS,
-  // ISO-8859-1 with a disclaimer preamble; a record starts with the code, sequence and record id.
+  // Windows text (cp1252: the 2020 preamble has a 0x92 apostrophe; the rest is Latin-1) with a
+  // disclaimer preamble; a record starts with the code, sequence and record id. Continuation
+  // records (4, 8) may end at column 91 without padding (2020): shorter lines are padded.
   fixedWidth: {
     recordLength: 320,
     recordPattern: '[ A-Z0-9]{5}[0-9]{5}[3478].*',
-    encoding: 'latin-1',
+    encoding: 'windows-1252',
   },
   xlsx: { headerAnchor: 'HCPC' },
   stagingTable: 'stg_hcpcs',
@@ -75,10 +77,7 @@ export const hcpcsPipeline: PipelineDefinition = {
   ],
   card: {
     releaseColumn: 'hcpcs_release',
-    fields: [
-      { column: 'type_of_service', system: 'hcpcs_type_of_service' },
-      { column: 'betos', system: 'hcpcs_betos' },
-    ],
+    fields: [{ column: 'type_of_service', system: 'hcpcs_type_of_service' }],
   },
   releaseFromFolder: hcpcsReleaseFromFolder,
 };

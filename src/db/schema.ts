@@ -5,6 +5,67 @@ export type Decimal = string;
 export type IsoDate = string;
 
 /**
+ * CMS Berenson-Eggers Type of Service (BETOS) public-use file: one row per release and HCPCS or CPT
+ * code with its BETOS code. The only CMS source of a BETOS for CPT codes (the HCPCS Level II file
+ * has no CPT rows); CMS withdrew the file after 2014. CPT codes are copyright American Medical
+ * Association.
+ */
+export interface BetosCodeTable {
+  /** Release (release.release_id where source = betos): the year of the public-use file, e.g. 2014. */
+  release_id: string;
+  /** HCPCS or CPT code (positions 1-5). */
+  hcpcs: string;
+  /** BETOS code (positions 7-9). Code table hcpcs_betos. */
+  betos: string;
+  /**
+   * Last day Medicare providers may use the code (positions 10-17, YYYYMMDD); NULL for a code in
+   * use.
+   */
+  termination_date: IsoDate | null;
+  /** File under raw/ the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the record in source_file (1-based). */
+  source_line: number;
+}
+
+/**
+ * History of betos_code: one row per key (hcpcs) and interval of unchanged values, consecutive
+ * releases with the same row collapsed; a key left out of a full release ends its interval, a
+ * partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface BetosCodeHistoryTable {
+  /** HCPCS or CPT code (positions 1-5). */
+  hcpcs: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** BETOS code (positions 7-9). Code table hcpcs_betos. */
+  betos: string;
+  /**
+   * Last day Medicare providers may use the code (positions 10-17, YYYYMMDD); NULL for a code in
+   * use.
+   */
+  termination_date: IsoDate | null;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
  * AHRQ HCUP CCS for Services and Procedures: code ranges as published with their category. Resolve
  * a code with ccs_category_of(code, release_id) or the rule in the model: same shape and start <=
  * code <= end.
@@ -221,10 +282,20 @@ export interface CodeCardView {
   type_of_service: string | null;
   /** Each type of service code with its label, "code - label; ..." */
   type_of_service_label: string | null;
-  /** Berenson-Eggers type of service from the HCPCS file. Code table hcpcs_betos. */
+  /**
+   * Berenson-Eggers type of service: from the HCPCS Level II file for its codes, from the BETOS
+   * public-use file for the others (CPT codes); betos_source says which. Code table hcpcs_betos.
+   */
   betos: string | null;
   /** Label of betos from code table hcpcs_betos. */
   betos_label: string | null;
+  /**
+   * Source of betos: hcpcs (the code is in the HCPCS Level II release in force) or betos (the BETOS
+   * public-use file); NULL when neither had a release in force on as_of.
+   */
+  betos_source: string | null;
+  /** Release of betos_source consulted. */
+  betos_release: string | null;
   /** NCCI MUE release consulted; NULL when none was in force on as_of. */
   mue_release: string | null;
   /** Practitioner services MUE value (units of service). */
@@ -1234,10 +1305,12 @@ export interface PfsRvuHistoryTable {
 /**
  * One row per code-page field that disagrees with the CMS files: the page value against the
  * code_card value of the same code (global service, modifier NULL) as of the page's date. Fields
- * that agree are not listed; descriptors are not compared.
+ * that agree are not listed; descriptors are not compared. Also one row per Level II code whose
+ * BETOS the BETOS public-use file gives otherwise than the HCPCS file (file is then the BETOS file,
+ * page_value its value).
  */
 export interface ReconciliationTable {
-  /** The saved page under raw/ (code_page.file). */
+  /** The saved page under raw/ (code_page.file), or the other CMS file compared. */
   file: string;
   /** URL of the page (code_page.url). */
   url: string | null;
@@ -1262,7 +1335,7 @@ export interface ReconciliationTable {
   cms_value: string | null;
   /** CMS label of cms_value from its code table, as of card_as_of. */
   cms_label: string | null;
-  /** Source pipeline the CMS value comes from (pfs-rvu, opps-addendum-b, hcpcs, mue, ccs). */
+  /** Source pipeline the CMS value comes from (pfs-rvu, opps-addendum-b, hcpcs, betos, mue, ccs). */
   cms_source: string;
   /** Release of cms_source consulted; NULL when none was in force on card_as_of. */
   cms_release: string | null;
@@ -1313,7 +1386,7 @@ export interface RejectedRowTable {
 
 /** One row per release of a source (e.g. RVU25D), from raw/<source>/<release>/manifest.json. */
 export interface ReleaseTable {
-  /** Source pipeline (pfs-rvu, hcpcs, opps-addendum-b, mue, ccs). */
+  /** Source pipeline (pfs-rvu, hcpcs, opps-addendum-b, mue, ccs, betos). */
   source: string;
   /**
    * Release identifier, unique within its source: the folder name under raw/<source>/ (RVU25D,
@@ -1419,6 +1492,8 @@ export interface SourceFileTable {
 }
 
 export interface Database {
+  betos_code: BetosCodeTable;
+  betos_code_history: BetosCodeHistoryTable;
   ccs_range: CcsRangeTable;
   ccs_range_history: CcsRangeHistoryTable;
   check_result: CheckResultTable;

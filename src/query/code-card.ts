@@ -10,6 +10,12 @@ export interface SourceCardField {
   system?: string;
   /** Name for fields no code table decodes. */
   name?: string;
+  /**
+   * code_card column naming the source the value came from, for a field more than one source
+   * gives (one file for its own codes, another for the rest); NULL there: no source had a
+   * release in force.
+   */
+  sourceColumn?: CardColumn;
 }
 
 /** What a source contributes to the code card, declared in its pipeline folder. */

@@ -69,7 +69,11 @@ function cardColumns(card: CodeCardDefinition): CardColumn[] {
       'modifier',
       'short_description',
       'long_description',
-      ...card.fields.flatMap((f) => [f.column, f.releaseColumn]),
+      ...card.fields.flatMap((f) => [
+        f.column,
+        f.releaseColumn,
+        ...(f.sourceColumn ? [f.sourceColumn] : []),
+      ]),
       ...card.row.numbers,
       card.row.file,
       card.row.line,
@@ -124,7 +128,8 @@ export async function lookupCode(
       const value = raw === null || raw === undefined ? null : String(raw);
       indicators[field.column] = {
         name: (field.system && nameOf.get(field.system)) || field.name || field.column,
-        source: field.source,
+        source:
+          (field.sourceColumn && (record[field.sourceColumn] as string | null)) || field.source,
         release: (record[field.releaseColumn] as string | null) ?? null,
         code: value,
         label: decode(field.system, value),
@@ -157,13 +162,17 @@ export function formatCard(card: CodeCard, definition: CodeCardDefinition): stri
     ...(card.long_description ? [`  ${card.long_description}`] : []),
     `as of ${card.as_of}${card.pfs_row ? `; ${definition.row.label} ${card.pfs_row.file} line ${card.pfs_row.line}` : ''}`,
     '',
-    ...fields.map((i) => {
+    ...Object.entries(card.indicators).map(([column, i]) => {
+      // A field more than one source gives says which one it came from.
+      const from = definition.fields.find((f) => f.column === column)?.sourceColumn
+        ? `  [${i.source} ${i.release}]`
+        : '';
       const value =
         i.release === null
           ? `(no ${i.source} release in force)`
           : i.code === null
             ? `(not in ${i.source} ${i.release})`
-            : `${i.code.padEnd(3)}  ${i.label ?? ''}`;
+            : `${i.code.padEnd(3)}  ${i.label ?? ''}${from}`;
       return `  ${i.name.padEnd(width)}  ${value}`;
     }),
   ];

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { openFeeSchedule } from '../db/fee-schedule.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 
-/** How long a release may stay the newest before the next one is overdue. */
-const CADENCE_MONTHS = { quarterly: 3, annual: 12 } as const;
+/** How long a release may stay the newest before the next one is overdue (none: withdrawn). */
+const CADENCE_MONTHS = { quarterly: 3, annual: 12, withdrawn: null } as const;
 /** CMS publishes some releases a few weeks late: allow that before calling a source stale. */
 const GRACE_DAYS = 31;
 
@@ -44,16 +44,17 @@ export async function sourceStatus(
     const newest = new Map(rows.map((r) => [r.source, { release: r.release, day: r.day }]));
     return pipelines.map((pipeline) => {
       const latest = newest.get(pipeline.source);
-      const nextDue = latest
-        ? addMonths(latest.day, CADENCE_MONTHS[pipeline.cadence], GRACE_DAYS)
-        : null;
+      const months = CADENCE_MONTHS[pipeline.cadence];
+      const nextDue = latest && months !== null ? addMonths(latest.day, months, GRACE_DAYS) : null;
+      // A withdrawn source expects no release: it is never stale once it has one.
+      const stale = months === null ? latest === undefined : nextDue === null || today > nextDue;
       return {
         source: pipeline.source,
         cadence: pipeline.cadence,
         newest_release: latest?.release ?? null,
         effective_from: latest?.day ?? null,
         next_due: nextDue,
-        stale: nextDue === null || today > nextDue,
+        stale,
       };
     });
   } finally {

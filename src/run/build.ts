@@ -18,6 +18,7 @@ import {
   type ReleaseSummary,
   rowsPerRelease,
 } from './load-sources.js';
+import { buildMartsAfterPages } from './marts.js';
 import { type ReleaseChanges, writeOutputs } from './outputs.js';
 import type { PublishedRun } from './reuse-published.js';
 import { openRunDatabase } from './run-database.js';
@@ -75,12 +76,12 @@ export async function build(
       groupBytes: options.stagingGroupBytes ?? GROUP_BYTES,
       log,
     });
-    // Page sources are reconciled against the marts. Unchanged pages (a condition of building
-    // on the published run) are loaded already.
+    // Page sources are reconciled against the marts, which this run built again: they are
+    // loaded again too (saved pages are few and small), then the marts that add to them.
     for (const source of catalog.pageSources) {
-      if (extending) log(`${source.source}: as in the published run`);
-      else await source.load({ connection, rawDir: options.rawDir, log });
+      await source.load({ connection, rawDir: options.rawDir, log });
     }
+    await buildMartsAfterPages(connection, catalog, log);
     throwIfBlocked(checks);
 
     const { releases, parquetReleases, addedDays } = await summarise(

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Catalog } from '../catalog.js';
+import type { Catalog, Mart } from '../catalog.js';
 import { runSqlFiles } from '../db/run-sql-files.js';
 import { MARTS_DIR, PIPELINES_DIR } from '../paths.js';
 import { inheritComments } from '../transform/inherit-comments.js';
@@ -14,20 +14,38 @@ export async function buildMarts(
   catalog: Catalog,
   log: (line: string) => void,
 ): Promise<void> {
-  const sources = new Set(catalog.pipelines.map((p) => p.source));
-  for (const mart of catalog.marts) {
-    if (mart.sources.every((source) => sources.has(source))) {
-      await runSqlFiles(connection, MARTS_DIR, [mart.file]);
-    } else {
-      log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
-    }
-  }
+  await runMarts(connection, catalog, log, (mart) => mart.after === undefined);
   for (const pipeline of catalog.pipelines) {
     if (pipeline.marts) {
       await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'marts'), pipeline.marts);
     }
   }
   await inheritComments(connection, derivedRelations(catalog));
+}
+
+/** The marts across sources that add to what the page sources loaded. */
+export async function buildMartsAfterPages(
+  connection: DuckDBConnection,
+  catalog: Catalog,
+  log: (line: string) => void,
+): Promise<void> {
+  await runMarts(connection, catalog, log, (mart) => mart.after === 'page-sources');
+}
+
+async function runMarts(
+  connection: DuckDBConnection,
+  catalog: Catalog,
+  log: (line: string) => void,
+  wanted: (mart: Mart) => boolean,
+): Promise<void> {
+  const sources = new Set(catalog.pipelines.map((p) => p.source));
+  for (const mart of catalog.marts.filter(wanted)) {
+    if (mart.sources.every((source) => sources.has(source))) {
+      await runSqlFiles(connection, MARTS_DIR, [mart.file]);
+    } else {
+      log(`${mart.file}: skipped, it needs the sources ${mart.sources.join(', ')}`);
+    }
+  }
 }
 
 /** Views and derived tables with the relations they inherit column comments from, in order. */

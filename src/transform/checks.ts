@@ -3,7 +3,7 @@ import { identifier, literal } from '../db/sql.js';
 import { RELEASES_READ } from '../extract/raw-releases.js';
 import { variantTable } from '../extract/readers/staging.js';
 import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
-import { TRUNCATED_FILE, UNKNOWN_CODE } from '../reject-rules.js';
+import { CODE_OUT_OF_DATE, TRUNCATED_FILE, UNKNOWN_CODE } from '../reject-rules.js';
 import { historyChecks } from './history/history-checks.js';
 
 export type Severity = 'blocking' | 'warning';
@@ -137,6 +137,13 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         WHERE source = ${source} AND rule = ${literal(UNKNOWN_CODE)} ORDER BY source_file, source_line`,
     },
     {
+      name: 'indicator values are used within their code table dates',
+      table: main.name,
+      severity: 'warning',
+      failures: `SELECT ${describe} FROM rejected_row
+        WHERE source = ${source} AND rule = ${literal(CODE_OUT_OF_DATE)} ORDER BY source_file, source_line`,
+    },
+    {
       name: `rejected lines at most ${(maxRate * 100).toFixed(1)} % of each file`,
       table: main.name,
       severity: 'blocking',
@@ -152,7 +159,7 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
       name: 'rejected lines (below the threshold: loaded without them)',
       table: main.name,
       severity: 'warning',
-      failures: `SELECT ${describe} FROM rejected_row WHERE source = ${source}
+      failures: `SELECT ${describe} FROM rejected_row WHERE source = ${source} AND NOT row_kept
         ORDER BY source_file, source_line`,
     },
     ...driftChecks(main.name, pipeline.source, drift),

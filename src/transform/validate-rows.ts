@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import type { PipelineDefinition, SourceColumn } from '../pipeline-definition.js';
-import { UNKNOWN_CODE } from '../reject-rules.js';
+import { CODE_OUT_OF_DATE, UNKNOWN_CODE } from '../reject-rules.js';
 
 /**
  * Checks every staged value against its column's declaration (required, pattern, decimal,
@@ -41,7 +41,7 @@ export async function validateStagedRows(
     SELECT ${literal(source)}, s.release_id, s.source_file, s.source_line, ${literal(check.rule)} AS rule,
            ${literal(check.column)} AS column_name, s.${identifier(check.column)} AS value,
            ${check.detail} AS detail,
-           ${check.rule === UNKNOWN_CODE && keepUnknownCodes ? 'true' : 'false'} AS row_kept
+           ${(check.rule === UNKNOWN_CODE && keepUnknownCodes) || check.rule === CODE_OUT_OF_DATE ? 'true' : 'false'} AS row_kept
     FROM _suspect_rows s LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
     WHERE ${check.failsWhen}`,
     )
@@ -127,15 +127,35 @@ function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): Co
     });
   }
   if (column.system) {
-    checks.push({
-      column: column.name,
-      rule: UNKNOWN_CODE,
-      failsWhen: alwaysValid
-        ? `${value} IS NOT NULL${alwaysValid.length > 0 ? ` AND ${code} NOT IN (${alwaysValid.map(literal).join(', ')})` : ''}`
-        : `${value} IS NOT NULL AND code_label(${literal(column.system)}, ${code}, r.effective_from) IS NULL`,
-      detail: `${shown} || ${literal(` is not a code of ${column.system} (${column.header})`)} ||
-               coalesce(' on ' || r.effective_from, '')`,
-    });
+    const system = literal(column.system);
+    const inTable = `code_label(${system}, ${code}, NULL) IS NOT NULL`;
+    const onTheDay = `code_label(${system}, ${code}, r.effective_from) IS NOT NULL`;
+    if (alwaysValid) {
+      // The pre-test: a value outside the codes valid on every day might fail either check.
+      checks.push({
+        column: column.name,
+        rule: UNKNOWN_CODE,
+        failsWhen: `${value} IS NOT NULL${alwaysValid.length > 0 ? ` AND ${code} NOT IN (${alwaysValid.map(literal).join(', ')})` : ''}`,
+        detail: 'NULL',
+      });
+    } else {
+      checks.push(
+        {
+          column: column.name,
+          rule: UNKNOWN_CODE,
+          failsWhen: `${value} IS NOT NULL AND NOT ${inTable}`,
+          detail: `${shown} || ${literal(` is not a code of ${column.system} (${column.header})`)} ||
+                   coalesce(' on ' || r.effective_from, '')`,
+        },
+        {
+          column: column.name,
+          rule: CODE_OUT_OF_DATE,
+          failsWhen: `${value} IS NOT NULL AND ${inTable} AND NOT ${onTheDay}`,
+          detail: `${shown} || ${literal(` is a code of ${column.system} (${column.header}) but not on `)} ||
+                   r.effective_from || ' by its code table''s dates: the row is kept, the value has no label that day'`,
+        },
+      );
+    }
   }
   return checks;
 }

@@ -156,25 +156,35 @@ describe('loadCodePages', () => {
 });
 
 describe('reconciliation against the full refresh', () => {
-  it('lists exactly TOS and BETOS for the seed page: the CMS files have no value for CPT 38211', async () => {
+  it('lists exactly BETOS (T1G against T1H of the BETOS file) and TOS (page only) for the seed page', async () => {
     for (const file of SEED_PAGES) {
       const rows = await query(`
         SELECT field, page_code, cms_value, cms_source, cms_release,
                strftime(card_as_of, '%Y-%m-%d') AS card_as_of, status, note
         FROM reconciliation WHERE file = '${file}' ORDER BY field`);
       const note =
-        "hcpcs release HCPC2019 has no value for 38211 (CPT codes are not in the HCPCS Level II file: the page's value is a third-party assertion)";
-      const common = {
-        cms_value: null,
-        cms_source: 'hcpcs',
-        cms_release: 'HCPC2019',
-        card_as_of: '2025-10-01',
-        status: 'cms_no_value',
-        note,
-      };
+        "hcpcs release HCPC2020 has no value for 38211 (CPT codes are not in the HCPCS Level II file: the page's value is a third-party assertion)";
       expect(rows, file).toEqual([
-        { field: 'betos', page_code: 'T1G', ...common },
-        { field: 'type_of_service', page_code: '5', ...common },
+        {
+          field: 'betos',
+          page_code: 'T1G',
+          cms_value: 'T1H',
+          cms_source: 'betos',
+          cms_release: '2014',
+          card_as_of: '2025-10-01',
+          status: 'differs',
+          note: null,
+        },
+        {
+          field: 'type_of_service',
+          page_code: '5',
+          cms_value: null,
+          cms_source: 'hcpcs',
+          cms_release: 'HCPC2020',
+          card_as_of: '2025-10-01',
+          status: 'cms_no_value',
+          note,
+        },
       ]);
     }
   });
@@ -195,6 +205,16 @@ describe('reconciliation against the full refresh', () => {
       SELECT field, page_value, page_code, cms_value, cms_label, cms_source, cms_release, status
       FROM reconciliation WHERE file = '${DISAGREEING}' AND cms_source <> 'hcpcs' ORDER BY field`);
     expect(rows).toEqual([
+      {
+        field: 'betos',
+        page_value: 'T1G - Lab tests - other (Medicare fee schedule)',
+        page_code: 'T1G',
+        cms_value: 'T1H',
+        cms_label: 'Lab tests - other (non-Medicare fee schedule)',
+        cms_source: 'betos',
+        cms_release: '2014',
+        status: 'differs',
+      },
       {
         field: 'bilateral_surgery',
         page_value: 'Sometimes',
@@ -238,7 +258,7 @@ describe('reconciliation against the full refresh', () => {
     ]);
   });
 
-  it('compares a page with the card as of its date: no PFS or MUE release was in force in 2023', async () => {
+  it('compares a page with the card as of its date: no PFS or MUE release was in force in 2023, BETOS 2014 was', async () => {
     const rows = await query(`
       SELECT field, cms_source, strftime(card_as_of, '%Y-%m-%d') AS card_as_of, status, note
       FROM reconciliation WHERE file = '${OLD_PAGE}' ORDER BY field`);
@@ -258,7 +278,13 @@ describe('reconciliation against the full refresh', () => {
       'type_of_service',
     ]);
     expect(new Set(rows.map((r) => r.card_as_of))).toEqual(new Set(['2023-01-01']));
-    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['cms_no_value']));
+    expect(new Set(rows.filter((r) => r.field !== 'betos').map((r) => r.status))).toEqual(
+      new Set(['cms_no_value']),
+    );
+    expect(rows.find((r) => r.field === 'betos')).toMatchObject({
+      cms_source: 'betos',
+      status: 'differs',
+    });
     expect(rows.find((r) => r.field === 'status_code')?.note).toBe(
       'no pfs-rvu release was in force on 2023-01-01',
     );

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import readXlsxFile from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { betosPipeline } from '../../pipelines/betos/pipeline.js';
 import { ccsPipeline } from '../../pipelines/ccs/pipeline.js';
 import { hcpcsPipeline } from '../../pipelines/hcpcs/pipeline.js';
 import { muePipeline } from '../../pipelines/mue/pipeline.js';
@@ -48,7 +49,7 @@ const TEST_TIMEOUT_MS = HANG_MS + 90_000;
 const DATA_LINES = 300;
 const TEN_MB = 10 * 1024 * 1024;
 
-type SourceKey = 'pfs-rvu' | 'hcpcs' | 'opps-addendum-b' | 'mue' | 'ccs';
+type SourceKey = 'pfs-rvu' | 'hcpcs' | 'opps-addendum-b' | 'mue' | 'ccs' | 'betos';
 
 const PIPELINE: Record<SourceKey, PipelineDefinition> = {
   'pfs-rvu': pfsRvuPipeline,
@@ -56,6 +57,7 @@ const PIPELINE: Record<SourceKey, PipelineDefinition> = {
   'opps-addendum-b': oppsAddendumBPipeline,
   mue: muePipeline,
   ccs: ccsPipeline,
+  betos: betosPipeline,
 };
 const RELEASE_FOLDER: Record<SourceKey, string> = {
   'pfs-rvu': 'RVU25D',
@@ -63,6 +65,7 @@ const RELEASE_FOLDER: Record<SourceKey, string> = {
   'opps-addendum-b': '2023-01',
   mue: '2025-10',
   ccs: '2016',
+  betos: '2014',
 };
 
 const HCPCS_TXT = 'HCPC2019_CONTR_ANWEB.txt';
@@ -83,6 +86,10 @@ const MUE_PARTS = [
 const MUE_KEY = `mue/2025-10/${MUE_PRACTITIONER}`;
 const CCS_CSV = '2016_ccs_services_procedures.csv';
 const CCS_KEY = `ccs/2016/${CCS_CSV}`;
+const HCPCS_2020_TXT = 'HCPC2020_ANWEB_w_disclaimer.txt';
+const HCPCS_2020_KEY = `hcpcs/HCPC2020/${HCPCS_2020_TXT}`;
+const BETOS_TXT = 'betpuf14.txt';
+const BETOS_KEY = `betos/2014/${BETOS_TXT}`;
 
 const HTML_PAGE =
   '<!DOCTYPE html>\r\n<html><head><title>503 Service Unavailable</title></head>\r\n' +
@@ -104,6 +111,10 @@ interface Corpus {
   mue: Map<string, Buffer>;
   /** CCS: the header and 300 data lines (lines 2-301), LF. */
   ccs: Buffer;
+  /** HCPCS 2020 (cp1252): the 9 preamble lines and ~300 records from line 10, whole codes, CRLF. */
+  hcpcs2020Txt: Buffer;
+  /** BETOS 2014: its first 300 records (8, 9 or 17 characters: trailing blanks stripped), LF. */
+  betos: Buffer;
 }
 
 type Files = Record<string, Buffer>;
@@ -122,6 +133,8 @@ type Expectation =
 interface CorpusCase {
   name: string;
   source: SourceKey;
+  /** The release folder the files go in (default: the source's in RELEASE_FOLDER). */
+  folder?: string;
   files: (corpus: Corpus) => Files | Promise<Files>;
   expect: Expectation;
   /**
@@ -278,6 +291,7 @@ const MUE_HEADER_END = 6;
 const MUE_LAST = 14;
 const CCS_LAST = 1 + DATA_LINES; // 301
 const HCPCS_LAST = 8 + DATA_LINES; // 308: line 309 starts the next code
+const HCPCS_2020_LAST = 9 + DATA_LINES; // 309: line 310 starts the next code
 
 const REJECTED_WARNING = /^rejected lines \(below the threshold/;
 const REJECT_RATE = /^rejected lines at most/;
@@ -544,6 +558,43 @@ const CASES: CorpusCase[] = [
     source: 'hcpcs',
     files: (c) => ({ [HCPCS_TXT]: cutLastLine(c.hcpcsTxt, () => 100) }),
     expect: { blocks: { file: HCPCS_TXT_KEY, line: HCPCS_LAST, rule: 'truncated file' } },
+  },
+  {
+    name: 'hcpcs 2020 TXT: cut mid-record',
+    source: 'hcpcs',
+    folder: 'HCPC2020',
+    files: (c) => ({ [HCPCS_2020_TXT]: cutLastLine(c.hcpcs2020Txt, () => 40) }),
+    expect: { blocks: { file: HCPCS_2020_KEY, line: HCPCS_2020_LAST, rule: 'truncated file' } },
+  },
+  {
+    name: 'hcpcs 2020 TXT: as published (cp1252 preamble, continuations ending at column 91)',
+    source: 'hcpcs',
+    folder: 'HCPC2020',
+    files: (c) => ({ [HCPCS_2020_TXT]: c.hcpcs2020Txt }),
+    expect: { publishes: { rejects: [] } },
+  },
+  {
+    name: 'betos TXT: a malformed record (no BETOS code) blocks: every code counts',
+    source: 'betos',
+    files: (c) => ({
+      [BETOS_TXT]: editLines(c.betos, (lines) => {
+        const text = lineAt(lines, 150);
+        lines[149] = `${body(text).slice(0, 5)} 9${ending(text)}`;
+      }),
+    }),
+    expect: { blocks: { file: BETOS_KEY, line: 150, rule: 'not a record' } },
+  },
+  {
+    name: 'betos TXT: a first line that is not a record is refused, not taken for a preamble',
+    source: 'betos',
+    files: (c) => ({ [BETOS_TXT]: Buffer.concat([Buffer.from('BETOS 2014\n'), c.betos]) }),
+    expect: { blocks: { file: BETOS_KEY, line: 1, rule: 'not a record' } },
+  },
+  {
+    name: 'betos TXT: a BETOS code not in the code table',
+    source: 'betos',
+    files: (c) => ({ [BETOS_TXT]: setPositions(c.betos, 20, 7, 'Q9Z') }),
+    expect: { blocks: { file: BETOS_KEY, line: 20, rule: 'unknown code' } },
   },
   {
     name: 'hcpcs TXT: ragged record (longer than 320 characters, below threshold)',
@@ -1228,7 +1279,15 @@ async function buildCorpus(): Promise<Corpus> {
   const mue = new Map<string, Buffer>();
   for (const name of MUE_PARTS) mue.set(name, await readFile(new URL(name, MUE_DIR)));
   const ccs = firstLines(await raw('ccs', '2016', CCS_CSV), CCS_LAST);
-  return { pfsCsv, pfsTxt, hcpcsTxt, hcpcsXlsxRows, oppsRows, mue, ccs };
+  const hcpcs2020Lines = linesOf(await raw('hcpcs', 'HCPC2020', HCPCS_2020_TXT));
+  let hcpcs2020End = 9 + DATA_LINES;
+  while ('48'.includes((hcpcs2020Lines[hcpcs2020End] as string).charAt(10))) hcpcs2020End++;
+  if (hcpcs2020End !== HCPCS_2020_LAST) {
+    throw new Error(`the HCPCS 2020 sample ends on line ${hcpcs2020End}`);
+  }
+  const hcpcs2020Txt = bytesOf(hcpcs2020Lines.slice(0, hcpcs2020End));
+  const betos = firstLines(await raw('betos', '2014', BETOS_TXT), DATA_LINES);
+  return { pfsCsv, pfsTxt, hcpcsTxt, hcpcsXlsxRows, oppsRows, mue, ccs, hcpcs2020Txt, betos };
 }
 
 function baseFiles(source: SourceKey, corpus: Corpus): Files {
@@ -1243,13 +1302,20 @@ function baseFiles(source: SourceKey, corpus: Corpus): Files {
       return Object.fromEntries(corpus.mue);
     case 'ccs':
       return { [CCS_CSV]: corpus.ccs };
+    case 'betos':
+      return { [BETOS_TXT]: corpus.betos };
   }
 }
 
 /** A raw dir holding one release of `source` with exactly these files (no manifest). */
-async function writeRelease(source: SourceKey, files: Files, tempDir?: string): Promise<string> {
+async function writeRelease(
+  source: SourceKey,
+  files: Files,
+  tempDir?: string,
+  folder = RELEASE_FOLDER[source],
+): Promise<string> {
   const rawDir = join(tempDir ?? (await makeTempDir('corpus-raw')), 'raw');
-  const dir = join(rawDir, source, RELEASE_FOLDER[source]);
+  const dir = join(rawDir, source, folder);
   await mkdir(dir, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
   return rawDir;
@@ -1299,7 +1365,7 @@ const testsDone = new Map<string, number>();
 async function execute(c: CorpusCase): Promise<Run> {
   const dir = await makeTempDir('corpus-case');
   caseDirs.set(c.name, dir);
-  const rawDir = await writeRelease(c.source, await c.files(corpus), dir);
+  const rawDir = await writeRelease(c.source, await c.files(corpus), dir, c.folder);
   const outDir = join(dir, 'out');
   const good = goodOut.get(c.source);
   if (!good || 'error' in good) throw new Error(`no good ${c.source} run to start from`);

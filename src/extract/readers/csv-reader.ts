@@ -6,7 +6,7 @@ import { identifier, literal } from '../../db/sql.js';
 import { InputError, unreadableFile } from '../../errors.js';
 import type { CsvLayout } from '../../pipeline-definition.js';
 import { type DetectedCsvLayout, detectCsvLayout } from './csv-layout.js';
-import { writeWithLfEndings } from './line-endings.js';
+import { readableCopy } from './readable-copy.js';
 import { recordTruncation, type StageResult, type StagingTarget, stagedValue } from './staging.js';
 
 /** A file ready for DuckDB's reader: its layout, and the path DuckDB reads. */
@@ -14,6 +14,8 @@ interface CsvInput {
   target: StagingTarget;
   layout: DetectedCsvLayout;
   readPath: string;
+  /** The encoding DuckDB reads readPath in. */
+  encoding: 'utf-8' | 'latin-1';
 }
 
 /**
@@ -39,16 +41,26 @@ export async function stageCsvFiles(
         target.columns,
       );
       // DuckDB's reader takes one line ending per file: a file mixing CRLF and LF is read from a
-      // copy with LF only (same lines, so the same line numbers).
-      const readPath =
-        file.profile.lineEndings === 'mixed'
-          ? await writeWithLfEndings(file.path, join(scratch, `${inputs.length}.csv`))
-          : file.path;
-      inputs.push({ target, layout: detected, readPath });
+      // copy with LF only (same lines, so the same line numbers); so is one DuckDB cannot decode.
+      const readable = await readableCopy(
+        file,
+        layout.encoding ?? 'utf-8',
+        scratch,
+        `${inputs.length}.csv`,
+        {
+          lfEndings: file.profile.lineEndings === 'mixed',
+        },
+      );
+      inputs.push({
+        target,
+        layout: detected,
+        readPath: readable.path,
+        encoding: readable.encoding,
+      });
     }
     const results = new Map<StagingTarget, StageResult>();
-    for (const group of groupByLayout(inputs, layout)) {
-      for (const [target, result] of await stageGroup(connection, group, layout)) {
+    for (const group of groupByLayout(inputs)) {
+      for (const [target, result] of await stageGroup(connection, group)) {
         results.set(target, result);
       }
     }
@@ -68,7 +80,7 @@ const BATCH_BYTES = 64 * 1024 * 1024;
  * Files one read_csv call can read together: same table, header shape, fields and endings, up to
  * BATCH_BYTES a batch.
  */
-function groupByLayout(inputs: readonly CsvInput[], layout: CsvLayout): CsvInput[][] {
+function groupByLayout(inputs: readonly CsvInput[]): CsvInput[][] {
   const groups = new Map<string, CsvInput[]>();
   for (const input of inputs) {
     const endings = input.target.file.profile.lineEndings;
@@ -77,7 +89,7 @@ function groupByLayout(inputs: readonly CsvInput[], layout: CsvLayout): CsvInput
       input.layout.headerRecords,
       input.layout.fieldCount,
       input.layout.fieldIndex,
-      layout.encoding,
+      input.encoding,
       endings === 'mixed' ? 'lf' : endings,
     ]);
     groups.set(key, [...(groups.get(key) ?? []), input]);
@@ -107,10 +119,9 @@ function groupByLayout(inputs: readonly CsvInput[], layout: CsvLayout): CsvInput
 async function stageGroup(
   connection: DuckDBConnection,
   group: readonly CsvInput[],
-  layout: CsvLayout,
 ): Promise<Map<StagingTarget, StageResult>> {
   try {
-    return await readGroup(connection, group, layout);
+    return await readGroup(connection, group);
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (group.length === 1) {
@@ -119,7 +130,7 @@ async function stageGroup(
     }
     const results = new Map<StagingTarget, StageResult>();
     for (const input of group) {
-      for (const [target, result] of await stageGroup(connection, [input], layout)) {
+      for (const [target, result] of await stageGroup(connection, [input])) {
         results.set(target, result);
       }
     }
@@ -141,7 +152,6 @@ async function stageGroup(
 async function readGroup(
   connection: DuckDBConnection,
   group: readonly CsvInput[],
-  layout: CsvLayout,
 ): Promise<Map<StagingTarget, StageResult>> {
   const first = group[0] as CsvInput;
   const { headerRecords, fieldCount, fieldIndex } = first.layout;
@@ -184,7 +194,7 @@ async function readGroup(
     FROM read_csv($1,
       skip = ${headerRecords}, header = false, columns = ${columnSpec},
       delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
-      null_padding = false, encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
+      null_padding = false, encoding = ${literal(first.encoding)}, store_rejects = true,
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans') r`);
   read.bind(
     [

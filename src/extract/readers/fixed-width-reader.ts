@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
 import type { FixedWidthLayout } from '../../pipeline-definition.js';
 import { RAW_TEXT_MAX_CHARS } from '../../reject-rules.js';
+import { readableCopy } from './readable-copy.js';
 import {
   countRows,
   recordReaderRejects,
@@ -23,6 +27,29 @@ export async function stageFixedWidthFile(
   target: StagingTarget,
   layout: FixedWidthLayout,
 ): Promise<StageResult> {
+  const scratch = await mkdtemp(join(tmpdir(), 'fse-fw-'));
+  try {
+    const readable = await readableCopy(
+      target.file,
+      layout.encoding ?? 'utf-8',
+      scratch,
+      'copy.txt',
+      {
+        lfEndings: false,
+      },
+    );
+    return await stageLines(connection, target, layout, readable);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function stageLines(
+  connection: DuckDBConnection,
+  target: StagingTarget,
+  layout: FixedWidthLayout,
+  readable: { path: string; encoding: string },
+): Promise<StageResult> {
   const { file, columns } = target;
   // One column per line: the delimiter is four control bytes in a row, which no text holds
   // (with strict_mode off, DuckDB would drop whatever followed a delimiter inside a line). A
@@ -34,9 +61,9 @@ export async function stageFixedWidthFile(
     SELECT text FROM read_csv($1,
       header = false, columns = {'text': 'VARCHAR'}, delim = E'\\x1F\\x1E\\x1D\\x1C',
       quote = '', escape = '', auto_detect = false, strict_mode = false,
-      encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
+      encoding = ${literal(readable.encoding)}, store_rejects = true,
       rejects_table = '_fw_rejects', rejects_scan = '_fw_reject_scans')`);
-  read.bind([file.path]);
+  read.bind([readable.path]);
   await read.run();
   // One reject per line; a line over DuckDB's limit is far longer than any record.
   await connection.run(`
@@ -88,6 +115,8 @@ export async function stageFixedWidthFile(
     );
   }
 
+  // Lines before the first record are a preamble, unless the layout has none.
+  const afterPreamble = layout.preamble === false ? 0 : firstRecord;
   const rejects = await connection.prepare(`
     INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
     SELECT $1, $2, $3, line,
@@ -96,7 +125,7 @@ export async function stageFixedWidthFile(
                 ELSE 'record is ' || length(text) || ' characters, the layout has ${layout.recordLength}' END,
            left(text, ${RAW_TEXT_MAX_CHARS})
     FROM _fw_lines
-    WHERE line > ${firstRecord} AND (NOT is_record OR length(text) > ${layout.recordLength})`);
+    WHERE line > ${afterPreamble} AND (NOT is_record OR length(text) > ${layout.recordLength})`);
   rejects.bind([target.source, target.releaseId, file.relativePath]);
   await rejects.run();
   const truncated = await recordTruncation(connection, target);
@@ -122,7 +151,7 @@ export async function stageFixedWidthFile(
   );
   const linesRejected = await countRows(
     connection,
-    `SELECT count(*) FROM _fw_lines WHERE line > ${firstRecord} AND NOT (${accepted})`,
+    `SELECT count(*) FROM _fw_lines WHERE line > ${afterPreamble} AND NOT (${accepted})`,
   );
   await connection.run('DROP TABLE _fw_lines; DROP TABLE _fw_reject_lines');
   return { rowsStaged, linesRejected: linesRejected + unreadable + (truncated ? 1 : 0) };
