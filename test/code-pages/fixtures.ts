@@ -19,8 +19,15 @@ export const NOT_CODE_PAGES = [
   ['no-fields-article.html', 'no-fields'],
 ] as const;
 
+/** The seed page in two-cell rows is the page bundled in raw/: one copy of it in the repo. */
+const BUNDLED: Record<string, string> = {
+  '38211-two-cell-rows.html': fileURLToPath(
+    new URL('../../raw/code-pages/2025-11-01/38211.html', import.meta.url),
+  ),
+};
+
 export function fixturePath(name: string): string {
-  return join(FIXTURES_DIR, name);
+  return BUNDLED[name] ?? join(FIXTURES_DIR, name);
 }
 
 export function fixture(name: string): Promise<string> {
