@@ -19,9 +19,10 @@ export const CODE_CARD: CodeCardDefinition = {
   row: {
     label: 'PFS row',
     // The RVUs: the decimal columns of the PFS file.
-    numbers: pfsRvuPipeline.columns
-      .filter((c) => c.decimal)
-      .map((c) => c.name) as CodeCardDefinition['row']['numbers'],
+    numbers: [
+      ...pfsRvuPipeline.columns.filter((c) => c.decimal).map((c) => c.name),
+      'qpp_conversion_factor',
+    ] as CodeCardDefinition['row']['numbers'],
     file: 'pfs_source_file',
     line: 'pfs_source_line',
   },

@@ -62,6 +62,8 @@ SELECT
   CASE WHEN code_valid_on(l_diagnostic_imaging_family.valid_from, l_diagnostic_imaging_family.valid_to, c.as_of) THEN l_diagnostic_imaging_family.label END AS diagnostic_imaging_family_label,
   p.work_rvu, p.non_facility_pe_rvu, p.facility_pe_rvu, p.mp_rvu,
   p.non_facility_total, p.facility_total, p.pre_op, p.intra_op, p.post_op, p.conversion_factor,
+  -- From CY2026: the QPP conversion factor, where the QPP file lists the code.
+  CASE WHEN pq.hcpcs IS NOT NULL THEN bq.conversion_factor END AS qpp_conversion_factor,
   p.non_facility_pe_opps, p.facility_pe_opps, p.mp_opps,
   p.source_file AS pfs_source_file,
   p.source_line AS pfs_source_line,
@@ -94,6 +96,9 @@ FROM codes c
 LEFT JOIN in_force ip ON ip.as_of = c.as_of AND ip.source = 'pfs-rvu'
 LEFT JOIN pfs_rvu p
   ON p.release_id = ip.release_id AND p.hcpcs = c.hcpcs AND p.modifier IS NOT DISTINCT FROM c.modifier
+LEFT JOIN pfs_rvu_qpp pq
+  ON pq.release_id = ip.release_id AND pq.hcpcs = c.hcpcs AND pq.modifier IS NOT DISTINCT FROM c.modifier
+LEFT JOIN pfs_payment_basis bq ON bq.release_id = ip.release_id AND bq.basis = 'qpp'
 LEFT JOIN in_force io ON io.as_of = c.as_of AND io.source = 'opps-addendum-b'
 LEFT JOIN opps_addendum_b o ON o.release_id = io.release_id AND o.hcpcs = c.hcpcs
 LEFT JOIN in_force ih ON ih.as_of = c.as_of AND ih.source = 'hcpcs'
@@ -159,6 +164,7 @@ COMMENT ON COLUMN code_card.opps_payment_rate IS 'OPPS national payment rate in 
 COMMENT ON COLUMN code_card.hcpcs_release IS 'HCPCS Level II release consulted; NULL when none was in force on as_of. CPT codes are not in that file.';
 COMMENT ON COLUMN code_card.type_of_service IS 'Type of service codes from the HCPCS file (TOS1..TOS5), comma-separated in position order. Code table hcpcs_type_of_service.';
 COMMENT ON COLUMN code_card.type_of_service_label IS 'Each type of service code with its label, "code - label; ..."';
+COMMENT ON COLUMN code_card.qpp_conversion_factor IS 'From CY2026: the conversion factor of qualifying APM participants (the QPP file), where that file lists the code; conversion_factor is the non-QPP one. NULL before 2026.';
 COMMENT ON COLUMN code_card.betos IS 'Berenson-Eggers type of service: from the HCPCS Level II file for its codes, from the BETOS public-use file for the others (CPT codes); betos_source says which. Code table hcpcs_betos.';
 COMMENT ON COLUMN code_card.betos_label IS 'Label of betos from code table hcpcs_betos.';
 COMMENT ON COLUMN code_card.betos_source IS 'Source of betos: hcpcs (the code is in the HCPCS Level II release in force) or betos (the BETOS public-use file); NULL when neither had a release in force on as_of.';

@@ -94,6 +94,11 @@ export interface FactTable {
   name: string;
   /** Columns that identify a row within one release. */
   key: readonly string[];
+  /**
+   * With rowPerStagedRow: the table takes staged rows one for one (source_file, source_line), so
+   * a staged row may be loaded here rather than in the first table (default: the first only).
+   */
+  staged?: boolean;
 }
 
 export interface PipelineDefinition {
@@ -123,8 +128,8 @@ export interface PipelineDefinition {
    */
   stagedKey?: readonly string[];
   /**
-   * True when each staged row becomes one row of the first fact table; false when the
-   * models combine rows (HCPCS continuation records).
+   * True when each staged row becomes one row of a fact table (the first, or one marked
+   * `staged`); false when the models combine rows (HCPCS continuation records).
    */
   rowPerStagedRow: boolean;
   /** How variant files are compared: staged rows as typed values, or by the pipeline's own checks. */
@@ -154,6 +159,13 @@ export interface PipelineDefinition {
    * relations (a view repeats columns of the tables it reads: a description is written once).
    */
   commentsFrom?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What a release is as a whole, beside its rows (its files, say, each with its conversion
+   * factor): `diff` shows these lines of both releases, so that a change of
+   * layout reads as a fact of the release, not as a change of every row. `describe` is a SQL
+   * expression over a row of `table` (which has release_id).
+   */
+  releaseFacts?: { table: string; describe: string };
   /** A chart of the run report: rows of a fact table per value of a column, across releases. */
   reportChart?: { title: string; table: string; column: string };
   /** Release facts derived from a release folder's name (used when the manifest is silent). */

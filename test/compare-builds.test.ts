@@ -102,7 +102,7 @@ describe('scripts/compare-builds.ts', () => {
       'parquet indicator_system/indicator_system.parquet: different',
     ]);
     const table = changed.database.find((i) => i.name === 'indicator_system');
-    expect(table?.rows).toEqual({ a: 28, b: 28 });
+    expect(table?.rows).toEqual({ a: 29, b: 29 });
     expect(table?.differences[0]).toBe(
       'rows differ: 1 only in A, 1 only in B; values differ in column(s) name',
     );

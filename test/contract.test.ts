@@ -42,6 +42,14 @@ describe('the Parquet contract (out/manifest.json)', () => {
     const outDir = inject('fullRefresh').outDir;
     for (const dataset of contract.datasets) {
       const partitioned = dataset.partitioning.length > 0;
+      if (partitioned && dataset.files.length === 0) {
+        // A partitioned dataset with no rows has no partition, so no file (pfs_rvu_qpp before a
+        // CY2026 release is loaded): the contract says so.
+        expect(dataset.row_count, dataset.name).toBe(0);
+        const [count] = await rows(db, `SELECT count(*) AS n FROM "${dataset.name}"`);
+        expect(Number(count?.n), dataset.name).toBe(0);
+        continue;
+      }
       const glob = join(
         outDir,
         'parquet',

@@ -192,7 +192,8 @@ describe('pfs_rvu from RVU25D (known answers from the real file)', () => {
   });
 
   it('has a code table row for every indicator value in pfs_rvu', async () => {
-    const indicators = PFS_RVU_COLUMNS.filter((c) => c.system);
+    // PRIC IND (CY2026 on) is one value per file: pfs_payment_basis keeps it, not pfs_rvu.
+    const indicators = PFS_RVU_COLUMNS.filter((c) => c.system && c.name !== 'pricing_indicator');
     // Two kinds of indicator column pass this anti-join: code columns, and flag columns that
     // pfs_rvu stores as BOOLEAN (the file's "+" / "NA"), which map back to their one code.
     expect(indicators.map((c) => c.name)).toContain('status_code');

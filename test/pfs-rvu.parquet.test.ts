@@ -158,13 +158,14 @@ describe('Parquet export of the core tables', () => {
     expect(await n('check_result')).toBeGreaterThanOrEqual(4);
     expect(await n('run')).toBe(1);
     expect(await n('rejected_row')).toBe(0);
-    // The PFS code tables: 14 indicator systems, 91 codes (other sources may add their own).
+    // The PFS code tables: 15 indicator systems, 93 codes (other sources may add their own);
+    // the 15th, pfs_pricing_indicator (PRIC IND, CY2026 on), has 2.
     expect(
       await scalar(
         connection,
         `SELECT count(*) FROM read_parquet(${file('indicator_system')}) WHERE source = 'pfs-rvu'`,
       ),
-    ).toBe(14);
+    ).toBe(15);
     expect(
       await scalar(
         connection,
@@ -172,7 +173,7 @@ describe('Parquet export of the core tables', () => {
          WHERE system IN (SELECT system FROM read_parquet(${file('indicator_system')})
                           WHERE source = 'pfs-rvu')`,
       ),
-    ).toBe(91);
+    ).toBe(93);
   });
 });
 

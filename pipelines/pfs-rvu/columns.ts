@@ -119,6 +119,16 @@ export const PFS_RVU_COLUMNS: readonly SourceColumn[] = [
     system: 'pfs_team_surgery',
   },
   {
+    // From CY2026 (32 columns): 9 in every non-QPP row, 1 in every QPP row; absent before. The
+    // fixed-width position is not documented in anything obtained: 121 is the first of the
+    // filler columns after TEAM SURG (blank in every 2025 record). Unverified.
+    name: 'pricing_indicator',
+    header: 'PRIC IND',
+    position: [121, 121],
+    optional: true,
+    system: 'pfs_pricing_indicator',
+  },
+  {
     name: 'endoscopic_base_code',
     header: 'ENDO BASE',
     position: [128, 132],

@@ -1,4 +1,5 @@
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
+import { BASIS_CHECKS } from './basis-checks.js';
 import { PFS_RVU_COLUMNS } from './columns.js';
 import { PFS_RVU_LANDING_PAGE } from './landing-page.js';
 import { pfsReleaseFromFolder } from './release-id.js';
@@ -12,8 +13,11 @@ export const pfsRvuPipeline: PipelineDefinition = {
   license:
     'CMS public data. CPT codes and descriptions only are copyright American Medical Association; ' +
     'all rights reserved; applicable FARS/DFARS apply. Dental (D) codes are copyright American Dental Association.',
+  // Every CSV is loaded: one before CY2026, from CY2026 two (PPRRVU2026_<Mon>_nonQPP and _QPP,
+  // one per conversion factor; cms-formats.md §11.1). A TXT is the variant of its CSV: both TXT
+  // files together must give the rows of both CSV files.
   files: [
-    { pattern: /^pprrvu.*\.csv$/i, format: 'csv', role: 'primary' },
+    { pattern: /^pprrvu.*\.csv$/i, format: 'csv', role: 'part' },
     { pattern: /^pprrvu.*\.txt$/i, format: 'fixed-width', role: 'variant' },
   ],
   columns: PFS_RVU_COLUMNS,
@@ -21,12 +25,28 @@ export const pfsRvuPipeline: PipelineDefinition = {
   // Data lines start with a 5-character code; the copyright lines start with "HDR ".
   fixedWidth: { recordLength: 171, recordPattern: '[0-9A-Z]{5}.*' },
   stagingTable: 'stg_pfs_rvu',
-  factTables: [{ name: 'pfs_rvu', key: ['hcpcs', 'modifier'] }],
+  factTables: [
+    { name: 'pfs_rvu', key: ['hcpcs', 'modifier'] },
+    { name: 'pfs_rvu_qpp', key: ['hcpcs', 'modifier'], staged: true },
+    { name: 'pfs_payment_basis', key: ['basis'] },
+  ],
   rowPerStagedRow: true,
   variantComparison: 'staged-rows',
-  models: ['pfs_rvu.sql', 'pfs_decoded.sql'],
-  marts: ['pfs_current_by_status.sql', 'pfs_payment_indicator_changes.sql'],
-  commentsFrom: { pfs_decoded: ['pfs_rvu', 'release'] },
+  models: ['pfs_rvu.sql', 'pfs_rvu_qpp.sql', 'pfs_payment_basis.sql', 'pfs_decoded.sql'],
+  marts: [
+    'pfs_current_by_status.sql',
+    'pfs_payment_indicator_changes.sql',
+    'pfs_basis_differences.sql',
+  ],
+  checks: BASIS_CHECKS,
+  releaseFacts: {
+    table: 'pfs_payment_basis',
+    describe: `basis || ': conversion factor ' || conversion_factor || coalesce(', pricing indicator ' || pricing_indicator, '') || ', ' || rows || ' rows (' || source_file || ')'`,
+  },
+  commentsFrom: {
+    pfs_decoded: ['pfs_rvu', 'release'],
+    pfs_basis_differences: ['pfs_rvu'],
+  },
   reportChart: {
     title: 'PFS codes per status across releases',
     table: 'pfs_rvu',

@@ -242,8 +242,16 @@ export interface CodeCardView {
   intra_op: Decimal | null;
   /** Share of the global package for postoperative care (POST OP). */
   post_op: Decimal | null;
-  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  /**
+   * Conversion factor in dollars per RVU (CONV FACTOR); from CY2026 the non-QPP one (both are in
+   * pfs_payment_basis).
+   */
   conversion_factor: Decimal | null;
+  /**
+   * From CY2026: the conversion factor of qualifying APM participants (the QPP file), where that
+   * file lists the code; conversion_factor is the non-QPP one. NULL before 2026.
+   */
+  qpp_conversion_factor: Decimal | null;
   /**
    * Non-facility PE RVU used for the OPPS payment cap (NON-FACILITY PE USED FOR OPPS PAYMENT
    * AMOUNT).
@@ -919,6 +927,39 @@ export interface OppsAddendumBHistoryTable {
   source_line: number;
 }
 
+/**
+ * Where the non-QPP and QPP files of a CY2026+ PFS release differ: a code the QPP file leaves out
+ * (no payable amount), or an OPPS-payment value it gives otherwise. Every other value agrees (a
+ * check blocks the run otherwise); the two conversion factors are in pfs_payment_basis.
+ */
+export interface PfsBasisDifferencesView {
+  /** Release (release.release_id), e.g. RVU25D. */
+  release_id: string | null;
+  /** HCPCS or CPT code, 5 characters as published (HCPCS). */
+  hcpcs: string | null;
+  /**
+   * Modifier: 26 professional component, TC technical component, 53 discontinued; NULL for the
+   * global service (MOD). Code table pfs_modifier.
+   */
+  modifier: string | null;
+  /** only in the non-QPP file, or value differs. */
+  difference: string | null;
+  /** The column whose value differs (value differs only). */
+  column_name: string | null;
+  /** The value in the non-QPP file, as text. */
+  non_qpp_value: string | null;
+  /** The value in the QPP file, as text. */
+  qpp_value: string | null;
+  /** The non-QPP file and line of the row. */
+  non_qpp_file: string | null;
+  /** Line in non_qpp_file. */
+  non_qpp_line: number | null;
+  /** The QPP file and line of the row; NULL when it leaves the code out. */
+  qpp_file: string | null;
+  /** Line in qpp_file. */
+  qpp_line: number | null;
+}
+
 /** Codes of the newest PFS release by status code, with the CMS label. */
 export interface PfsCurrentByStatusView {
   /** The newest PFS release (by effective date). */
@@ -1039,7 +1080,10 @@ export interface PfsDecodedView {
   non_facility_total: Decimal | null;
   /** Total facility RVUs (FACILITY TOTAL). */
   facility_total: Decimal | null;
-  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  /**
+   * Conversion factor in dollars per RVU (CONV FACTOR); from CY2026 the non-QPP one (both are in
+   * pfs_payment_basis).
+   */
   conversion_factor: Decimal | null;
   /** Endoscopic base code for codes with multiple procedure indicator 3 (ENDO BASE). */
   endoscopic_base_code: string | null;
@@ -1047,6 +1091,34 @@ export interface PfsDecodedView {
   source_file: string | null;
   /** Line of the row in that file (1-based). */
   source_line: number | null;
+}
+
+/**
+ * One row per PPRRVU file of a release: the payment basis it prices and its conversion factor.
+ * Before CY2026 one file (basis all); from CY2026 two, non_qpp and qpp (qualifying APM
+ * participants), each with its own conversion factor (33.4009 and 33.5675 in CY2026).
+ */
+export interface PfsPaymentBasisTable {
+  /** Release (release.release_id where source = pfs-rvu). */
+  release_id: string;
+  /**
+   * all (one file for everyone, before 2026), non_qpp or qpp (from the file name:
+   * PPRRVU<yyyy>_<Mon>_nonQPP / _QPP).
+   */
+  basis: string;
+  /** The file's conversion factor in dollars per RVU (CONV FACTOR, one value per file). */
+  conversion_factor: Decimal;
+  /**
+   * The file's pricing indicator (PRIC IND, CY2026 on: 9 non-QPP, 1 QPP; NULL before). Code table
+   * pfs_pricing_indicator (unverified labels).
+   */
+  pricing_indicator: string | null;
+  /** Rows of the file loaded. */
+  rows: bigint;
+  /** The file under raw/ (source_file.source_file). */
+  source_file: string;
+  /** Line of the first row of the file loaded. */
+  source_line: number;
 }
 
 /**
@@ -1078,7 +1150,9 @@ export interface PfsPaymentIndicatorChangesView {
 
 /**
  * CMS National Physician Fee Schedule relative value file (PPRRVU), one row per release, HCPCS code
- * and modifier. CPT codes and descriptions only are copyright American Medical Association; all
+ * and modifier. From CY2026 a release has a non-QPP and a QPP file: this is the non-QPP file (every
+ * code); the QPP file's conversion factor is in pfs_payment_basis, its rows and OPPS-payment values
+ * in pfs_rvu_qpp. CPT codes and descriptions only are copyright American Medical Association; all
  * rights reserved.
  */
 export interface PfsRvuTable {
@@ -1150,7 +1224,10 @@ export interface PfsRvuTable {
   team_surgery: string;
   /** Endoscopic base code for codes with multiple procedure indicator 3 (ENDO BASE). */
   endoscopic_base_code: string | null;
-  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  /**
+   * Conversion factor in dollars per RVU (CONV FACTOR); from CY2026 the non-QPP one (both are in
+   * pfs_payment_basis).
+   */
   conversion_factor: Decimal;
   /**
    * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
@@ -1270,7 +1347,10 @@ export interface PfsRvuHistoryTable {
   team_surgery: string;
   /** Endoscopic base code for codes with multiple procedure indicator 3 (ENDO BASE). */
   endoscopic_base_code: string | null;
-  /** Conversion factor in dollars per RVU (CONV FACTOR). */
+  /**
+   * Conversion factor in dollars per RVU (CONV FACTOR); from CY2026 the non-QPP one (both are in
+   * pfs_payment_basis).
+   */
   conversion_factor: Decimal;
   /**
    * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
@@ -1299,6 +1379,31 @@ export interface PfsRvuHistoryTable {
   /** File of the row in first_release (source_file.source_file). */
   source_file: string;
   /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
+ * The rows of a CY2026+ PPRRVU QPP file (qualifying APM participants), one per release, HCPCS code
+ * and modifier, with its OPPS-payment columns (which may differ from the non-QPP file). Every other
+ * value is the non-QPP file's, in pfs_rvu; a code of pfs_rvu without a row here is one the QPP file
+ * leaves out. CPT codes are copyright American Medical Association.
+ */
+export interface PfsRvuQppTable {
+  /** Release (release.release_id where source = pfs-rvu), e.g. RVU26A. */
+  release_id: string;
+  /** HCPCS/CPT code. */
+  hcpcs: string;
+  /** Modifier (26, TC, 53); NULL for the global service. */
+  modifier: string | null;
+  /** Non-facility PE RVU used for the OPPS payment amount, in the QPP file. */
+  non_facility_pe_opps: Decimal;
+  /** Facility PE RVU used for the OPPS payment amount, in the QPP file. */
+  facility_pe_opps: Decimal;
+  /** MP RVU used for the OPPS payment amount, in the QPP file. */
+  mp_opps: Decimal;
+  /** The QPP file under raw/ (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in source_file (1-based). */
   source_line: number;
 }
 
@@ -1512,11 +1617,14 @@ export interface Database {
   mue_history: MueHistoryTable;
   opps_addendum_b: OppsAddendumBTable;
   opps_addendum_b_history: OppsAddendumBHistoryTable;
+  pfs_basis_differences: PfsBasisDifferencesView;
   pfs_current_by_status: PfsCurrentByStatusView;
   pfs_decoded: PfsDecodedView;
+  pfs_payment_basis: PfsPaymentBasisTable;
   pfs_payment_indicator_changes: PfsPaymentIndicatorChangesView;
   pfs_rvu: PfsRvuTable;
   pfs_rvu_history: PfsRvuHistoryTable;
+  pfs_rvu_qpp: PfsRvuQppTable;
   reconciliation: ReconciliationTable;
   rejected_row: RejectedRowTable;
   release: ReleaseTable;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CodeHistoryTable, ReleaseDiffTable } from '../db/schema.js';
-import { literal } from '../db/sql.js';
+import { identifier, literal } from '../db/sql.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { CHANGE_ORDER_SQL, diffSql, RELEASE_DIFF_COLUMNS } from '../transform/history/diff-sql.js';
 import { describeHistory } from '../transform/history/spec.js';
@@ -27,6 +27,8 @@ export interface DiffSide {
   release: string;
   effectiveFrom: string;
   isFull: boolean;
+  /** What the release is as a whole (the source's releaseFacts), one line each; empty if none. */
+  facts: string[];
 }
 
 export interface DiffResult {
@@ -176,10 +178,20 @@ export async function diffReleases(
     const n = codeCounts.find((c) => c.action === action)?.n;
     if (n) codes[action] = n;
   }
+  const facts = async (release: string): Promise<string[]> => {
+    if (!pipeline.releaseFacts) return [];
+    const { table, describe } = pipeline.releaseFacts;
+    const rows = await rowsOf<{ fact: string }>(
+      connection,
+      `SELECT ${describe} AS fact FROM ${identifier(table)} WHERE release_id = $1 ORDER BY ALL`,
+      [release],
+    );
+    return rows.map((r) => r.fact);
+  };
   return {
     source,
-    from: side(from),
-    to: side(to),
+    from: side(from, await facts(from.release_id)),
+    to: side(to, await facts(to.release_id)),
     consecutive,
     summary: summarize(changes, codes),
     codeHistory,
@@ -187,11 +199,12 @@ export async function diffReleases(
   };
 }
 
-function side(row: ReleaseRow): DiffSide {
+function side(row: ReleaseRow, facts: string[]): DiffSide {
   return {
     release: row.release_id,
     effectiveFrom: row.effective_from as string,
     isFull: row.is_full,
+    facts,
   };
 }
 
@@ -266,6 +279,15 @@ export function formatDiff(diff: DiffResult): string {
   const codeActions = Object.entries(summary.codes);
   if (codeActions.length > 0) {
     lines.push(`  codes    ${codeActions.map(([a, n]) => `${n} ${a}`).join(', ')} (code_history)`);
+  }
+  const { from, to } = diff;
+  if (from.facts.join('\n') !== to.facts.join('\n')) {
+    // A change of the release as a whole (its files, its layout): said once, here.
+    lines.push(
+      '',
+      'the releases as a whole',
+      ...[from, to].flatMap((s) => [`  ${s.release}`, ...s.facts.map((f) => `    ${f}`)]),
+    );
   }
   const notable = diff.codeHistory.filter((e) => e.action !== 'changed');
   if (notable.length > 0) {

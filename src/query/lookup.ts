@@ -146,7 +146,12 @@ export async function lookupCode(
       rvu:
         rowFile === null
           ? null
-          : Object.fromEntries(card.row.numbers.map((c) => [c, String(record[c])])),
+          : Object.fromEntries(
+              card.row.numbers
+                // A number the release does not have (a second conversion factor before 2026).
+                .filter((c) => record[c] !== null && record[c] !== undefined)
+                .map((c) => [c, String(record[c])]),
+            ),
       pfs_row: rowFile === null ? null : { file: rowFile, line: Number(record[card.row.line]) },
       copyright: AMA_NOTICE,
     };

@@ -187,7 +187,10 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
     );
   }
   if (pipeline.rowPerStagedRow) {
-    const fact = identifier(main.name);
+    const lineageTables = pipeline.factTables.filter((f) => f === main || f.staged);
+    const loaded = lineageTables
+      .map((f) => `SELECT source_file, source_line, release_id FROM ${identifier(f.name)}`)
+      .join(' UNION ALL ');
     checks.push({
       name: 'every staged row is loaded or rejected',
       table: main.name,
@@ -198,7 +201,7 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
         -- The rejected lines kept out left staging before the models: the rest must be loaded.
         -- Only the staged releases' rows can match (a file belongs to one release): the join
         -- reads those, not every release loaded so far.
-        ANTI JOIN (SELECT source_file, source_line FROM ${fact}
+        ANTI JOIN (SELECT source_file, source_line FROM (${loaded})
                    WHERE release_id IN (SELECT DISTINCT release_id FROM ${staging})) f
           ON f.source_file = s.source_file AND f.source_line = s.source_line`,
     });

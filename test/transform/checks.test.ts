@@ -50,6 +50,8 @@ beforeAll(async () => {
       SELECT release_id, 'pfs-rvu/' || release_id || '/f.csv' AS source_file,
              (range + 11)::BIGINT AS source_line
       FROM (VALUES ('A', 100), ('B', 60), ('C', 60), ('D', 80)) t(release_id, n), range(n);
+    -- The PFS models' other table of staged rows (a CY2026 QPP file's): empty here.
+    CREATE TABLE pfs_rvu_qpp AS SELECT * FROM pfs_rvu WHERE false;
     CREATE TABLE rejected_row (source_file VARCHAR, source_line BIGINT, row_kept BOOLEAN);
     CREATE MACRO kept_out_lines() AS TABLE
       SELECT source_file, source_line FROM rejected_row WHERE NOT row_kept;

@@ -1,5 +1,18 @@
 -- pfs_rvu: the PPRRVU relative value file, typed. One row per (release, hcpcs, modifier).
 -- Built from stg_pfs_rvu (text as read; the lines kept out already left it).
+--
+-- From CY2026 a release has two files, one per conversion factor: PPRRVU2026_<Mon>_nonQPP
+-- and PPRRVU2026_<Mon>_QPP (qualifying APM participants). pfs_rvu holds the non-QPP file,
+-- every code; what the QPP file gives otherwise is in pfs_rvu_qpp and pfs_payment_basis.
+
+-- The payment basis of a PPRRVU file, from its name: non_qpp, qpp, or all (one file, one
+-- conversion factor for everyone, before 2026).
+CREATE OR REPLACE MACRO pfs_payment_basis(path) AS CASE
+  WHEN regexp_matches(path, '(?i)nonqpp\.[a-z]+$') THEN 'non_qpp'
+  WHEN regexp_matches(path, '(?i)qpp\.[a-z]+$') THEN 'qpp'
+  ELSE 'all'
+END;
+
 CREATE TABLE IF NOT EXISTS pfs_rvu (
   release_id VARCHAR NOT NULL,
   hcpcs VARCHAR NOT NULL,
@@ -61,12 +74,13 @@ SELECT
   CAST(clean_number(facility_pe_opps) AS DECIMAL(8, 2)),
   CAST(clean_number(mp_opps) AS DECIMAL(8, 2)),
   source_file, source_line
-FROM stg_pfs_rvu s;
+FROM stg_pfs_rvu s
+WHERE pfs_payment_basis(s.source_file) <> 'qpp';
 -- No ORDER BY: staging holds each release's lines in file order and a plain scan keeps it
 -- (a join would not: hence the kept-out lines leave staging first); sorting every release's
 -- rows again would cost much of this model at scale for no gain.
 
-COMMENT ON TABLE pfs_rvu IS 'CMS National Physician Fee Schedule relative value file (PPRRVU), one row per release, HCPCS code and modifier. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';
+COMMENT ON TABLE pfs_rvu IS 'CMS National Physician Fee Schedule relative value file (PPRRVU), one row per release, HCPCS code and modifier. From CY2026 a release has a non-QPP and a QPP file: this is the non-QPP file (every code); the QPP file''s conversion factor is in pfs_payment_basis, its rows and OPPS-payment values in pfs_rvu_qpp. CPT codes and descriptions only are copyright American Medical Association; all rights reserved.';
 COMMENT ON COLUMN pfs_rvu.release_id IS 'Release (release.release_id), e.g. RVU25D.';
 COMMENT ON COLUMN pfs_rvu.hcpcs IS 'HCPCS or CPT code, 5 characters as published (HCPCS).';
 COMMENT ON COLUMN pfs_rvu.modifier IS 'Modifier: 26 professional component, TC technical component, 53 discontinued; NULL for the global service (MOD). Code table pfs_modifier.';
@@ -92,7 +106,7 @@ COMMENT ON COLUMN pfs_rvu.assistant_surgery IS 'Assistant at surgery rule, modif
 COMMENT ON COLUMN pfs_rvu.co_surgeons IS 'Co-surgeons rule, modifier 62 (CO- SURG). Code table pfs_co_surgeons.';
 COMMENT ON COLUMN pfs_rvu.team_surgery IS 'Team surgery rule, modifier 66 (TEAM SURG). Code table pfs_team_surgery.';
 COMMENT ON COLUMN pfs_rvu.endoscopic_base_code IS 'Endoscopic base code for codes with multiple procedure indicator 3 (ENDO BASE).';
-COMMENT ON COLUMN pfs_rvu.conversion_factor IS 'Conversion factor in dollars per RVU (CONV FACTOR).';
+COMMENT ON COLUMN pfs_rvu.conversion_factor IS 'Conversion factor in dollars per RVU (CONV FACTOR); from CY2026 the non-QPP one (both are in pfs_payment_basis).';
 COMMENT ON COLUMN pfs_rvu.physician_supervision IS 'Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC PROCEDURES). Code table pfs_physician_supervision.';
 COMMENT ON COLUMN pfs_rvu.calculation_flag IS 'Calculation flag, 0 for every code since July 2014 (CALCULATION FLAG). Code table pfs_calculation_flag.';
 COMMENT ON COLUMN pfs_rvu.diagnostic_imaging_family IS 'Diagnostic imaging family (DIAGNOSTIC IMAGING FAMILY INDICATOR). Code table pfs_diagnostic_imaging_family.';

@@ -1,0 +1,77 @@
+import type { DeclaredCheck } from '../../src/pipeline-definition.js';
+import { PFS_RVU_COLUMNS } from './columns.js';
+
+/**
+ * Columns a QPP file may give otherwise than its release's non-QPP file (cms-formats.md §11.1):
+ * the conversion factor and pricing indicator (one per file) and the OPPS-payment columns.
+ */
+export const BASIS_COLUMNS = [
+  'conversion_factor',
+  'pricing_indicator',
+  'non_facility_pe_opps',
+  'facility_pe_opps',
+  'mp_opps',
+] as const;
+
+const STAGED_QPP = `(SELECT * FROM stg_pfs_rvu WHERE pfs_payment_basis(source_file) = 'qpp')`;
+const STAGED_NON_QPP = `(SELECT * FROM stg_pfs_rvu WHERE pfs_payment_basis(source_file) = 'non_qpp')`;
+
+/** A staged value as compared: decimals as numbers ("0.10" equals ".10"), the rest as text. */
+function compared(alias: string, column: (typeof PFS_RVU_COLUMNS)[number]): string {
+  return column.decimal
+    ? `TRY_CAST(clean_number(${alias}.${column.name}) AS DECIMAL(${column.decimal.precision}, ${column.decimal.scale}))`
+    : `${alias}.${column.name}`;
+}
+
+/** One query per compared column: the QPP rows whose value differs from the non-QPP row's. */
+const DIFFERENCES = PFS_RVU_COLUMNS.filter(
+  (c) =>
+    !(BASIS_COLUMNS as readonly string[]).includes(c.name) &&
+    !['hcpcs', 'modifier'].includes(c.name),
+).map(
+  (c) => `
+        SELECT q.source_file || ':' || q.source_line || ': ${c.name} (${c.header}) is ' ||
+               coalesce(q.${c.name}, 'blank') || ' in the QPP file and ' || coalesce(n.${c.name}, 'blank') ||
+               ' in ' || n.source_file || ':' || n.source_line AS failure, q.source_file, q.source_line
+        FROM ${STAGED_QPP} q JOIN ${STAGED_NON_QPP} n
+          ON n.release_id = q.release_id AND n.hcpcs = q.hcpcs AND n.modifier IS NOT DISTINCT FROM q.modifier
+        WHERE ${compared('q', c)} IS DISTINCT FROM ${compared('n', c)}`,
+);
+
+/** The checks of a CY2026+ release's two files, run on the staged rows of each group. */
+export const BASIS_CHECKS: readonly DeclaredCheck[] = [
+  {
+    name: 'the QPP file agrees with the non-QPP file but for the conversion factor, pricing indicator and OPPS-payment columns',
+    table: 'pfs_rvu_qpp',
+    severity: 'blocking',
+    failures: `SELECT failure FROM (${DIFFERENCES.join('\n        UNION ALL')}) ORDER BY source_file, source_line, failure`,
+  },
+  {
+    name: 'every row of the QPP file has its row in the non-QPP file',
+    table: 'pfs_rvu_qpp',
+    severity: 'blocking',
+    failures: `
+      SELECT q.source_file || ':' || q.source_line || ': ' || q.hcpcs || coalesce('-' || q.modifier, '') ||
+             ' is in the QPP file but not in a non-QPP file of release ' || q.release_id
+      FROM ${STAGED_QPP} q ANTI JOIN ${STAGED_NON_QPP} n
+        ON n.release_id = q.release_id AND n.hcpcs = q.hcpcs AND n.modifier IS NOT DISTINCT FROM q.modifier
+      ORDER BY q.source_file, q.source_line`,
+  },
+  {
+    name: 'one conversion factor and one pricing indicator per file',
+    table: 'pfs_payment_basis',
+    severity: 'blocking',
+    failures: `
+      WITH usual AS (
+        SELECT source_file, mode(clean_number(conversion_factor)) AS cf, mode(pricing_indicator) AS pi
+        FROM stg_pfs_rvu GROUP BY source_file
+      )
+      SELECT s.source_file || ':' || s.source_line || ': conversion factor ' || coalesce(s.conversion_factor, 'blank') ||
+             ', pricing indicator ' || coalesce(s.pricing_indicator, 'blank') || ' where the file has ' ||
+             u.cf || coalesce(' and ' || u.pi, '')
+      FROM stg_pfs_rvu s JOIN usual u USING (source_file)
+      WHERE TRY_CAST(clean_number(s.conversion_factor) AS DECIMAL(9, 4)) IS DISTINCT FROM TRY_CAST(u.cf AS DECIMAL(9, 4))
+         OR s.pricing_indicator IS DISTINCT FROM u.pi
+      ORDER BY s.source_file, s.source_line`,
+  },
+];

@@ -1,0 +1,217 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG, PIPELINES } from '../pipelines/index.js';
+import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
+import type { DuckDBHandle } from '../src/db/open-duckdb.js';
+import { diffReleases } from '../src/query/diff.js';
+import { lookupCode } from '../src/query/lookup.js';
+import { openOutDatabase, rowsJson } from './helpers/duckdb.js';
+import {
+  NON_QPP_CF,
+  type Pfs2026Release,
+  QPP_CF,
+  writePfs2026Release,
+} from './helpers/pfs-2026.js';
+import { copyRaw, makeTempDir, removeTempDirs } from './helpers/raw.js';
+import { failedRefresh, refresh } from './helpers/refresh.js';
+
+/** Every row of RVU25D (a slice would trip the row-count drift check against RVU25D). */
+const CODES = undefined;
+
+let rawDir: string;
+let outDir: string;
+let release: Pfs2026Release;
+let db: DuckDBHandle;
+
+beforeAll(async () => {
+  rawDir = await copyRaw();
+  release = await writePfs2026Release(rawDir, 'RVU26A', { codes: CODES });
+  outDir = join(await makeTempDir('pfs-2026-out'), 'out');
+  // Every source (only the PFS has releases here): the code card needs them all.
+  await refresh({ rawDir, outDir });
+  db = await openOutDatabase(outDir);
+});
+
+afterAll(async () => {
+  db?.close();
+  await removeTempDirs();
+});
+
+const q = (sql: string) => rowsJson(db.connection, sql);
+
+describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
+  it('keeps both conversion factors and pricing indicators, one row per file', async () => {
+    expect(
+      await q(
+        `SELECT release_id, basis, conversion_factor::VARCHAR AS cf, pricing_indicator, rows::INTEGER AS rows
+         FROM pfs_payment_basis ORDER BY release_id, basis`,
+      ),
+    ).toEqual([
+      { release_id: 'RVU25D', basis: 'all', cf: '32.3465', pricing_indicator: null, rows: 19090 },
+      {
+        release_id: 'RVU26A',
+        basis: 'non_qpp',
+        cf: NON_QPP_CF,
+        pricing_indicator: '9',
+        rows: release.nonQppRows,
+      },
+      {
+        release_id: 'RVU26A',
+        basis: 'qpp',
+        cf: QPP_CF,
+        pricing_indicator: '1',
+        rows: release.qppRows,
+      },
+    ]);
+    expect(release.qppRows).toBeLessThan(release.nonQppRows);
+  });
+
+  it('stores what both files share once: pfs_rvu has the non-QPP file, pfs_rvu_qpp the QPP rows', async () => {
+    expect(
+      await q(`SELECT count(*)::INTEGER AS n FROM pfs_rvu WHERE release_id = 'RVU26A'`),
+    ).toEqual([{ n: release.nonQppRows }]);
+    expect(
+      await q(`SELECT count(*)::INTEGER AS n FROM pfs_rvu_qpp WHERE release_id = 'RVU26A'`),
+    ).toEqual([{ n: release.qppRows }]);
+    expect(
+      await q(`SELECT source_file FROM pfs_rvu WHERE release_id = 'RVU26A' GROUP BY ALL`),
+    ).toEqual([{ source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv' }]);
+  });
+
+  it('shows where the two files differ: codes the QPP file leaves out, an OPPS value', async () => {
+    const differences = await q(
+      `SELECT hcpcs, modifier, difference, column_name, non_qpp_value, qpp_value
+       FROM pfs_basis_differences ORDER BY ALL`,
+    );
+    expect(differences).toContainEqual({
+      hcpcs: '71046',
+      modifier: null,
+      difference: 'value differs',
+      column_name: 'facility_pe_opps',
+      non_qpp_value: '2.76',
+      qpp_value: '2.77',
+    });
+    expect(differences).toContainEqual({
+      hcpcs: '00100',
+      modifier: null,
+      difference: 'only in the non-QPP file',
+      column_name: null,
+      non_qpp_value: null,
+      qpp_value: null,
+    });
+    expect(differences.filter((d) => d.difference === 'only in the non-QPP file')).toHaveLength(
+      release.nonQppRows - release.qppRows,
+    );
+  });
+
+  it('decodes PRIC IND through its code table, marked unverified', async () => {
+    expect(
+      await q(
+        `SELECT code, label FROM indicator_code WHERE system = 'pfs_pricing_indicator' ORDER BY code`,
+      ),
+    ).toEqual([
+      { code: '1', label: 'Qualifying APM participant (QPP conversion factor)' },
+      { code: '9', label: 'Not a qualifying APM participant (non-QPP conversion factor)' },
+    ]);
+    const [system] = await q(
+      `SELECT description FROM indicator_system WHERE system = 'pfs_pricing_indicator'`,
+    );
+    expect(String(system?.description)).toMatch(/UNVERIFIED/);
+  });
+
+  it('reads each TXT as the variant of its own CSV', async () => {
+    expect(
+      await q(
+        `SELECT passed FROM check_result
+         WHERE source = 'pfs-rvu' AND check_name = 'variant files give identical rows'`,
+      ),
+    ).toEqual([{ passed: true }]);
+    expect(
+      await q(`SELECT source_file, role FROM source_file WHERE release_id = 'RVU26A' ORDER BY 1`),
+    ).toEqual([
+      { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv', role: 'primary' },
+      { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.txt', role: 'variant' },
+      { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv', role: 'primary' },
+      { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.txt', role: 'variant' },
+    ]);
+  });
+});
+
+describe('lookup and diff across the 2025 → 2026 boundary', () => {
+  let schedule: FeeSchedule;
+  beforeAll(async () => {
+    schedule = await openFeeSchedule(join(outDir, 'fee_schedule.duckdb'));
+  });
+  afterAll(() => schedule.close());
+
+  it('a card of a 2026 release shows both conversion factors', async () => {
+    const [card] = await lookupCode(schedule, CATALOG.card, '99213');
+    expect(card?.rvu).toMatchObject({
+      conversion_factor: NON_QPP_CF,
+      qpp_conversion_factor: QPP_CF,
+    });
+    const [anesthesia] = await lookupCode(schedule, CATALOG.card, '00100');
+    expect(anesthesia?.rvu?.conversion_factor).toBe(NON_QPP_CF);
+    expect(anesthesia?.rvu).not.toHaveProperty('qpp_conversion_factor'); // not in the QPP file
+    const [old] = await lookupCode(schedule, CATALOG.card, '99213', { asOf: '2025-12-31' });
+    expect(old?.rvu).not.toHaveProperty('qpp_conversion_factor');
+  });
+
+  it('diff says the layout change once, as facts of the releases, not as a change of every row', async () => {
+    const diff = await diffReleases(db.connection, {
+      from: 'RVU25D',
+      to: 'RVU26A',
+      pipelines: PIPELINES,
+    });
+    expect(diff.from.facts).toEqual([
+      'all: conversion factor 32.3465, 19090 rows (pfs-rvu/RVU25D/PPRRVU2025_Oct.csv)',
+    ]);
+    expect(diff.to.facts).toEqual([
+      `non_qpp: conversion factor ${NON_QPP_CF}, pricing indicator 9, ${release.nonQppRows} rows (pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv)`,
+      `qpp: conversion factor ${QPP_CF}, pricing indicator 1, ${release.qppRows} rows (pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv)`,
+    ]);
+    // The rows compared are the non-QPP file's: their conversion factor changed (a real change);
+    // no column of the layout (PRIC IND) is a row change.
+    expect(Object.keys(diff.summary.columns)).toEqual(['conversion_factor']);
+    expect(diff.summary.changed).toBe(release.nonQppRows);
+  });
+});
+
+describe('a QPP file that disagrees blocks the run, naming file, line and column', () => {
+  it('a QPP work RVU changed', async () => {
+    const raw = await copyRaw();
+    const tampered = await writePfs2026Release(raw, 'RVU26A', {
+      codes: CODES,
+      editQppRows: (rows) => {
+        const row = rows.find((r) => r[0] === '99213' && r[1] === '') as string[];
+        row[5] = '9.99';
+      },
+    });
+    const error = await failedRefresh({
+      rawDir: raw,
+      outDir: join(await makeTempDir('pfs-2026-bad'), 'out'),
+    });
+    const line = tampered.qppLineOf('99213');
+    expect(JSON.stringify(error)).toContain(
+      `pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv:${line}: work_rvu (WORK RVU) is 9.99 in the QPP file and`,
+    );
+  });
+
+  it('a row only in the QPP file', async () => {
+    const raw = await copyRaw();
+    const tampered = await writePfs2026Release(raw, 'RVU26A', {
+      codes: CODES,
+      editQppRows: (rows) => {
+        const row = rows.find((r) => r[0] === '99214' && r[1] === '') as string[];
+        row[0] = '99299';
+      },
+    });
+    const error = await failedRefresh({
+      rawDir: raw,
+      outDir: join(await makeTempDir('pfs-2026-bad'), 'out'),
+    });
+    expect(JSON.stringify(error)).toContain(
+      `pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv:${tampered.qppLineOf('99299')}: 99299 is in the QPP file but not in a non-QPP file of release RVU26A`,
+    );
+  });
+});
