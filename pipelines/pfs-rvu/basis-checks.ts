@@ -13,8 +13,16 @@ export const BASIS_COLUMNS = [
   'mp_opps',
 ] as const;
 
-const STAGED_QPP = `(SELECT * FROM stg_pfs_rvu WHERE pfs_payment_basis(source_file) = 'qpp')`;
-const STAGED_NON_QPP = `(SELECT * FROM stg_pfs_rvu WHERE pfs_payment_basis(source_file) = 'non_qpp')`;
+/**
+ * The staged rows of one basis. The files come from source_file (a handful of rows), so a release
+ * without a QPP file costs a lookup, not a pass over every staged row.
+ */
+const stagedOf = (basis: string) => `(
+  SELECT * FROM stg_pfs_rvu WHERE source_file IN (
+    SELECT source_file FROM source_file
+    WHERE source = 'pfs-rvu' AND role = 'primary' AND pfs_payment_basis(source_file) = '${basis}'))`;
+const STAGED_QPP = stagedOf('qpp');
+const STAGED_NON_QPP = stagedOf('non_qpp');
 
 /** A staged value as compared: decimals as numbers ("0.10" equals ".10"), the rest as text. */
 function compared(alias: string, column: (typeof PFS_RVU_COLUMNS)[number]): string {
@@ -33,7 +41,7 @@ const DIFFERENCES = PFS_RVU_COLUMNS.filter(
         SELECT q.source_file || ':' || q.source_line || ': ${c.name} (${c.header}) is ' ||
                coalesce(q.${c.name}, 'blank') || ' in the QPP file and ' || coalesce(n.${c.name}, 'blank') ||
                ' in ' || n.source_file || ':' || n.source_line AS failure, q.source_file, q.source_line
-        FROM ${STAGED_QPP} q JOIN ${STAGED_NON_QPP} n
+        FROM q JOIN n
           ON n.release_id = q.release_id AND n.hcpcs = q.hcpcs AND n.modifier IS NOT DISTINCT FROM q.modifier
         WHERE ${compared('q', c)} IS DISTINCT FROM ${compared('n', c)}`,
 );
@@ -44,7 +52,11 @@ export const BASIS_CHECKS: readonly DeclaredCheck[] = [
     name: 'the QPP file agrees with the non-QPP file but for the conversion factor, pricing indicator and OPPS-payment columns',
     table: 'pfs_rvu_qpp',
     severity: 'blocking',
-    failures: `SELECT failure FROM (${DIFFERENCES.join('\n        UNION ALL')}) ORDER BY source_file, source_line, failure`,
+    failures: `
+      WITH q AS MATERIALIZED (SELECT * FROM ${STAGED_QPP}),
+      n AS MATERIALIZED (SELECT * FROM ${STAGED_NON_QPP} WHERE release_id IN (SELECT release_id FROM q))
+      SELECT failure FROM (${DIFFERENCES.join('\n        UNION ALL')})
+      ORDER BY source_file, source_line, failure`,
   },
   {
     name: 'every row of the QPP file has its row in the non-QPP file',
