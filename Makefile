@@ -19,9 +19,9 @@ $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
 	@chmod +x dist/src/cli.js
 	@touch $@
 
-## refresh: rebuild out/ (DuckDB + Parquet) from the releases in raw/
+## refresh: rebuild out/ (DuckDB + Parquet) from the releases in raw/ (RAW, OUT; ONLINE=1 fetches new releases first; FORCE=1 rebuilds even when nothing changed)
 refresh: $(BUILD_STAMP)
-	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)" $(if $(ONLINE),--online,)
+	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)" $(if $(ONLINE),--online,) $(if $(FORCE),--force,)
 
 ## test: the test suite (vitest), fast enough for every change; includes the bad-input corpus
 test: $(BUILD_STAMP)
