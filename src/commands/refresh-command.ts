@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { fetchNewPipelineReleases } from '../extract/discovery/discover.js';
 import { refresh } from '../run/refresh.js';
+import { UsageError } from './errors.js';
+import { readLandingPagesFile } from './landing-pages-file.js';
 import { defaultOutDir, defaultRawDir } from './options.js';
 
 interface RefreshCommandOptions {
@@ -10,6 +12,7 @@ interface RefreshCommandOptions {
   out: string;
   json?: boolean;
   online?: boolean;
+  landingPages?: string;
   force?: boolean;
 }
 
@@ -22,14 +25,30 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
     .option('--raw <dir>', 'folder of raw releases', defaultRawDir())
     .option('--out <dir>', 'output folder', defaultOutDir())
     .option('--online', 'first discover and download new releases from the CMS pages into raw/')
+    .option(
+      '--landing-pages <file>',
+      'with --online: JSON file moving landing pages elsewhere (a mirror, a fixture site)',
+    )
     .option('--offline', 'use raw/ alone (the default)')
     .option('--force', 'rebuild even when nothing changed since the published run')
     .option('--json', 'print the run summary as JSON on stdout')
     .action(async (options: RefreshCommandOptions) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const rawDir = resolve(options.raw);
-      if (options.online)
-        await fetchNewPipelineReleases({ rawDir, pipelines: catalog.pipelines, log });
+      if (options.landingPages !== undefined && !options.online) {
+        throw new UsageError('--landing-pages is used with --online only');
+      }
+      if (options.online) {
+        const override = options.landingPages
+          ? await readLandingPagesFile(resolve(options.landingPages), catalog.pipelines)
+          : null;
+        await fetchNewPipelineReleases({
+          rawDir,
+          pipelines: catalog.pipelines,
+          log,
+          ...(override ? { pages: override.pages, clientOptions: override.clientOptions } : {}),
+        });
+      }
       const summary = await refresh({
         rawDir,
         outDir: resolve(options.out),
