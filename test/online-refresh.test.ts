@@ -1,4 +1,4 @@
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { readManifest } from '../src/extract/manifest.js';
 import { send } from './extract/helpers/fixture-server.js';
 import {
   closeSourceSites,
+  HCPCS_LINES,
+  headLines,
   landingPagesFile,
   type SourceSites,
   startSourceSites,
@@ -34,6 +36,13 @@ beforeAll(async () => {
     recursive: true,
     filter: (source) => !source.endsWith('README.md'),
   });
+  // Kept quick: the PFS and HCPCS releases cut to their first lines (manifests and the variants
+  // that would disagree with a cut primary dropped; the refresh writes new manifests).
+  await cut(join(rawDir, 'pfs-rvu', 'RVU25D'), 'PPRRVU2025_Oct.csv', 3000, ['PPRRVU2025_Oct.txt']);
+  await cut(join(rawDir, 'hcpcs', 'HCPC2019'), 'HCPC2019_CONTR_ANWEB.txt', HCPCS_LINES, [
+    'HCPC2019_CONTR_ANWEB.xlsx',
+  ]);
+  await cut(join(rawDir, 'hcpcs', 'HCPC2020'), 'HCPC2020_ANWEB_w_disclaimer.txt', HCPCS_LINES, []);
   pagesFile = join(dir, 'landing-pages.json');
   await writeFile(pagesFile, landingPagesFile(sites));
 });
@@ -41,6 +50,17 @@ afterAll(async () => {
   await closeSourceSites(sites);
   await removeTempDirs();
 });
+
+async function cut(
+  releaseDir: string,
+  name: string,
+  lines: number,
+  drop: readonly string[],
+): Promise<void> {
+  const path = join(releaseDir, name);
+  await writeFile(path, headLines(await readFile(path), lines));
+  for (const other of [...drop, 'manifest.json']) await rm(join(releaseDir, other));
+}
 
 const online = () =>
   fse('refresh', '--online', '--raw', rawDir, '--out', outDir, '--landing-pages', pagesFile);

@@ -25,6 +25,10 @@ import { hcpcsReleaseFromFolder } from './release-id.js';
  *   .../october-2025-alpha-numeric-hcpcs-file.zip, .../july-2026-alpha-numeric-hcpcs-file.zip,
  *   .../january-2026-alpha-numeric-hcpcs-file.zip, and the annual form
  *   .../2024-alpha-numeric-hcpcs-file.zip.
+ * - Annual files had an item page of their own, linking the zip: this repository's
+ *   raw/hcpcs/HCPC2019/manifest.json records https://www.cms.gov/medicare/coding-billing/healthcare-common-procedure-system/alpha-numeric-hcpcs-items/2019-alpha-numeric-hcpcs-file
+ *   and 2019-Alpha-Numeric-HCPCS-File.zip. A link to such a page is read by its text ("2019
+ *   Alpha-Numeric HCPCS File") and the zip found on it.
  * - Zip members: HCPC2025_JAN_ANWEB_12172024.txt (and .xlsx), which this pipeline's files rules
  *   (^hcpc\d{4}.*anweb.*\.(txt|xlsx)$) take; older zips held HCPC2020_CONTR_ANWEB.txt / .xls and
  *   a HCPCREAD.TXT (skipped).

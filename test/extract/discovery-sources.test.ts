@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ccsYearIn } from '../../pipelines/ccs/landing-page.js';
-import { hcpcsReleaseIdIn } from '../../pipelines/hcpcs/landing-page.js';
+import { HCPCS_LANDING_PAGE, hcpcsReleaseIdIn } from '../../pipelines/hcpcs/landing-page.js';
 import { PIPELINES } from '../../pipelines/index.js';
 import { mueMissingParts, mueTableOf } from '../../pipelines/mue/landing-page.js';
 import { oppsReleaseFromLink } from '../../pipelines/opps-addendum-b/landing-page.js';
-import { fetchNewReleases, wantedMembersOf } from '../../src/extract/discovery/discover.js';
+import {
+  fetchNewReleases,
+  resolveDownloadUrls,
+  wantedMembersOf,
+} from '../../src/extract/discovery/discover.js';
 import { DiscoveryError, parseLandingPage } from '../../src/extract/discovery/landing-page.js';
 import { FetchError } from '../../src/extract/fetch/errors.js';
 import { fetchStatePath, readFetchState } from '../../src/extract/fetch/fetch-state.js';
@@ -330,4 +334,29 @@ describe('release pages and parts', () => {
     expect(ccsYearIn('CCS_Services_Procedures_UserGuide.pdf')).toBeNull();
     expect(ccsYearIn('ccsr_v2025-1.zip')).toBeNull();
   });
+});
+
+it('HCPCS: an annual file on an item page of its own is found through that page', async () => {
+  const s = sites.hcpcs as SourceSite;
+  const item =
+    '/medicare/coding-billing/healthcare-common-procedure-system/alpha-numeric-hcpcs-items/2019-alpha-numeric-hcpcs-file';
+  const html = `<ul><li><a href="${item}">2019 Alpha-Numeric HCPCS File</a></li></ul>`;
+  const [candidate] = parseLandingPage(html, s.page.url, HCPCS_LANDING_PAGE);
+  expect(candidate).toMatchObject({
+    release: 'HCPC2019',
+    effectiveFrom: '2019-01-01',
+    downloadUrls: [],
+  });
+  s.server.route(
+    item,
+    send('<a href="/files/zip/2019-Alpha-Numeric-HCPCS-File.zip">Download</a>', {
+      'content-type': 'text/html',
+    }),
+  );
+  const urls = await resolveDownloadUrls(
+    candidate as NonNullable<typeof candidate>,
+    { ...HCPCS_LANDING_PAGE, allowedHosts: ['127.0.0.1'] },
+    testClient(),
+  );
+  expect(urls).toEqual([s.server.url('/files/zip/2019-Alpha-Numeric-HCPCS-File.zip')]);
 });

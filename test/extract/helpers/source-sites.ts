@@ -62,6 +62,20 @@ export function conditionalPage(
 }
 
 const ZIP = { 'content-type': 'application/zip' };
+
+/** The HCPCS zip holds the first lines of the bundled 2020 file (a refresh of it stays quick). */
+export const HCPCS_LINES = 2500;
+
+/** The first `count` lines of a file, line endings kept. */
+export function headLines(bytes: Buffer, count: number): Buffer {
+  let end = 0;
+  for (let i = 0; i < count; i++) {
+    const next = bytes.indexOf(0x0a, end);
+    if (next === -1) return bytes;
+    end = next + 1;
+  }
+  return bytes.subarray(0, end);
+}
 const HTML = { 'content-type': 'text/html; charset=UTF-8' };
 
 function pathOf(url: string): string {
@@ -90,8 +104,9 @@ async function site(
 
 async function hcpcsSite(): Promise<SourceSite> {
   const s = await site(HCPCS_LANDING_PAGE, 'hcpcs/quarterly-update.html', { etag: '"hcpcs-1"' });
-  const txt = await readFile(
-    join(REPO_RAW_DIR, 'hcpcs', 'HCPC2020', 'HCPC2020_ANWEB_w_disclaimer.txt'),
+  const txt = headLines(
+    await readFile(join(REPO_RAW_DIR, 'hcpcs', 'HCPC2020', 'HCPC2020_ANWEB_w_disclaimer.txt')),
+    HCPCS_LINES,
   );
   const zip = '/files/zip/april-2020-alpha-numeric-hcpcs-files.zip';
   s.server.route(
