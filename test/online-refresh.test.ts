@@ -96,6 +96,14 @@ describe('refresh --online against fixture sites for all five sources', () => {
     expect(result.stderr).toMatch(/pfs-rvu: 0 new release\(s\)/);
     expect(result.stderr).toMatch(/hcpcs HCPC2020_APR: fetched/);
     expect(result.stdout).toMatch(/published/);
+    // The run summary says, per source, how its page was found and what was fetched.
+    expect(result.stdout).toMatch(
+      /^ {2}online hcpcs: page in the expected shape, 3 release\(s\) listed \(checked [^)]+\); fetched HCPC2020_APR$/m,
+    );
+    expect(result.stdout).toMatch(/^ {2}online ccs: .*; fetched 2018, 2017$/m);
+    expect(result.stdout).toMatch(
+      /^ {2}online pfs-rvu: page in the expected shape, 1 release\(s\) listed \(checked [^)]+\)$/m,
+    );
     const published = await releases();
     expect(published).toEqual(
       expect.arrayContaining([
@@ -124,6 +132,9 @@ describe('refresh --online against fixture sites for all five sources', () => {
     }
     expect(result.stderr.match(/unchanged since .* \(HTTP 304\): nothing new/g)).toHaveLength(5);
     expect(result.stdout).toMatch(/nothing changed since the published run/);
+    expect(
+      result.stdout.match(/^ {2}online \S+: page unchanged since it was last found/gm),
+    ).toHaveLength(5);
   });
 
   it('status names each source newest release and says its page had the expected shape', async () => {

@@ -85,7 +85,7 @@ export async function sourceStatus(
   }
 }
 
-function discoveryStatus(
+export function discoveryStatus(
   pipeline: PipelineDefinition,
   pages: NonNullable<Awaited<ReturnType<typeof readFetchState>>['pages']>,
 ): DiscoveryStatus | null {
