@@ -211,4 +211,50 @@ describe('refresh --online against fixture sites for all five sources', () => {
       hcpcs.serveLanding();
     }
   });
+
+  it('two sources failing (a page moved away, a page changed shape): both named, exit 3', async () => {
+    const { hcpcs, mue } = sites;
+    if (!hcpcs || !mue) throw new Error('no sites');
+    hcpcs.server.route(
+      hcpcs.landingPath,
+      send('<!DOCTYPE html><html><body><p>Redesigned.</p></body></html>', {
+        'content-type': 'text/html',
+      }),
+    );
+    mue.server.route(mue.landingPath, send('not here', { 'content-type': 'text/plain' }, 404));
+    try {
+      const before = await hashTree(outDir);
+      const result = await online();
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toContain('2 sources could not be discovered or fetched');
+      expect(result.stderr).toContain(`  hcpcs (${hcpcs.page.url}): `);
+      expect(result.stderr).toMatch(new RegExp(`  mue \\(${mue.page.url}\\): .*HTTP 404`));
+      expect(await hashTree(outDir)).toEqual(before);
+      const status = await fse(
+        'status',
+        '--json',
+        '--today',
+        '2026-02-01',
+        '--raw',
+        rawDir,
+        '--out',
+        outDir,
+      );
+      const outcomes = Object.fromEntries(
+        (
+          JSON.parse(status.stdout) as {
+            sources: { source: string; discovery: { outcome: string } | null }[];
+          }
+        ).sources.map((s) => [s.source, s.discovery?.outcome ?? null]),
+      );
+      expect(outcomes).toMatchObject({
+        hcpcs: 'changed-shape',
+        mue: 'unreachable',
+        ccs: 'not-modified',
+      });
+    } finally {
+      hcpcs.serveLanding();
+      mue.serveLanding();
+    }
+  });
 });

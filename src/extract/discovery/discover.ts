@@ -354,8 +354,7 @@ export async function fetchNewPipelineReleases(
       options.log?.(`${pipeline.source}: discovery failed: ${(error as Error).message}`);
     }
   }
-  if (failures.length === 1) throw (failures[0] as SourceFailure).error;
-  if (failures.length > 1) throw new SourcesFailedError(failures);
+  if (failures.length > 0) throw new SourcesFailedError(failures);
   return results;
 }
 
@@ -365,11 +364,11 @@ export interface SourceFailure {
   error: Error;
 }
 
-/** More than one source failed in one online refresh: each is named with its page and error. */
+/** Sources that failed in one online refresh, each named with its page and error. */
 export class SourcesFailedError extends Error {
   constructor(readonly failures: readonly SourceFailure[]) {
     super(
-      `${failures.length} sources could not be discovered or fetched:\n${failures
+      `${failures.length === 1 ? 'a source' : `${failures.length} sources`} could not be discovered or fetched:\n${failures
         .map((f) => `  ${f.source} (${f.page}): ${f.error.message}`)
         .join('\n')}`,
     );
