@@ -257,4 +257,29 @@ describe('refresh --online against fixture sites for all five sources', () => {
       mue.serveLanding();
     }
   });
+
+  it.each(['opps-addendum-b', 'mue', 'ccs', 'pfs-rvu'])(
+    '%s: its page changed shape: exit 3 naming the source and page, nothing published',
+    async (source) => {
+      const site = sites[source];
+      if (!site) throw new Error(`no ${source} site`);
+      site.server.route(
+        site.landingPath,
+        send('<!DOCTYPE html><html><body><a href="/">Home</a></body></html>', {
+          'content-type': 'text/html',
+        }),
+      );
+      try {
+        const before = await hashTree(outDir);
+        const result = await online();
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toContain(
+          `  ${source} (${site.page.url}): ${site.page.url}: no ${source} release links found on the landing page`,
+        );
+        expect(await hashTree(outDir)).toEqual(before);
+      } finally {
+        site.serveLanding();
+      }
+    },
+  );
 });
