@@ -8,6 +8,7 @@ import { registerRefresh } from './commands/refresh-command.js';
 import { registerSql } from './commands/sql-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { BlockedRunError, InputError } from './errors.js';
+import { SourcesFailedError } from './extract/discovery/discover.js';
 import { DiscoveryError } from './extract/discovery/landing-page.js';
 import { FetchError } from './extract/fetch/errors.js';
 import { PIPELINE_VERSION } from './version.js';
@@ -43,11 +44,27 @@ try {
   } else if (error instanceof InputError) {
     process.stderr.write(`\nrefresh blocked, nothing was published: ${error.message}\n`);
     process.exitCode = EXIT.blocked;
-  } else if (error instanceof FetchError || error instanceof DiscoveryError) {
-    // Unreachable or failing sources are 3; a download refused by a safety rule blocks (1).
-    const unavailable =
-      error instanceof DiscoveryError || ['timeout', 'network', 'http'].includes(error.kind);
-    process.stderr.write(`\nonline refresh stopped, nothing was published: ${error.message}\n`);
+  } else if (
+    error instanceof FetchError ||
+    error instanceof DiscoveryError ||
+    error instanceof SourcesFailedError
+  ) {
+    // Unreachable or failing sources, and pages that changed shape, are 3; a download refused by
+    // a safety rule blocks (1).
+    const errors =
+      error instanceof SourcesFailedError ? error.failures.map((f) => f.error) : [error];
+    const unavailable = errors.some(
+      (e) =>
+        e instanceof DiscoveryError ||
+        (e instanceof FetchError && ['timeout', 'network', 'http'].includes(e.kind)),
+    );
+    const shape = errors.some((e) => e instanceof DiscoveryError && e.kind === 'changed-shape');
+    process.stderr.write(
+      `\nonline refresh stopped, nothing was published: ${error.message}\n` +
+        (shape
+          ? 'A landing page was reached but no longer has the shape its parser expects: see README, "When a CMS page changes shape".\n'
+          : ''),
+    );
     process.exitCode = unavailable ? EXIT.sourceUnavailable : EXIT.blocked;
   } else if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);

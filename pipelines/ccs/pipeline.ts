@@ -1,11 +1,13 @@
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { CCS_COLUMNS } from './columns.js';
+import { CCS_LANDING_PAGE } from './landing-page.js';
 
 export const ccsPipeline: PipelineDefinition = {
   source: 'ccs',
   title: 'AHRQ HCUP Clinical Classifications Software (CCS) for Services and Procedures',
   cadence: 'annual',
-  landingPage: 'https://hcup-us.ahrq.gov/toolssoftware/ccs_svcsproc/ccssvcproc.jsp',
+  landingPage: CCS_LANDING_PAGE.url,
+  discovery: CCS_LANDING_PAGE,
   license:
     'AHRQ Healthcare Cost and Utilization Project (HCUP) tool, free to use. CPT codes are copyright American Medical Association.',
   files: [{ pattern: /ccs.*services.*procedures.*\.csv$/i, format: 'csv', role: 'primary' }],

@@ -1,5 +1,6 @@
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { HCPCS_COLUMNS } from './columns.js';
+import { HCPCS_LANDING_PAGE } from './landing-page.js';
 import { hcpcsReleaseFromFolder } from './release-id.js';
 
 /** Columns the fixed-width file and the XLSX must agree on, after the models combine records. */
@@ -21,8 +22,8 @@ export const hcpcsPipeline: PipelineDefinition = {
   source: 'hcpcs',
   title: 'CMS HCPCS Level II alpha-numeric file',
   cadence: 'quarterly',
-  landingPage:
-    'https://www.cms.gov/medicare/coding-billing/healthcare-common-procedure-system/quarterly-update',
+  landingPage: HCPCS_LANDING_PAGE.url,
+  discovery: HCPCS_LANDING_PAGE,
   license:
     'CMS public data. Level II HCPCS codes and descriptors are maintained by CMS and are in the public domain.',
   files: [

@@ -1,13 +1,14 @@
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { monthReleaseFromFolder } from '../quarter-release.js';
 import { MUE_COLUMNS } from './columns.js';
+import { MUE_LANDING_PAGE } from './landing-page.js';
 
 export const muePipeline: PipelineDefinition = {
   source: 'mue',
   title: 'CMS NCCI Medically Unlikely Edits (practitioner, outpatient hospital, DME supplier)',
   cadence: 'quarterly',
-  landingPage:
-    'https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-medically-unlikely-edits',
+  landingPage: MUE_LANDING_PAGE.url,
+  discovery: MUE_LANDING_PAGE,
   license:
     'CMS public data. CPT codes, descriptions and other data only are copyright American Medical Association; all rights reserved; applicable FARS/DFARS apply.',
   // One table per service type and quarter, loaded together: MCR_MUE_PractitionerServices_Eff_10-01-2025.csv, ...

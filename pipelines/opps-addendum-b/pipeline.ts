@@ -1,13 +1,14 @@
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { monthReleaseFromFolder } from '../quarter-release.js';
 import { OPPS_ADDENDUM_B_COLUMNS } from './columns.js';
+import { OPPS_ADDENDUM_B_LANDING_PAGE } from './landing-page.js';
 
 export const oppsAddendumBPipeline: PipelineDefinition = {
   source: 'opps-addendum-b',
   title: 'CMS OPPS Addendum B: OPPS payment by HCPCS code',
   cadence: 'quarterly',
-  landingPage:
-    'https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient/addendum-a-b-updates',
+  landingPage: OPPS_ADDENDUM_B_LANDING_PAGE.url,
+  discovery: OPPS_ADDENDUM_B_LANDING_PAGE,
   license:
     'CMS public data. CPT codes and descriptions only are copyright American Medical Association; all rights reserved; applicable FARS/DFARS apply. Dental (D) codes are copyright American Dental Association.',
   // The workbook is the primary file; later years add a "508" CSV of the same rows.

@@ -7,6 +7,6 @@ export const EXIT = {
   /** Blocked by bad input or a failed check (nothing published), or nothing found. */
   blocked: 1,
   usage: 2,
-  /** A source could not be reached (online refresh). */
+  /** A source could not be reached, or its landing page changed shape (online refresh). */
   sourceUnavailable: 3,
 } as const;

@@ -1,8 +1,9 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
-import { sourceStatus } from '../query/status.js';
+import { describeDiscovery, sourceStatus } from '../query/status.js';
 import { EXIT } from './errors.js';
-import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
+import { checkDate, defaultOutDir, defaultRawDir, publishedDatabase } from './options.js';
 
 export function registerStatus(program: Command, catalog: Catalog): void {
   program
@@ -11,20 +12,33 @@ export function registerStatus(program: Command, catalog: Catalog): void {
     .option('--today <date>', 'judge freshness as of this day (YYYY-MM-DD)')
     .option('--json', 'print JSON for programs')
     .option('--out <dir>', 'output folder holding fee_schedule.duckdb', defaultOutDir())
-    .action(async (options: { today?: string; json?: boolean; out: string }) => {
+    .option(
+      '--raw <dir>',
+      'raw folder whose fetch state says how each page was last found',
+      defaultRawDir(),
+    )
+    .action(async (options: { today?: string; json?: boolean; out: string; raw: string }) => {
       checkDate('--today', options.today);
       const today = options.today ?? new Date().toISOString().slice(0, 10);
-      const statuses = await sourceStatus(publishedDatabase(options.out), catalog.pipelines, today);
+      const statuses = await sourceStatus(
+        publishedDatabase(options.out),
+        catalog.pipelines,
+        today,
+        resolve(options.raw),
+      );
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ today, sources: statuses }, null, 2)}\n`);
       } else {
         for (const s of statuses) {
           const state = s.newest_release === null ? 'NO RELEASE' : s.stale ? 'STALE' : 'fresh';
           process.stdout.write(
-            `${s.source.padEnd(16)} ${state.padEnd(10)} ${s.cadence.padEnd(9)} newest ${s.newest_release ?? '-'} (effective ${s.effective_from ?? '-'}), ${s.cadence === 'withdrawn' ? 'withdrawn: no further release expected' : `next due by ${s.next_due ?? '-'}`}\n`,
+            `${s.source.padEnd(16)} ${state.padEnd(10)} ${s.cadence.padEnd(9)} newest ${s.newest_release ?? '-'} (effective ${s.effective_from ?? '-'}), ${s.cadence === 'withdrawn' ? 'withdrawn: no further release expected' : `next due by ${s.next_due ?? '-'}`}; discovery: ${describeDiscovery(s.discovery)}\n`,
           );
         }
       }
-      if (statuses.some((s) => s.stale)) process.exitCode = EXIT.blocked;
+      // Stale, or a landing page that changed shape (its source will go stale unnoticed otherwise).
+      if (statuses.some((s) => s.stale || s.discovery?.expected_shape === false)) {
+        process.exitCode = EXIT.blocked;
+      }
     });
 }

@@ -24,6 +24,7 @@ import {
   type ReleaseCandidate,
 } from '../../src/extract/discovery/landing-page.js';
 import { fetchRelease } from '../../src/extract/fetch/fetch-release.js';
+import { fetchStatePath, readFetchState } from '../../src/extract/fetch/fetch-state.js';
 import { findRawReleases } from '../../src/extract/raw-releases.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { FixtureServer, send } from './helpers/fixture-server.js';
@@ -303,7 +304,14 @@ describe('discovery against the fixture site', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiscoveryError);
     expect((error as Error).message).toMatch(/rvu25d: no download link for RVU25D/);
-    expect(await listTree(rawDir)).toEqual(before);
+    // Nothing landed; the fetch state records that the release page changed shape.
+    expect((await listTree(rawDir)).filter((p) => !p.startsWith('.fetch-state'))).toEqual(before);
+    const state = await readFetchState(fetchStatePath(rawDir));
+    expect(state.pages?.['pfs-rvu']).toMatchObject({
+      outcome: 'changed-shape',
+      releases: expect.arrayContaining(['RVU25D']),
+      etag: null,
+    });
   });
 });
 

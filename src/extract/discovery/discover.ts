@@ -6,11 +6,23 @@ import {
   fetchRelease,
   type ReleaseDownload,
 } from '../fetch/fetch-release.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpClientOptions } from '../fetch/http-client.js';
+import {
+  type DiscoveryRecord,
+  fetchStatePath,
+  readFetchState,
+  recordDiscovery,
+} from '../fetch/fetch-state.js';
+import {
+  DEFAULT_HTTP_OPTIONS,
+  HttpClient,
+  type HttpClientOptions,
+  type PageResult,
+} from '../fetch/http-client.js';
 import { HostRateLimiter } from '../fetch/rate-limit.js';
 import type { MemberSelector, ZipLimits } from '../fetch/zip.js';
 import {
   DiscoveryError,
+  extractLinks,
   findDownloadLink,
   type LandingPage,
   parseLandingPage,
@@ -30,6 +42,17 @@ export function wantedMembersOf(pipeline: PipelineDefinition): MemberSelector {
   return pipeline.files.map((rule) => rule.pattern);
 }
 
+/** The error for a landing page that was read but lists no release of the expected shape. */
+export function noReleaseLinksError(page: LandingPage, finalUrl: string): DiscoveryError {
+  return new DiscoveryError(
+    finalUrl,
+    `no ${page.source} release links found on the landing page: the page was reached but has ` +
+      `changed shape (no link matches the rules in pipelines/${page.source}/landing-page.ts); ` +
+      'has its layout changed? Nothing of this source was fetched.',
+    { kind: 'changed-shape', source: page.source },
+  );
+}
+
 /** Every release the landing page lists. A page listing none is an error (its layout changed). */
 export async function discoverReleases(
   page: LandingPage,
@@ -37,12 +60,7 @@ export async function discoverReleases(
 ): Promise<ReleaseCandidate[]> {
   const { text, finalUrl } = await client.getText(page.url);
   const candidates = parseLandingPage(text, finalUrl, page);
-  if (candidates.length === 0) {
-    throw new DiscoveryError(
-      finalUrl,
-      `no ${page.source} release links found on the landing page; has its layout changed?`,
-    );
-  }
+  if (candidates.length === 0) throw noReleaseLinksError(page, finalUrl);
   return candidates;
 }
 
@@ -82,26 +100,51 @@ export async function resolveDownloadUrl(
   page: LandingPage,
   client: HttpClient,
 ): Promise<string> {
-  if (candidate.downloadUrl !== null) return candidate.downloadUrl;
+  return (await resolveDownloadUrls(candidate, page, client))[0] as string;
+}
+
+/**
+ * Every file of the candidate: the ones the landing page links, else the ones its own page
+ * links (the page's only zip when none is named). Throws when there is none.
+ */
+export async function resolveDownloadUrls(
+  candidate: ReleaseCandidate,
+  page: LandingPage,
+  client: HttpClient,
+): Promise<string[]> {
+  if (candidate.downloadUrls.length > 0) return candidate.downloadUrls;
+  if (candidate.downloadUrl !== null) return [candidate.downloadUrl];
   const { text, finalUrl } = await client.getText(candidate.linkUrl);
+  const named = [
+    ...new Set(
+      extractLinks(text, finalUrl)
+        .filter((link) => page.isDownloadLink(link, candidate.release))
+        .map((link) => link.href),
+    ),
+  ];
+  if (named.length > 0) return named;
   const url = findDownloadLink(text, finalUrl, page, candidate.release);
   if (url === null) {
     throw new DiscoveryError(
       finalUrl,
-      `no download link for ${candidate.release} on its release page`,
+      `no download link for ${candidate.release} on its release page: the page was reached but ` +
+        `has changed shape (no link matches the rules in pipelines/${page.source}/landing-page.ts)`,
+      { kind: 'changed-shape', source: page.source },
     );
   }
-  return url;
+  return [url];
 }
 
 export function toReleaseDownload(
   candidate: ReleaseCandidate,
   downloadUrl: string,
+  moreUrls: readonly string[] = [],
 ): ReleaseDownload {
   return {
     source: candidate.source,
     release: candidate.release,
     downloadUrl,
+    ...(moreUrls.length > 0 ? { moreUrls } : {}),
     pageUrl: candidate.linkUrl === downloadUrl ? candidate.pageUrl : candidate.linkUrl,
     published: candidate.published,
     effectiveFrom: candidate.effectiveFrom,
@@ -124,38 +167,140 @@ export interface FetchNewReleasesOptions {
 /**
  * Discovers the releases raw/<source>/ lacks and lands each one atomically. Stops at the first
  * failure: releases fetched before it stay, the failing one leaves nothing behind.
+ *
+ * The landing page is asked for conditionally (ETag / Last-Modified of the last read) when that
+ * read was in the expected shape and every release it listed is in raw/: a 304 answer means
+ * nothing new, and nothing else is requested. The outcome is recorded per source in the fetch
+ * state file for `status`.
  */
 export async function fetchNewReleases(
   options: FetchNewReleasesOptions,
 ): Promise<FetchReleaseResult[]> {
   const { page, client, log } = options;
-  const candidates = await discoverNewReleases(options.rawDir, page.source, page, { client });
+  const stateFile =
+    options.stateFile === undefined ? fetchStatePath(options.rawDir) : options.stateFile;
+  const previous = stateFile ? (await readFetchState(stateFile)).pages?.[page.source] : undefined;
+  const present = await presentReleases(options.rawDir, page.source);
+  const checkedAt = new Date().toISOString();
+  const record = async (entry: Partial<DiscoveryRecord> & Pick<DiscoveryRecord, 'outcome'>) => {
+    if (!stateFile) return;
+    await recordDiscovery(stateFile, page.source, {
+      page: page.url,
+      final_url: null,
+      checked_at: checkedAt,
+      last_found_at: previous?.last_found_at ?? null,
+      releases: previous?.releases ?? [],
+      etag: null,
+      last_modified: null,
+      message: null,
+      ...entry,
+    });
+  };
+
+  const reusable =
+    previous !== undefined &&
+    previous.page === page.url &&
+    (previous.etag !== null || previous.last_modified !== null) &&
+    previous.releases.every((r) => present.has(r.toUpperCase()));
+  let response: PageResult;
+  try {
+    response = await client.getPage(page.url, {
+      validators: reusable ? { etag: previous.etag, lastModified: previous.last_modified } : null,
+    });
+  } catch (error) {
+    await record({
+      outcome: 'unreachable',
+      message: `${page.source}: ${(error as Error).message}`,
+      etag: previous?.etag ?? null,
+      last_modified: previous?.last_modified ?? null,
+    });
+    throw error;
+  }
+  if (response.status === 'unchanged') {
+    await record({
+      outcome: 'not-modified',
+      final_url: response.finalUrl,
+      etag: response.validators.etag,
+      last_modified: response.validators.lastModified,
+    });
+    log?.(
+      `${page.source}: ${page.url} unchanged since ${previous?.checked_at} (HTTP 304): nothing new`,
+    );
+    return [];
+  }
+  const finalUrl = response.finalUrl;
+  const listed = parseLandingPage(response.text, finalUrl, page);
+  if (listed.length === 0) {
+    const error = noReleaseLinksError(page, finalUrl);
+    await record({
+      outcome: 'changed-shape',
+      final_url: finalUrl,
+      message: `${page.source}: ${error.message}`,
+    });
+    throw error;
+  }
+  const found = {
+    final_url: finalUrl,
+    last_found_at: checkedAt,
+    releases: listed.map((c) => c.release),
+  };
+  const candidates = listed.filter((c) => !present.has(c.release.toUpperCase()));
   log?.(
     `${page.source}: ${candidates.length} new release(s) on ${page.url}` +
       (candidates.length ? `: ${candidates.map((c) => c.release).join(', ')}` : ''),
   );
   const results: FetchReleaseResult[] = [];
+  let allLanded = true;
   for (const candidate of candidates) {
-    const downloadUrl = await resolveDownloadUrl(candidate, page, client);
-    const result = await fetchRelease({
-      rawDir: options.rawDir,
-      release: toReleaseDownload(candidate, downloadUrl),
-      client,
-      wanted: options.wanted,
-      license: options.license,
-      ...(options.zipLimits ? { zipLimits: options.zipLimits } : {}),
-      ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
-    });
-    log?.(
-      `${page.source} ${candidate.release}: ${result.status}` +
-        (result.status === 'fetched'
-          ? ` (${result.manifest.files.map((f) => f.path).join(', ')}; effective ${
-              result.manifest.effective_from ?? 'unknown: set effective_from in the manifest'
-            })`
-          : ''),
-    );
-    results.push(result);
+    try {
+      const linked = await resolveDownloadUrls(candidate, page, client);
+      // A source published in parts takes every file; otherwise the first link is the release
+      // (an "updated" zip listed beside the original names the same release).
+      const urls = page.missingParts ? linked : linked.slice(0, 1);
+      const missing = page.missingParts?.(urls, candidate.release) ?? null;
+      if (missing !== null) {
+        allLanded = false;
+        log?.(
+          `${page.source} ${candidate.release}: not fetched yet, the page lists it in part: ${missing}`,
+        );
+        continue;
+      }
+      const [first, ...more] = urls as [string, ...string[]];
+      const result = await fetchRelease({
+        rawDir: options.rawDir,
+        release: toReleaseDownload(candidate, first, more),
+        client,
+        wanted: options.wanted,
+        license: options.license,
+        ...(options.zipLimits ? { zipLimits: options.zipLimits } : {}),
+        ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
+      });
+      log?.(
+        `${page.source} ${candidate.release}: ${result.status}` +
+          (result.status === 'fetched'
+            ? ` (${result.manifest.files.map((f) => f.path).join(', ')}; effective ${
+                result.manifest.effective_from ?? 'unknown: set effective_from in the manifest'
+              })`
+            : ''),
+      );
+      results.push(result);
+    } catch (error) {
+      const shape = error instanceof DiscoveryError && error.kind === 'changed-shape';
+      await record({
+        ...found,
+        outcome: shape ? 'changed-shape' : 'fetch-failed',
+        message: `${page.source} ${candidate.release}: ${(error as Error).message}`,
+      });
+      throw error;
+    }
   }
+  await record({
+    ...found,
+    outcome: 'found',
+    // Remembered only when raw/ now holds every release listed: a 304 then means nothing to do.
+    etag: allLanded ? response.validators.etag : null,
+    last_modified: allLanded ? response.validators.lastModified : null,
+  });
   return results;
 }
 
@@ -179,6 +324,7 @@ export async function fetchNewPipelineReleases(
     options.clientOptions?.minRequestIntervalMs ?? DEFAULT_HTTP_OPTIONS.minRequestIntervalMs,
   );
   const results: FetchReleaseResult[] = [];
+  const failures: SourceFailure[] = [];
   for (const pipeline of options.pipelines) {
     const page = options.pages ? options.pages[pipeline.source] : pipeline.discovery;
     if (!page) {
@@ -190,17 +336,42 @@ export async function fetchNewPipelineReleases(
       rateLimiter,
       ...(options.log ? { log: options.log } : {}),
     });
-    results.push(
-      ...(await fetchNewReleases({
-        rawDir: options.rawDir,
-        page,
-        client,
-        wanted: wantedMembersOf(pipeline),
-        license: pipeline.license,
-        ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
-        ...(options.log ? { log: options.log } : {}),
-      })),
-    );
+    try {
+      results.push(
+        ...(await fetchNewReleases({
+          rawDir: options.rawDir,
+          page,
+          client,
+          wanted: wantedMembersOf(pipeline),
+          license: pipeline.license,
+          ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
+          ...(options.log ? { log: options.log } : {}),
+        })),
+      );
+    } catch (error) {
+      // The other sources are still asked, so that one changed page does not hide another.
+      failures.push({ source: pipeline.source, page: page.url, error: error as Error });
+      options.log?.(`${pipeline.source}: discovery failed: ${(error as Error).message}`);
+    }
   }
+  if (failures.length > 0) throw new SourcesFailedError(failures);
   return results;
+}
+
+export interface SourceFailure {
+  source: string;
+  page: string;
+  error: Error;
+}
+
+/** Sources that failed in one online refresh, each named with its page and error. */
+export class SourcesFailedError extends Error {
+  constructor(readonly failures: readonly SourceFailure[]) {
+    super(
+      `${failures.length === 1 ? 'a source' : `${failures.length} sources`} could not be discovered or fetched:\n${failures
+        .map((f) => `  ${f.source} (${f.page}): ${f.error.message}`)
+        .join('\n')}`,
+    );
+    this.name = 'SourcesFailedError';
+  }
 }

@@ -28,6 +28,13 @@ export interface LandingPage {
   releaseFromLink(link: PageLink): ReleaseLink | null;
   /** Whether a link is the data file (zip) of `release`, on the landing page or a release page. */
   isDownloadLink(link: PageLink, release: string): boolean;
+  /**
+   * For a release published as several files (one zip per part): why the files found so far do
+   * not make the whole release yet (e.g. "no DME supplier table"), or null when they do. An
+   * incomplete release is left for a later run rather than landed in part. Default: one file is
+   * the whole release.
+   */
+  missingParts?(downloadUrls: readonly string[], release: string): string | null;
 }
 
 /** A release the landing page lists. */
@@ -40,15 +47,28 @@ export interface ReleaseCandidate extends ReleaseLink {
   linkText: string;
   /** The file, when the landing page links it directly; otherwise found on linkUrl's page. */
   downloadUrl: string | null;
+  /** Every file of the release the landing page links (downloadUrl first), for multi-part releases. */
+  downloadUrls: string[];
 }
 
+/**
+ * Why discovery stopped. 'changed-shape': the page was read but holds no release link (or a
+ * release page holds no file link) of the shape its parser expects: a person must look at it.
+ */
+export type DiscoveryErrorKind = 'changed-shape';
+
 export class DiscoveryError extends Error {
+  readonly kind: DiscoveryErrorKind;
+  readonly source: string | null;
   constructor(
     readonly url: string,
     message: string,
+    options: { kind?: DiscoveryErrorKind; source?: string } = {},
   ) {
     super(`${url}: ${message}`);
     this.name = 'DiscoveryError';
+    this.kind = options.kind ?? 'changed-shape';
+    this.source = options.source ?? null;
   }
 }
 
@@ -99,6 +119,7 @@ export function parseLandingPage(
         linkUrl: link.href,
         linkText: link.text,
         downloadUrl: isDownload ? link.href : null,
+        downloadUrls: isDownload ? [link.href] : [],
       });
       continue;
     }
@@ -109,7 +130,10 @@ export function parseLandingPage(
     }
     known.effectiveFrom ??= found.effectiveFrom;
     known.published ??= found.published;
-    if (isDownload) known.downloadUrl ??= link.href;
+    if (isDownload) {
+      known.downloadUrl ??= link.href;
+      if (!known.downloadUrls.includes(link.href)) known.downloadUrls.push(link.href);
+    }
   }
   return [...byRelease.values()];
 }

@@ -28,6 +28,11 @@ export interface ReleaseDownload {
   release: string;
   /** The zip (or single data file) to download. */
   downloadUrl: string;
+  /**
+   * Further files of a release published in parts (one zip per part): downloaded after
+   * downloadUrl, their wanted members landed in the same folder, all or nothing.
+   */
+  moreUrls?: readonly string[];
   /** The page that listed the release, recorded in the manifest's notes. */
   pageUrl?: string | null;
   published: string | null;
@@ -65,6 +70,8 @@ export type FetchReleaseResult =
       dir: string;
       manifest: ReleaseManifest;
       download: FetchedFile;
+      /** The further files of a release published in parts. */
+      parts?: FetchedFile[];
       /** Archive members the selector did not pick (not stored). */
       skipped: string[];
     }
@@ -144,13 +151,39 @@ export async function fetchRelease(options: FetchReleaseOptions): Promise<FetchR
       };
     }
 
-    const result = await client.download(url, downloadPath);
-    if (result.status !== 'downloaded') {
-      throw new FetchError('http', url, 'server answered 304 to an unconditional request');
-    }
+    const urls = [url, ...(release.moreUrls ?? [])];
     await mkdir(stagingDir);
-    const { files, skipped } = await stageFiles(result, stagingDir, options);
+    const files: ManifestFile[] = [];
+    const skipped: string[] = [];
+    const downloads: Extract<DownloadResult, { status: 'downloaded' }>[] = [];
+    for (const partUrl of urls) {
+      const result = await client.download(partUrl, downloadPath);
+      if (result.status !== 'downloaded') {
+        throw new FetchError('http', partUrl, 'server answered 304 to an unconditional request');
+      }
+      try {
+        const staged = await stageFiles(result, partUrl, stagingDir, options);
+        files.push(...staged.files);
+        skipped.push(...staged.skipped);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new FetchError(
+            'conflict',
+            partUrl,
+            `a file in it has the name of a file an earlier part of ${release.release} already gave: the parts overlap`,
+          );
+        }
+        throw error;
+      } finally {
+        await rm(downloadPath, { force: true });
+      }
+      downloads.push(result);
+    }
+    files.sort((a, b) => a.path.localeCompare(b.path));
     const fetchedAt = now().toISOString();
+    const described = downloads
+      .map((d) => `${d.finalUrl} (sha256 ${d.sha256}, ${d.bytes} bytes)`)
+      .join(', ');
     const manifest: ReleaseManifest = {
       source: release.source,
       release: release.release,
@@ -161,7 +194,7 @@ export async function fetchRelease(options: FetchReleaseOptions): Promise<FetchR
       license: options.license,
       fetched_at: fetchedAt,
       notes:
-        `Fetched from ${result.finalUrl} (sha256 ${result.sha256}, ${result.bytes} bytes)` +
+        `Fetched from ${described}` +
         `${release.pageUrl ? `, listed on ${release.pageUrl}` : ''}; files unmodified.`,
       files,
     };
@@ -176,22 +209,25 @@ export async function fetchRelease(options: FetchReleaseOptions): Promise<FetchR
       throw error;
     }
     if (stateFile) {
-      await recordFetch(stateFile, url, {
-        etag: result.validators.etag,
-        last_modified: result.validators.lastModified,
-        sha256: result.sha256,
-        bytes: result.bytes,
-        fetched_at: fetchedAt,
-        checked_at: fetchedAt,
-        source: release.source,
-        release: release.release,
-      });
+      for (const result of downloads) {
+        await recordFetch(stateFile, result.url, {
+          etag: result.validators.etag,
+          last_modified: result.validators.lastModified,
+          sha256: result.sha256,
+          bytes: result.bytes,
+          fetched_at: fetchedAt,
+          checked_at: fetchedAt,
+          source: release.source,
+          release: release.release,
+        });
+      }
     }
     return {
       status: 'fetched',
       ...base,
       manifest,
-      download: fetchedFile(result),
+      download: fetchedFile(downloads[0] as (typeof downloads)[number]),
+      ...(downloads.length > 1 ? { parts: downloads.slice(1).map(fetchedFile) } : {}),
       skipped,
     };
   } finally {
@@ -203,10 +239,10 @@ export async function fetchRelease(options: FetchReleaseOptions): Promise<FetchR
 /** Extracts the wanted zip members (or moves a single data file) into the staging folder. */
 async function stageFiles(
   result: Extract<DownloadResult, { status: 'downloaded' }>,
+  url: string,
   stagingDir: string,
   options: FetchReleaseOptions,
 ): Promise<{ files: ManifestFile[]; skipped: string[] }> {
-  const url = options.release.downloadUrl;
   if (await isZip(result.path)) {
     const { members, skipped } = await extractZipMembers(result.path, stagingDir, options.wanted, {
       label: url,
@@ -248,6 +284,9 @@ async function stageFiles(
       url,
       `the file "${rawName}" is not one of the wanted files (${describeSelector(options.wanted)})`,
     );
+  }
+  if (await exists(join(stagingDir, name))) {
+    throw Object.assign(new Error(`${name} exists`), { code: 'EEXIST' });
   }
   await rename(result.path, join(stagingDir, name));
   return {

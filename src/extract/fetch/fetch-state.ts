@@ -24,9 +24,44 @@ export interface FetchStateEntry {
   release?: string;
 }
 
+/**
+ * How the last online discovery of a source went, so that `status` can say whether its landing
+ * page was found in the shape its parser expects.
+ */
+export type DiscoveryOutcome =
+  /** The page was read and listed releases in the expected shape. */
+  | 'found'
+  /** The server answered 304 to the validators of the last good read: the same page. */
+  | 'not-modified'
+  /** The page was reached but no release link (or no file on a release page) was found. */
+  | 'changed-shape'
+  /** The page could not be fetched (network, timeout, HTTP error). */
+  | 'unreachable'
+  /** The page was read but a release could not be fetched (download refused or failed). */
+  | 'fetch-failed';
+
+export interface DiscoveryRecord {
+  outcome: DiscoveryOutcome;
+  /** The landing page asked for, and where it ended after redirects. */
+  page: string;
+  final_url: string | null;
+  checked_at: string;
+  /** When the page was last found in the expected shape (null: never). */
+  last_found_at: string | null;
+  /** Release ids the page listed when last read in the expected shape. */
+  releases: string[];
+  /** Validators of the last read after which every listed release was in raw/: sent next time. */
+  etag: string | null;
+  last_modified: string | null;
+  /** What went wrong, naming the page and rule (null when nothing did). */
+  message: string | null;
+}
+
 export interface FetchState {
   version: 1;
   urls: Record<string, FetchStateEntry>;
+  /** The last online discovery of each source, by source id. */
+  pages?: Record<string, DiscoveryRecord>;
 }
 
 export function fetchStatePath(rawDir: string): string {
@@ -59,7 +94,14 @@ export async function readFetchState(path: string): Promise<FetchState> {
   ) {
     throw new Error(`${path}: not a fetch state file (expected {"version": 1, "urls": {...}})`);
   }
-  return { version: 1, urls: { ...state.urls } };
+  if (state.pages !== undefined && (typeof state.pages !== 'object' || state.pages === null)) {
+    throw new Error(`${path}: "pages" is not an object of discovery records by source`);
+  }
+  return {
+    version: 1,
+    urls: { ...state.urls },
+    ...(state.pages ? { pages: { ...state.pages } } : {}),
+  };
 }
 
 /** The validators to send for a URL, or null when nothing is remembered. */
@@ -77,9 +119,29 @@ export async function recordFetch(
 ): Promise<void> {
   const state = await readFetchState(path);
   state.urls[url] = entry;
+  await writeFetchState(path, state);
+}
+
+/** Re-reads the file, sets one source's discovery record and writes it back. */
+export async function recordDiscovery(
+  path: string,
+  source: string,
+  record: DiscoveryRecord,
+): Promise<void> {
+  const state = await readFetchState(path);
+  state.pages = { ...state.pages, [source]: record };
+  await writeFetchState(path, state);
+}
+
+function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function writeFetchState(path: string, state: FetchState): Promise<void> {
   const sorted: FetchState = {
     version: 1,
-    urls: Object.fromEntries(Object.entries(state.urls).sort(([a], [b]) => a.localeCompare(b))),
+    urls: sortedByKey(state.urls),
+    ...(state.pages ? { pages: sortedByKey(state.pages) } : {}),
   };
   const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {

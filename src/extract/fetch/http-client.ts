@@ -78,7 +78,14 @@ export interface TextResult {
   finalUrl: string;
   text: string;
   contentType: string | null;
+  /** What the server said about this version of the page (ETag, Last-Modified). */
+  validators: Validators;
 }
+
+/** A page asked for with validators: its text, or 304 (unchanged since those validators). */
+export type PageResult =
+  | ({ status: 'changed' } & TextResult)
+  | { status: 'unchanged'; url: string; finalUrl: string; validators: Validators };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_TEXT_MAX_BYTES = 10 * 1024 * 1024;
@@ -122,7 +129,25 @@ export class HttpClient {
 
   /** Fetches an HTML (or other text) page into memory, e.g. a landing page. */
   async getText(url: string, options: { maxBytes?: number } = {}): Promise<TextResult> {
-    return this.withRetries(() => this.getTextOnce(url, options.maxBytes));
+    const result = await this.withRetries(() => this.getTextOnce(url, options.maxBytes, null));
+    if (result.status === 'unchanged') {
+      throw new FetchError('http', result.finalUrl, 'HTTP 304 to an unconditional request');
+    }
+    const { status: _status, ...text } = result;
+    return text;
+  }
+
+  /**
+   * A page asked for conditionally: with validators remembered from an earlier answer the server
+   * may say 304 (unchanged), and nothing is read.
+   */
+  async getPage(
+    url: string,
+    options: { validators?: Validators | null; maxBytes?: number } = {},
+  ): Promise<PageResult> {
+    return this.withRetries(() =>
+      this.getTextOnce(url, options.maxBytes, options.validators ?? null),
+    );
   }
 
   private async downloadOnce(
@@ -206,16 +231,35 @@ export class HttpClient {
     }
   }
 
-  private async getTextOnce(url: string, maxBytesOption: number | undefined): Promise<TextResult> {
+  private async getTextOnce(
+    url: string,
+    maxBytesOption: number | undefined,
+    validators: Validators | null,
+  ): Promise<PageResult> {
     const maxBytes =
       maxBytesOption ?? Math.min(DEFAULT_TEXT_MAX_BYTES, this.options.maxResponseBytes);
+    const headers: Record<string, string> = {
+      accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+    };
+    if (validators?.etag) headers['if-none-match'] = validators.etag;
+    if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+    const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
     const attempt = new AttemptTimer();
     try {
-      const { response, finalUrl } = await this.openFollowingRedirects(
-        url,
-        { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' },
-        attempt,
-      );
+      const { response, finalUrl } = await this.openFollowingRedirects(url, headers, attempt);
+      const received = validatorsOf(response);
+      if (response.status === 304 && conditional) {
+        attempt.abort();
+        return {
+          status: 'unchanged',
+          url,
+          finalUrl,
+          validators: {
+            etag: received.etag ?? validators?.etag ?? null,
+            lastModified: received.lastModified ?? validators?.lastModified ?? null,
+          },
+        };
+      }
       this.checkStatus(response, finalUrl, attempt);
       this.checkContentLength(response, finalUrl, maxBytes, attempt);
       const chunks: Buffer[] = [];
@@ -223,10 +267,12 @@ export class HttpClient {
         chunks.push(chunk);
       }
       return {
+        status: 'changed',
         url,
         finalUrl,
         text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)),
         contentType: response.headers.get('content-type'),
+        validators: received,
       };
     } catch (error) {
       throw attempt.translate(error, url);
