@@ -7,6 +7,7 @@ import { InputError, unreadableFile } from '../../errors.js';
 import type { CsvLayout } from '../../pipeline-definition.js';
 import { type DetectedCsvLayout, detectCsvLayout } from './csv-layout.js';
 import { writeWithLfEndings } from './line-endings.js';
+import { literalPath } from './literal-path.js';
 import { recordTruncation, type StageResult, type StagingTarget, stagedValue } from './staging.js';
 
 /** A file ready for DuckDB's reader: its layout, and the path DuckDB reads. */
@@ -188,7 +189,7 @@ async function readGroup(
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans') r`);
   read.bind(
     [
-      listValue(group.map((g) => g.readPath)),
+      listValue(group.map((g) => literalPath(g.readPath))),
       listValue(group.map((g) => g.target.releaseId)),
       listValue(group.map((g) => g.target.file.relativePath)),
     ],

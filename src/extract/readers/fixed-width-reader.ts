@@ -3,6 +3,7 @@ import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
 import type { FixedWidthLayout } from '../../pipeline-definition.js';
 import { RAW_TEXT_MAX_CHARS } from '../../reject-rules.js';
+import { literalPath } from './literal-path.js';
 import {
   countRows,
   recordReaderRejects,
@@ -36,7 +37,7 @@ export async function stageFixedWidthFile(
       quote = '', escape = '', auto_detect = false, strict_mode = false,
       encoding = ${literal(layout.encoding ?? 'utf-8')}, store_rejects = true,
       rejects_table = '_fw_rejects', rejects_scan = '_fw_reject_scans')`);
-  read.bind([file.path]);
+  read.bind([literalPath(file.path)]);
   await read.run();
   // One reject per line; a line over DuckDB's limit is far longer than any record.
   await connection.run(`
