@@ -11,7 +11,8 @@
  * Part of `make test`: its summary line ends the run (test/global-setup.ts prints it);
  * CORPUS_TABLE=1 prints how each case was handled.
  */
-import { cp, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import readXlsxFile from 'read-excel-file/node';
@@ -123,6 +124,10 @@ interface CorpusCase {
   name: string;
   source: SourceKey;
   files: (corpus: Corpus) => Files | Promise<Files>;
+  /** The raw folder's name (default raw): a path with glob characters. */
+  rawFolder?: string;
+  /** Run on the release folder once its files are written (a FIFO, a link to a device). */
+  prepare?: (releaseDir: string) => Promise<void>;
   expect: Expectation;
   /**
    * A bug in src/ this case shows: the named tests are it.fails (the suite stays green and
@@ -1184,6 +1189,38 @@ const CASES: CorpusCase[] = [
     files: () => ({ [CCS_CSV]: Buffer.from(HTML_PAGE) }),
     expect: { blocks: { file: CCS_KEY, line: 1, rule: 'HTML instead of data' } },
   },
+  {
+    name: 'pfs-rvu: the raw folder named raw[1] (a glob character in the path)',
+    source: 'pfs-rvu',
+    rawFolder: 'raw[1]',
+    files: (c) => ({ [CSV_NAME]: c.pfsCsv }),
+    expect: { publishes: { rejects: [] } },
+  },
+  {
+    name: 'hcpcs: the raw folder named raw[1]*? (glob characters in the path)',
+    source: 'hcpcs',
+    rawFolder: 'raw[1]*?',
+    files: (c) => ({ [HCPCS_TXT]: c.hcpcsTxt }),
+    expect: { publishes: { rejects: [] } },
+  },
+  {
+    name: 'pfs-rvu: a FIFO (named pipe) where the CSV should be',
+    source: 'pfs-rvu',
+    files: () => ({}),
+    prepare: async (dir) => {
+      execFileSync('mkfifo', [join(dir, CSV_NAME)]);
+    },
+    expect: { blocks: { file: CSV_KEY, line: null, rule: 'not a regular file' } },
+  },
+  {
+    name: 'ccs: the CSV a link to /dev/zero (a device that never ends)',
+    source: 'ccs',
+    files: () => ({}),
+    prepare: async (dir) => {
+      await symlink('/dev/zero', join(dir, CCS_CSV));
+    },
+    expect: { blocks: { file: CCS_KEY, line: null, rule: 'not a regular file' } },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1247,11 +1284,17 @@ function baseFiles(source: SourceKey, corpus: Corpus): Files {
 }
 
 /** A raw dir holding one release of `source` with exactly these files (no manifest). */
-async function writeRelease(source: SourceKey, files: Files, tempDir?: string): Promise<string> {
-  const rawDir = join(tempDir ?? (await makeTempDir('corpus-raw')), 'raw');
+async function writeRelease(
+  source: SourceKey,
+  files: Files,
+  tempDir?: string,
+  c?: CorpusCase,
+): Promise<string> {
+  const rawDir = join(tempDir ?? (await makeTempDir('corpus-raw')), c?.rawFolder ?? 'raw');
   const dir = join(rawDir, source, RELEASE_FOLDER[source]);
   await mkdir(dir, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
+  await c?.prepare?.(dir);
   return rawDir;
 }
 
@@ -1299,7 +1342,7 @@ const testsDone = new Map<string, number>();
 async function execute(c: CorpusCase): Promise<Run> {
   const dir = await makeTempDir('corpus-case');
   caseDirs.set(c.name, dir);
-  const rawDir = await writeRelease(c.source, await c.files(corpus), dir);
+  const rawDir = await writeRelease(c.source, await c.files(corpus), dir, c);
   const outDir = join(dir, 'out');
   const good = goodOut.get(c.source);
   if (!good || 'error' in good) throw new Error(`no good ${c.source} run to start from`);
