@@ -10,6 +10,7 @@ import { registerStatus } from './commands/status-command.js';
 import { BlockedRunError, InputError } from './errors.js';
 import { DiscoveryError } from './extract/discovery/landing-page.js';
 import { FetchError } from './extract/fetch/errors.js';
+import { terminalText } from './terminal-text.js';
 import { PIPELINE_VERSION } from './version.js';
 
 // Output piped into `head` and closed early is not an error.
@@ -35,25 +36,28 @@ for (const source of CATALOG.pageSources) source.registerCommands?.(program, CAT
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // Messages quote files and pages: control characters in them are escaped on the terminal.
+  const write = process.stderr.write.bind(process.stderr);
+  const stderr = { write: (text: string) => write(terminalText(text)) };
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (error instanceof BlockedRunError) {
-    process.stderr.write(`\n${error.message}\n${error.details.map((d) => `  ${d}`).join('\n')}\n`);
+    stderr.write(`\n${error.message}\n${error.details.map((d) => `  ${d}`).join('\n')}\n`);
     process.exitCode = EXIT.blocked;
   } else if (error instanceof InputError) {
-    process.stderr.write(`\nrefresh blocked, nothing was published: ${error.message}\n`);
+    stderr.write(`\nrefresh blocked, nothing was published: ${error.message}\n`);
     process.exitCode = EXIT.blocked;
   } else if (error instanceof FetchError || error instanceof DiscoveryError) {
     // Unreachable or failing sources are 3; a download refused by a safety rule blocks (1).
     const unavailable =
       error instanceof DiscoveryError || ['timeout', 'network', 'http'].includes(error.kind);
-    process.stderr.write(`\nonline refresh stopped, nothing was published: ${error.message}\n`);
+    stderr.write(`\nonline refresh stopped, nothing was published: ${error.message}\n`);
     process.exitCode = unavailable ? EXIT.sourceUnavailable : EXIT.blocked;
   } else if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n`);
+    stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.usage;
   } else {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    stderr.write(`error: ${(error as Error).message}\n`);
     process.exitCode = EXIT.usage;
   }
 }

@@ -4,6 +4,8 @@
  */
 export const UNKNOWN_CODE = 'unknown code';
 export const TRUNCATED_FILE = 'truncated file';
+/** A value holding a NUL byte: rejected (it counts toward the threshold). */
+export const NUL_BYTE = 'NUL byte';
 
 /**
  * rejected_row.raw_text keeps at most this many characters of a line: enough to read any real

@@ -1172,6 +1172,23 @@ const CASES: CorpusCase[] = [
     },
   },
   {
+    name: 'ccs CSV: a NUL byte in a label',
+    source: 'ccs',
+    files: (c) => ({ [CCS_CSV]: setCsvField(c.ccs, 70, 2, 'Incision \x00 excision') }),
+    expect: { publishes: { rejects: [{ file: CCS_KEY, line: 70, rule: 'NUL byte' }] } },
+  },
+  {
+    name: 'hcpcs TXT: a NUL byte in a description',
+    source: 'hcpcs',
+    files: (c) => {
+      const lines = linesOf(c.hcpcsTxt);
+      const line = lines[19] as string;
+      lines[19] = `${line.slice(0, 20)}\x00${line.slice(21)}`;
+      return { [HCPCS_TXT]: Buffer.from(lines.join(''), 'latin1') };
+    },
+    expect: { publishes: { rejects: [{ file: HCPCS_TXT_KEY, line: 20, rule: 'NUL byte' }] } },
+  },
+  {
     name: 'ccs CSV: a 10 MB single line',
     source: 'ccs',
     files: (c) => ({ [CCS_CSV]: setCsvField(c.ccs, 150, 2, BIG) }),
