@@ -11,6 +11,7 @@ import { BlockedRunError, InputError } from './errors.js';
 import { SourcesFailedError } from './extract/discovery/discover.js';
 import { DiscoveryError } from './extract/discovery/landing-page.js';
 import { FetchError } from './extract/fetch/errors.js';
+import { terminalText } from './terminal-text.js';
 import { PIPELINE_VERSION } from './version.js';
 
 // Output piped into `head` and closed early is not an error.
@@ -36,13 +37,16 @@ for (const source of CATALOG.pageSources) source.registerCommands?.(program, CAT
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // Messages quote files and pages: control characters in them are escaped on the terminal.
+  const write = process.stderr.write.bind(process.stderr);
+  const stderr = { write: (text: string) => write(terminalText(text)) };
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (error instanceof BlockedRunError) {
-    process.stderr.write(`\n${error.message}\n${error.details.map((d) => `  ${d}`).join('\n')}\n`);
+    stderr.write(`\n${error.message}\n${error.details.map((d) => `  ${d}`).join('\n')}\n`);
     process.exitCode = EXIT.blocked;
   } else if (error instanceof InputError) {
-    process.stderr.write(`\nrefresh blocked, nothing was published: ${error.message}\n`);
+    stderr.write(`\nrefresh blocked, nothing was published: ${error.message}\n`);
     process.exitCode = EXIT.blocked;
   } else if (
     error instanceof FetchError ||
@@ -59,7 +63,7 @@ try {
         (e instanceof FetchError && ['timeout', 'network', 'http'].includes(e.kind)),
     );
     const shape = errors.some((e) => e instanceof DiscoveryError && e.kind === 'changed-shape');
-    process.stderr.write(
+    stderr.write(
       `\nonline refresh stopped, nothing was published: ${error.message}\n` +
         (shape
           ? 'A landing page was reached but no longer has the shape its parser expects: see README, "When a CMS page changes shape".\n'
@@ -67,10 +71,10 @@ try {
     );
     process.exitCode = unavailable ? EXIT.sourceUnavailable : EXIT.blocked;
   } else if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n`);
+    stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.usage;
   } else {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    stderr.write(`error: ${(error as Error).message}\n`);
     process.exitCode = EXIT.usage;
   }
 }

@@ -4,6 +4,8 @@
  */
 export const UNKNOWN_CODE = 'unknown code';
 export const TRUNCATED_FILE = 'truncated file';
+/** A value holding a NUL byte: rejected (it counts toward the threshold). */
+export const NUL_BYTE = 'NUL byte';
 
 /**
  * A code of its code table used on a day outside the dates the table gives it (CMS's 2020 HCPCS

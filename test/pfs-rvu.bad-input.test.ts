@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockedRunError, InputError } from '../src/errors.js';
 import { DATABASE_FILE_NAME } from '../src/paths.js';
 import { openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
+import { spawnTaker, type Taker } from './helpers/lock-takers.js';
 import {
   CSV_KEY,
   CSV_NAME,
@@ -23,6 +24,8 @@ import { failedRefresh, refreshPfs } from './helpers/refresh.js';
 import { openStagingDatabase, pfsRawFile, stagePfsFile } from './helpers/staging.js';
 
 const LOCK_FILE = '.refresh.lock';
+/** The file the kernel lock is taken on (it stays in out/). */
+const KERNEL_LOCK_FILE = '.refresh-lock.duckdb';
 
 /** Message and details of an error as one text, one line each. */
 function errorText(error: Error): string {
@@ -172,7 +175,7 @@ describe('input the reader refuses', () => {
     expect(input.rule).toBe('required column missing');
     expect(input.detail).toContain('WORK RVU');
     expect(input.message).toContain(CSV_KEY);
-    expect(await filesUnder(freshOut)).toEqual([]);
+    expect(await filesUnder(freshOut)).toEqual([KERNEL_LOCK_FILE]);
   });
 
   it("an empty file gives an InputError 'empty file'", async () => {
@@ -183,7 +186,7 @@ describe('input the reader refuses', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).rule).toBe('empty file');
     expect(error.message).toContain(CSV_KEY);
-    expect(await filesUnder(freshOut)).toEqual([]);
+    expect(await filesUnder(freshOut)).toEqual([KERNEL_LOCK_FILE]);
   });
 
   it('a manifest whose sha256 does not match the file gives an error naming file and sha256', async () => {
@@ -200,7 +203,7 @@ describe('input the reader refuses', () => {
     expect(error.message).toContain(
       '8af460f38bf982b79b07269fbc8b7256a8ef3bd3aa025a9c5cb71c1e52523c56',
     );
-    expect(await filesUnder(freshOut)).toEqual([]);
+    expect(await filesUnder(freshOut)).toEqual([KERNEL_LOCK_FILE]);
   });
 });
 
@@ -246,27 +249,26 @@ describe('a line the CSV reader cannot split, in the middle of the file', () => 
 });
 
 describe('the out dir lock', () => {
-  let sleeper: ChildProcess | undefined;
+  let holder: Taker | undefined;
 
-  afterAll(() => {
-    if (sleeper && sleeper.exitCode === null) sleeper.kill();
+  afterAll(async () => {
+    await holder?.finish();
   });
 
   it("refuses a refresh while a live process holds the lock ('another refresh')", async () => {
-    sleeper = spawn('sleep', ['5'], { stdio: 'ignore' });
-    const pid = sleeper.pid;
-    if (pid === undefined) throw new Error('could not spawn sleep');
     const lockedDir = await makeTempDir('out');
-    await writeFile(join(lockedDir, LOCK_FILE), `${pid}\n`);
+    holder = spawnTaker(lockedDir);
+    expect(await holder.outcome).toEqual(['held']);
+    const pid = holder.process.pid;
     try {
       const error = await failedRefresh({ rawDir: await copyRaw(), outDir: lockedDir });
       expect(error.message).toContain('another refresh');
       expect(error.message).toContain(`pid ${pid}`);
       // The lock belongs to the other process: it stays, and nothing else was written.
       expect(await readFile(join(lockedDir, LOCK_FILE), 'utf8')).toBe(`${pid}\n`);
-      expect(await readdir(lockedDir)).toEqual([LOCK_FILE]);
+      expect((await readdir(lockedDir)).sort()).toEqual([KERNEL_LOCK_FILE, LOCK_FILE]);
     } finally {
-      sleeper.kill();
+      await holder.finish();
     }
   });
 

@@ -6,6 +6,7 @@ export const REFUSAL_RULES = {
   'no-fields': 'no recognised label/value pairs on the page',
   'no-code': 'the page does not name a HCPCS/CPT code',
   'code-mismatch': 'the page describes another code than the one asked for',
+  'too-deep': 'the page nests its elements deeper than any code page does',
 } as const;
 
 export type RefusalRule = keyof typeof REFUSAL_RULES;

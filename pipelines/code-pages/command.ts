@@ -5,6 +5,7 @@ import type { Catalog } from '../../src/catalog.js';
 import { EXIT, UsageError } from '../../src/commands/errors.js';
 import { checkDate, defaultOutDir, defaultRawDir } from '../../src/commands/options.js';
 import { DATABASE_FILE_NAME } from '../../src/paths.js';
+import { terminalJson, terminalText } from '../../src/terminal-text.js';
 import { CodePageRefusedError } from './code-page-refused-error.js';
 import { codeTablesFor } from './code-tables-for-decoding.js';
 import { type CodeTables, type DecodedCodePage, decodeCodePage } from './decode-code-page.js';
@@ -198,12 +199,14 @@ function print(
   refused: Refusal[],
 ): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(terminalJson(`${JSON.stringify(value, null, 2)}\n`));
   } else if (text.length > 0) {
-    process.stdout.write(`${text.join('\n\n')}\n`);
+    process.stdout.write(terminalText(`${text.join('\n\n')}\n`));
   }
   for (const r of refused) {
-    process.stderr.write(`${r.page}: refused, not a code page (${r.rule}): ${r.detail}\n`);
+    process.stderr.write(
+      terminalText(`${r.page}: refused, not a code page (${r.rule}): ${r.detail}\n`),
+    );
   }
 }
 

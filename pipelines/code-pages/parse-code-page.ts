@@ -97,6 +97,58 @@ const BLOCK_TAGS = new Set(
   ).split(' '),
 );
 
+/**
+ * Elements nested deeper than this refuse the page: code pages nest a few dozen levels. The
+ * reading below walks the tree recursively and takes each element's text, so the depth bounds
+ * both the stack and the time (elements × depth): a page of 20,000 nested divs would overflow
+ * the stack, and 200,000 would take minutes.
+ */
+const MAX_DEPTH = 256;
+
+/**
+ * The markup is measured before it is parsed, since parsing itself takes time growing with the
+ * square of the depth (20,000 levels: seconds; 200,000: minutes). The measure counts open tags
+ * not yet closed, leaving out void elements and those whose end tag may be left out (p, li,
+ * td...), so it can only overstate a sloppy page's depth: its limit is looser than MAX_DEPTH.
+ */
+const MAX_MARKUP_DEPTH = 4 * MAX_DEPTH;
+const VOID_ELEMENTS = new Set(
+  'area base br col embed hr img input link meta param source track wbr'.split(' '),
+);
+const OPTIONAL_END_TAG = new Set(
+  'p li dt dd tr td th tbody thead tfoot option optgroup rb rt rp colgroup caption html head body'.split(
+    ' ',
+  ),
+);
+
+/** How many elements the markup opens one inside another at most (one pass, no parse). */
+function markupDepth(html: string): number {
+  let depth = 0;
+  let deepest = 0;
+  const tags = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(\/?)>/g;
+  for (const match of html.matchAll(tags)) {
+    const name = match[2]?.toLowerCase();
+    if (!name || VOID_ELEMENTS.has(name) || OPTIONAL_END_TAG.has(name) || match[3]) continue;
+    if (match[1]) depth = Math.max(0, depth - 1);
+    else if (++depth > deepest) deepest = depth;
+  }
+  return deepest;
+}
+
+/** How deep the tree nests, walked without recursion (so any depth can be measured). */
+function nestingDepth(root: AnyNode): number {
+  let deepest = 0;
+  const stack: [AnyNode, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [AnyNode, number];
+    if (depth > deepest) deepest = depth;
+    for (const child of (node as { children?: AnyNode[] }).children ?? []) {
+      stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
 const HISTORY_NOTES = new Set(['notes', 'note', 'comments', 'comment', 'description', 'details']);
 
 /** Text with non-breaking and other odd spaces made plain and runs of white space collapsed. */
@@ -150,7 +202,24 @@ export function parseCodePage(
   page: string,
   options: ParseCodePageOptions = {},
 ): ParsedCodePage {
+  // Measured on the markup first: the HTML parser itself slows down quadratically with depth.
+  const markup = markupDepth(html);
+  if (markup > MAX_MARKUP_DEPTH) {
+    throw new CodePageRefusedError(
+      page,
+      'too-deep',
+      `its elements nest ${markup} levels deep (at most ${MAX_DEPTH} are read)`,
+    );
+  }
   const $ = cheerio.load(html);
+  const depth = nestingDepth($.root().get(0) as AnyNode);
+  if (depth > MAX_DEPTH) {
+    throw new CodePageRefusedError(
+      page,
+      'too-deep',
+      `its elements nest ${depth} levels deep (at most ${MAX_DEPTH} are read)`,
+    );
+  }
   $(REMOVED).remove();
   const title = cleanText($('title').first().text()) || null;
   const heading = cleanText($('h1').first().text()) || null;

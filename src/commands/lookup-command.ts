@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { openFeeSchedule } from '../db/fee-schedule.js';
 import { formatCard, lookupCode } from '../query/lookup.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { EXIT } from './errors.js';
 import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
 
@@ -30,11 +31,13 @@ export function registerLookup(program: Command, catalog: Catalog): void {
           ...(options.asOf ? { asOf: options.asOf } : {}),
         });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(cards, null, 2)}\n`);
+          process.stdout.write(terminalJson(`${JSON.stringify(cards, null, 2)}\n`));
         } else if (cards.length === 0) {
-          process.stdout.write(`${hcpcs}: no loaded source lists this code\n`);
+          process.stdout.write(terminalText(`${hcpcs}: no loaded source lists this code\n`));
         } else {
-          process.stdout.write(`${cards.map((c) => formatCard(c, catalog.card)).join('\n\n')}\n`);
+          process.stdout.write(
+            terminalText(`${cards.map((c) => formatCard(c, catalog.card)).join('\n\n')}\n`),
+          );
         }
         if (cards.length === 0) process.exitCode = EXIT.blocked;
       } finally {

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { openDuckDB } from '../db/open-duckdb.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { UsageError } from './errors.js';
 import { defaultOutDir, publishedDatabase } from './options.js';
 
@@ -75,7 +76,7 @@ export function registerSql(program: Command): void {
       const db = await openDuckDB(publishedDatabase(options.out), { readOnly: true });
       try {
         if (query !== undefined) {
-          process.stdout.write(await runQuery(db.connection, query, format));
+          process.stdout.write(forTerminal(await runQuery(db.connection, query, format), format));
           return;
         }
         await shell(db.connection, format);
@@ -83,6 +84,11 @@ export function registerSql(program: Command): void {
         db.close();
       }
     });
+}
+
+/** Output with control characters escaped (JSON stays JSON). */
+function forTerminal(text: string, format: Format): string {
+  return format === 'json' ? terminalJson(text) : terminalText(text);
 }
 
 async function shell(connection: DuckDBConnection, format: Format): Promise<void> {
@@ -105,9 +111,12 @@ async function shell(connection: DuckDBConnection, format: Format): Promise<void
     if (pending === '' && (trimmed === '.quit' || trimmed === '.exit')) break;
     if (pending === '' && trimmed === '.tables') {
       process.stdout.write(
-        await runQuery(
-          connection,
-          "SELECT table_name AS name, comment FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal ORDER BY 1",
+        forTerminal(
+          await runQuery(
+            connection,
+            "SELECT table_name AS name, comment FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal ORDER BY 1",
+            format,
+          ),
           format,
         ),
       );
@@ -115,9 +124,9 @@ async function shell(connection: DuckDBConnection, format: Format): Promise<void
       pending += `${line}\n`;
       if (trimmed.endsWith(';')) {
         try {
-          process.stdout.write(await runQuery(connection, pending, format));
+          process.stdout.write(forTerminal(await runQuery(connection, pending, format), format));
         } catch (error) {
-          process.stdout.write(`error: ${(error as Error).message}\n`);
+          process.stdout.write(terminalText(`error: ${(error as Error).message}\n`));
           if (!interactive) process.exitCode = 1;
         }
         pending = '';

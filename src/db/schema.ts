@@ -451,7 +451,7 @@ export interface CodePageRefusedTable {
   url: string | null;
   /**
    * The rule that refused it: error-page, view-quota, login-wall, no-fields, no-code,
-   * code-mismatch.
+   * code-mismatch, too-deep.
    */
   rule: string;
   /** What the page showed that broke the rule. */

@@ -85,10 +85,15 @@ function validateManifest(value: unknown, path: string): ReleaseManifest {
   } as ReleaseManifest;
 }
 
+/** A manifest's file text, as writeManifest writes it. */
+export function manifestText(manifest: ReleaseManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
 /** Writes through a temporary file so a crash never leaves half a manifest. */
 export async function writeManifest(releaseDir: string, manifest: ReleaseManifest): Promise<void> {
   const path = join(releaseDir, MANIFEST_FILE_NAME);
   const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(temporary, manifestText(manifest));
   await rename(temporary, path);
 }

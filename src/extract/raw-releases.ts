@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { FileRule, PipelineDefinition, ReleaseDates } from '../pipeline-definition.js';
@@ -9,7 +9,6 @@ import {
   type ManifestFile,
   type ReleaseManifest,
   readManifest,
-  writeManifest,
 } from './manifest.js';
 
 /**
@@ -34,7 +33,11 @@ export interface RawRelease {
   release: string;
   dir: string;
   manifest: ReleaseManifest;
-  /** True when this run wrote or completed the manifest (a file dropped in by hand). */
+  /**
+   * True when the folder has no manifest or one that does not list every file (a file dropped
+   * in by hand): the run writes `manifest` once it has published what it read, never before, so
+   * that a blocked run records nothing and a file still being copied is simply read again.
+   */
   manifestWritten: boolean;
   /** The files loaded: one, or several parts (e.g. one per service type). */
   primaries: RawFile[];
@@ -44,7 +47,8 @@ export interface RawRelease {
 }
 
 /**
- * Lists raw/<source>/<release>/ folders, writing a manifest where a release has none. Folders
+ * Lists raw/<source>/<release>/ folders (a manifest is made, not written, where a release has
+ * none or lacks a file). Folders
  * `skip` names ("<source>/<folder>", already loaded and unchanged) are not read at all.
  */
 export async function findRawReleases(
@@ -70,6 +74,9 @@ async function readRawRelease(
   folder: string,
 ): Promise<RawRelease> {
   const dir = join(rawDir, pipeline.source, folder);
+  if (await exists(join(dir, MANIFEST_FILE_NAME))) {
+    await requireRegularFile(join(dir, MANIFEST_FILE_NAME));
+  }
   const existing = await readManifest(dir);
   const manifest: ReleaseManifest = existing ?? manifestFromFolder(pipeline, folder, dir);
   // The id names Parquet partitions (release=<id>/): letters, digits, dot, dash, underscore only.
@@ -101,6 +108,7 @@ async function readRawRelease(
       continue;
     }
     const path = join(dir, name);
+    await requireRegularFile(path);
     const profile = await profileFile(path);
     const listed = manifest.files.find((f) => f.path === name);
     if (listed) {
@@ -135,7 +143,6 @@ async function readRawRelease(
   }
 
   const primaries = choosePrimaries(files, pipeline, dir);
-  if (manifestWritten) await writeManifest(dir, manifest);
   return {
     source: pipeline.source,
     release: manifest.release,
@@ -146,6 +153,46 @@ async function readRawRelease(
     variants: files.filter((f) => !primaries.includes(f)),
     ignored,
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Only regular files are read (after following a link): opening a FIFO waits for a writer that
+ * never comes, a device such as /dev/zero never ends, and either would hold the lock for good.
+ */
+async function requireRegularFile(path: string): Promise<void> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new InputError(path, null, 'not a regular file', 'a link to nothing (broken link)');
+  }
+  if (info.isFile()) return;
+  const kind = info.isFIFO()
+    ? 'a FIFO (named pipe)'
+    : info.isCharacterDevice()
+      ? 'a character device'
+      : info.isBlockDevice()
+        ? 'a block device'
+        : info.isSocket()
+          ? 'a socket'
+          : info.isDirectory()
+            ? 'a folder'
+            : 'not a file';
+  const linked = (await lstat(path)).isSymbolicLink() ? ' (through a link)' : '';
+  throw new InputError(
+    path,
+    null,
+    'not a regular file',
+    `${kind}${linked}: only regular files are read from raw/; replace it with the file itself`,
+  );
 }
 
 /** A release dropped into raw/ by hand: its id and dates come from the folder name. */

@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import { BlockedRunError } from '../errors.js';
 import { sha256OfFile } from '../extract/file-profile.js';
+import { literalPath } from '../extract/readers/literal-path.js';
 import type { ParquetTable } from './parquet-export.js';
 
 /**
@@ -150,8 +151,8 @@ async function describeColumns(
     tables
       .map((table, i) => {
         const glob = table.source
-          ? join(parquetDir, table.name, 'release=*', '*.parquet')
-          : join(parquetDir, table.name, '*.parquet');
+          ? join(literalPath(parquetDir), table.name, 'release=*', '*.parquet')
+          : join(literalPath(parquetDir), table.name, '*.parquet');
         const query =
           (files[i] ?? []).length > 0
             ? `SELECT * FROM read_parquet(${literal(glob)}, hive_partitioning = ${table.source ? 'true' : 'false'}, hive_types_autocast = false)`

@@ -38,8 +38,8 @@ export interface BuildSummary {
   checks: CheckOutcome[];
   /** Per source, keys added, ended and changed by its newest release. */
   changes: ReleaseChanges[];
-  /** True when the run wrote or completed a release's manifest.json (files dropped in by hand). */
-  manifestsWritten: boolean;
+  /** Manifests to write or complete (files dropped in by hand), once the run is published. */
+  manifestsToWrite: RawRelease[];
 }
 
 /**
@@ -102,7 +102,7 @@ export async function build(
       releases,
       checks,
       changes,
-      manifestsWritten: loaded.some((l) => l.staged.some((s) => s.raw.manifestWritten)),
+      manifestsToWrite: toRead.flat().filter((r) => r.manifestWritten),
     };
   } finally {
     db.close();

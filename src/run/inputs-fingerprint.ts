@@ -62,26 +62,49 @@ export async function describeInputs(
   });
   code.update(`sources ${pipelines.map((p) => p.source).join(' ')}\0`);
 
-  const folders: Record<string, string> = {};
+  const entries = new Map<string, FolderEntry[]>();
   for (const folder of [...pipelines.map((p) => p.source), ...pageFolders]) {
     const paths = (await walk(join(rawDir, folder)))
       .map((path) => ({ path, name: relative(rawDir, path) }))
       .filter(({ name }) => !name.split('/').some((part) => part.startsWith('.')));
     // A manifest is hashed whole, a data file by size and modification time.
     const described = await Promise.all(
-      paths.map(async ({ path, name }) => {
-        if (path.endsWith(`/${MANIFEST_FILE_NAME}`))
-          return { name, manifest: await readFile(path) };
+      paths.map(async ({ path, name }): Promise<FolderEntry> => {
+        if (path.endsWith(`/${MANIFEST_FILE_NAME}`)) {
+          return { name, text: null, manifest: await readFile(path) };
+        }
         const { size, mtimeMs } = await stat(path);
-        return { name, manifest: null, text: `${name}\0${size}\0${mtimeMs}\0` };
+        return { name, text: `${name}\0${size}\0${mtimeMs}\0`, manifest: null };
       }),
     );
-    const byFolder = new Map<string, ReturnType<typeof createHash>>();
     for (const entry of described) {
       // A source's releases are its folders; a page source's folder is one input.
       const key = pageFolders.has(folder) ? folder : entry.name.split('/').slice(0, 2).join('/');
-      const hash = byFolder.get(key) ?? createHash('sha256');
-      byFolder.set(key, hash);
+      entries.set(key, [...(entries.get(key) ?? []), entry]);
+    }
+  }
+  return fingerprintOf(code.digest('hex'), entries);
+}
+
+interface FolderEntry {
+  /** Path under raw/. */
+  name: string;
+  /** A data file: name, size and modification time. */
+  text: string | null;
+  /** A manifest: its bytes. */
+  manifest: Buffer | null;
+}
+
+/** The entries each described inputs were made from, to describe them with manifests added. */
+const entriesOf = new WeakMap<RefreshInputs, Map<string, FolderEntry[]>>();
+
+function fingerprintOf(codeHash: string, entries: Map<string, FolderEntry[]>): RefreshInputs {
+  const folders: Record<string, string> = {};
+  for (const [key, list] of entries) {
+    const hash = createHash('sha256');
+    for (const entry of [...list].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       if (entry.manifest) {
         hash.update(`${entry.name}\0`);
         hash.update(entry.manifest);
@@ -89,12 +112,38 @@ export async function describeInputs(
         hash.update(entry.text as string);
       }
     }
-    for (const [key, hash] of byFolder) folders[key] = hash.digest('hex');
+    folders[key] = hash.digest('hex');
   }
-  const codeHash = code.digest('hex');
   const all = createHash('sha256').update(codeHash);
   for (const key of Object.keys(folders).sort()) all.update(`${key}\0${folders[key]}\0`);
-  return { fingerprint: all.digest('hex'), code: codeHash, folders };
+  const inputs = { fingerprint: all.digest('hex'), code: codeHash, folders };
+  entriesOf.set(inputs, entries);
+  return inputs;
+}
+
+/**
+ * The inputs as described before the run read anything, with the manifests the run writes
+ * (path under raw/ to text) in place of what was there: what the next run finds if nothing
+ * changes. Nothing is read again, so a folder dropped in meanwhile stays new to the next run.
+ */
+export function withManifests(
+  inputs: RefreshInputs,
+  manifests: ReadonlyMap<string, string>,
+): RefreshInputs {
+  if (manifests.size === 0) return inputs;
+  const entries = entriesOf.get(inputs);
+  if (!entries) throw new Error('withManifests: inputs not made by describeInputs');
+  const updated = new Map<string, FolderEntry[]>();
+  for (const [key, list] of entries) {
+    const replaced = list.filter((e) => !manifests.has(e.name));
+    for (const [name, text] of manifests) {
+      if (name.startsWith(`${key}/`)) {
+        replaced.push({ name, text: null, manifest: Buffer.from(text) });
+      }
+    }
+    updated.set(key, replaced);
+  }
+  return fingerprintOf(inputs.code, updated);
 }
 
 /** The inputs the published run was built from; null before the first run. */

@@ -1,10 +1,20 @@
+import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { isAlive } from '../process-alive.js';
 
 export interface Lock {
   release(): Promise<void>;
 }
+
+/** The file the kernel lock is taken on; it stays in out/ (it holds no data, only the lock). */
+export const KERNEL_LOCK_FILE = '.refresh-lock.duckdb';
+/** Who holds the lock (its pid), for messages; removed on release, left behind by a kill. */
+export const HOLDER_FILE = '.refresh.lock';
+
+/** Out dirs locked by this process: a kernel lock does not exclude its own process. */
+const heldHere = new Set<string>();
 
 async function holderOf(path: string): Promise<number | null> {
   const text = await readFile(path, 'utf8').catch(() => null);
@@ -12,53 +22,87 @@ async function holderOf(path: string): Promise<number | null> {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
+function isLockConflict(error: unknown): boolean {
+  return error instanceof Error && /Could not set lock on file/i.test(error.message);
+}
+
 /**
- * One writer per out/ folder: a lock file holding the writer's pid. The file is linked into
- * place already written, so no one ever reads an empty lock; a lock left by a process that no
- * longer runs is moved aside (one taker wins the rename) and the caller is told.
+ * The lock file is made whole under a name of its own and linked into place, so that a kill
+ * while it is made never leaves a file the next run cannot open.
+ */
+async function ensureKernelLockFile(path: string): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await rm(temporary, { force: true });
+  const instance = await DuckDBInstance.create(temporary, { threads: '1' });
+  instance.closeSync();
+  try {
+    await link(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+/**
+ * One writer per out/ folder. The lock is a kernel lock (DuckDB's fcntl lock on
+ * out/.refresh-lock.duckdb): the kernel releases it when its holder exits in any way, kill -9
+ * included, whatever pid namespace the holder ran in, so a dead holder never locks anyone out
+ * and two takers can never both hold it. Beside it, out/.refresh.lock names the holder's pid for
+ * messages; one found on taking the lock was left by a holder that died, and the caller is told.
  */
 export async function acquireLock(
   outDir: string,
   onTakeover: (line: string) => void,
 ): Promise<Lock> {
   await mkdir(outDir, { recursive: true });
-  const path = join(outDir, '.refresh.lock');
-  const mine = `${path}.${process.pid}`;
-  await writeFile(mine, `${process.pid}\n`);
+  const key = resolve(outDir);
+  const holderPath = join(outDir, HOLDER_FILE);
+  const kernelPath = join(outDir, KERNEL_LOCK_FILE);
+  const busy = (pid: number | null) =>
+    new Error(
+      `another refresh (pid ${pid ?? '?'}) is writing to ${outDir}; wait for it to finish (lock: ${kernelPath})`,
+    );
+  if (heldHere.has(key)) throw busy(process.pid);
+  heldHere.add(key);
+  let instance: DuckDBInstance | undefined;
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await link(mine, path);
-        await removeLeftovers(outDir);
-        return {
-          async release() {
-            if ((await holderOf(path)) === process.pid) await rm(path, { force: true });
-          },
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const holder = await holderOf(path);
-      if (holder !== null && isAlive(holder)) {
-        throw new Error(
-          `another refresh (pid ${holder}) is writing to ${outDir}; wait for it to finish (lock: ${path})`,
-        );
-      }
-      const aside = `${path}.stale-${process.pid}-${attempt}`;
-      try {
-        await rename(path, aside);
-        await rm(aside, { force: true });
-        onTakeover(
-          `took over a stale lock ${path} left by pid ${holder ?? '?'}, which is no longer running`,
-        );
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // another taker won
-      }
+    if (!existsSync(kernelPath)) await ensureKernelLockFile(kernelPath);
+    try {
+      instance = await DuckDBInstance.create(kernelPath, { threads: '1' });
+    } catch (error) {
+      if (!isLockConflict(error)) throw error;
+      const named = /\(PID (\d+)\)/.exec((error as Error).message)?.[1];
+      throw busy((await holderOf(holderPath)) ?? (named ? Number(named) : null));
     }
-    throw new Error(`could not take the lock ${path}: other refreshes keep taking it`);
-  } finally {
-    await rm(mine, { force: true });
+    // Holding the kernel lock, any holder file was left by a holder that is gone.
+    const stale = await holderOf(holderPath);
+    if (stale !== null) {
+      onTakeover(
+        `took over a stale lock ${holderPath} left by pid ${stale}, which is no longer running`,
+      );
+    }
+    const temporary = `${holderPath}.${process.pid}`;
+    await writeFile(temporary, `${process.pid}\n`);
+    await rename(temporary, holderPath);
+    await removeLeftovers(outDir);
+  } catch (error) {
+    instance?.closeSync();
+    heldHere.delete(key);
+    throw error;
   }
+  const held = instance;
+  return {
+    async release() {
+      if (!heldHere.has(key)) return;
+      try {
+        await rm(holderPath, { force: true });
+      } finally {
+        held.closeSync();
+        heldHere.delete(key);
+      }
+    },
+  };
 }
 
 /**

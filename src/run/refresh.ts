@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Catalog } from '../catalog.js';
+import { MANIFEST_FILE_NAME, manifestText, writeManifest } from '../extract/manifest.js';
 import { CODE_TABLES_DIR, DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
 import type { CheckOutcome } from '../transform/checks.js';
 import { build } from './build.js';
-import { describeInputs, INPUTS_FILE } from './inputs-fingerprint.js';
+import { INPUTS_FILE, withManifests } from './inputs-fingerprint.js';
 import type { ReleaseSummary } from './load-sources.js';
 import { acquireLock } from './lock.js';
 import type { ReleaseChanges } from './outputs.js';
@@ -65,19 +66,28 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       return { runId, releases: [], checks: [], changes: [], ...paths, seconds, unchanged: true };
     }
     await mkdir(buildDir, { recursive: true });
-    const { manifestsWritten, ...summary } = await build(
+    const { manifestsToWrite, ...summary } = await build(
       buildDir,
       runId,
       { ...options, codeTablesDir: options.codeTablesDir ?? CODE_TABLES_DIR },
       plan.base,
       log,
     );
-    // Manifests written for files dropped in by hand are part of the inputs from now on.
-    const inputs = manifestsWritten
-      ? await describeInputs(options.rawDir, options.catalog)
-      : plan.inputs;
+    // What the run read, as the plan saw it before reading: a folder dropped in since is new to
+    // the next run. Manifests of files dropped in by hand count as written, and are written once
+    // the run is published (a blocked run records nothing).
+    const inputs = withManifests(
+      plan.inputs,
+      new Map(
+        manifestsToWrite.map((r) => [
+          relative(options.rawDir, join(r.dir, MANIFEST_FILE_NAME)),
+          manifestText(r.manifest),
+        ]),
+      ),
+    );
     await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
     await publishBuild(buildDir, options.outDir, runId);
+    for (const release of manifestsToWrite) await writeManifest(release.dir, release.manifest);
     log(
       `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
     );

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier } from '../db/sql.js';
+import { literalPath } from '../extract/readers/literal-path.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 
 const SYSTEMS_FILE = 'indicator_system.csv';
@@ -25,7 +26,7 @@ export async function loadCodeTables(
       delim = ',', quote = '"', escape = '"', strict_mode = true,
       columns = {'system': 'VARCHAR', 'source': 'VARCHAR', 'name': 'VARCHAR', 'description': 'VARCHAR',
                  'source_column': 'VARCHAR', 'source_document': 'VARCHAR'})`);
-  systems.bind([join(codeTablesDir, SYSTEMS_FILE)]);
+  systems.bind([literalPath(join(codeTablesDir, SYSTEMS_FILE))]);
   await runWithContext(() => systems.run(), join(codeTablesDir, SYSTEMS_FILE));
 
   for (const file of codeFiles) {
@@ -35,7 +36,7 @@ export async function loadCodeTables(
         columns = {'system': 'VARCHAR', 'code': 'VARCHAR', 'label': 'VARCHAR', 'definition': 'VARCHAR',
                    'payment_rule': 'VARCHAR', 'valid_from': 'DATE', 'valid_to': 'DATE',
                    'source_document': 'VARCHAR'})`);
-    codes.bind([file]);
+    codes.bind([literalPath(file)]);
     await runWithContext(() => codes.run(), file);
   }
 

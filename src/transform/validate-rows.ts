@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import type { PipelineDefinition, SourceColumn } from '../pipeline-definition.js';
-import { CODE_OUT_OF_DATE, UNKNOWN_CODE } from '../reject-rules.js';
+import { CODE_OUT_OF_DATE, NUL_BYTE, UNKNOWN_CODE } from '../reject-rules.js';
 
 /**
  * Checks every staged value against its column's declaration (required, pattern, decimal,
@@ -99,7 +99,16 @@ function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): Co
   const code = column.codeRegex
     ? `regexp_extract(${value}, ${literal(column.codeRegex)}, 1)`
     : value;
-  const checks: ColumnCheck[] = [];
+  const checks: ColumnCheck[] = [
+    {
+      // A NUL byte is no text a file means: it would load silently and cut the value short in C
+      // programs reading the outputs.
+      column: column.name,
+      rule: NUL_BYTE,
+      failsWhen: `${value} IS NOT NULL AND contains(${value}, chr(0))`,
+      detail: literal(`${column.header} holds a NUL byte (0x00)`),
+    },
+  ];
   if (column.required) {
     checks.push({
       column: column.name,

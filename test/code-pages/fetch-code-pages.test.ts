@@ -116,6 +116,17 @@ describe('fetchCodePages against a local server', () => {
     expect(await listTree(rawDir)).toEqual([]);
   });
 
+  it('refuses a page of 20,000 nested divs (too-deep) and goes on with the next code', async () => {
+    const deep = `<html><head><title>CPT Code 38212</title></head><body>${'<div>'.repeat(20_000)}x${'</div>'.repeat(20_000)}</body></html>`;
+    server.route('/cpt/codes/38212', send(deep, HTML));
+    server.route('/cpt/codes/38211', send(await fixture(MARKUPS[1]), HTML));
+    const results = await fetchCodePages(options(['38212', '38211']));
+    expect(results.map((r) => (r.status === 'refused' ? r.error.rule : r.status))).toEqual([
+      'too-deep',
+      'saved',
+    ]);
+  });
+
   it('reports an HTTP 404 as a failed fetch and saves nothing', async () => {
     const results = await fetchCodePages(options(['99999']));
     expect(results[0]?.status).toBe('failed');

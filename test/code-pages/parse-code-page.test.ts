@@ -205,3 +205,37 @@ describe('history dates', () => {
     expect(isoDate(text)).toBe(iso);
   });
 });
+
+describe('a deeply nested page', () => {
+  const nested = (depth: number) =>
+    page(
+      `${'<div>'.repeat(depth)}<p>Status Code: A</p><p>Global Days: 090</p>${'</div>'.repeat(depth)}`,
+    );
+
+  it('20,000 nested divs: refused (too-deep) with its reason, not a stack overflow', () => {
+    const error = refusal(nested(20_000), 'deep.html');
+    expect(error.rule).toBe('too-deep');
+    expect(error.message).toContain('deep.html');
+    expect(error.detail).toMatch(/nest 20\d{3} levels deep/);
+  });
+
+  it('parse time stays near-linear: 200,000 levels take about 10× 20,000', () => {
+    const time = (depth: number) => {
+      const html = nested(depth);
+      const started = performance.now();
+      expect(() => parseCodePage(html, 'deep.html')).toThrow(CodePageRefusedError);
+      return performance.now() - started;
+    };
+    time(20_000); // warm up
+    const small = time(20_000);
+    const large = time(200_000);
+    // Quadratic would be 100×; allow generous noise on a shared machine.
+    expect(large).toBeLessThan(Math.max(small, 20) * 30);
+    expect(large).toBeLessThan(10_000);
+  });
+
+  it('a page nested as deep as the limit still reads', () => {
+    const parsed = parseCodePage(nested(200), 'ok.html');
+    expect(parsed.fields.map((f) => f.value)).toEqual(['A', '090']);
+  });
+});

@@ -11,7 +11,8 @@
  * Part of `make test`: its summary line ends the run (test/global-setup.ts prints it);
  * CORPUS_TABLE=1 prints how each case was handled.
  */
-import { cp, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import readXlsxFile from 'read-excel-file/node';
@@ -136,6 +137,10 @@ interface CorpusCase {
   /** The release folder the files go in (default: the source's in RELEASE_FOLDER). */
   folder?: string;
   files: (corpus: Corpus) => Files | Promise<Files>;
+  /** The raw folder's name (default raw): a path with glob characters. */
+  rawFolder?: string;
+  /** Run on the release folder once its files are written (a FIFO, a link to a device). */
+  prepare?: (releaseDir: string) => Promise<void>;
   expect: Expectation;
   /**
    * A bug in src/ this case shows: the named tests are it.fails (the suite stays green and
@@ -1218,6 +1223,23 @@ const CASES: CorpusCase[] = [
     },
   },
   {
+    name: 'ccs CSV: a NUL byte in a label',
+    source: 'ccs',
+    files: (c) => ({ [CCS_CSV]: setCsvField(c.ccs, 70, 2, 'Incision \x00 excision') }),
+    expect: { publishes: { rejects: [{ file: CCS_KEY, line: 70, rule: 'NUL byte' }] } },
+  },
+  {
+    name: 'hcpcs TXT: a NUL byte in a description',
+    source: 'hcpcs',
+    files: (c) => {
+      const lines = linesOf(c.hcpcsTxt);
+      const line = lines[19] as string;
+      lines[19] = `${line.slice(0, 20)}\x00${line.slice(21)}`;
+      return { [HCPCS_TXT]: Buffer.from(lines.join(''), 'latin1') };
+    },
+    expect: { publishes: { rejects: [{ file: HCPCS_TXT_KEY, line: 20, rule: 'NUL byte' }] } },
+  },
+  {
     name: 'ccs CSV: a 10 MB single line',
     source: 'ccs',
     files: (c) => ({ [CCS_CSV]: setCsvField(c.ccs, 150, 2, BIG) }),
@@ -1234,6 +1256,38 @@ const CASES: CorpusCase[] = [
     source: 'ccs',
     files: () => ({ [CCS_CSV]: Buffer.from(HTML_PAGE) }),
     expect: { blocks: { file: CCS_KEY, line: 1, rule: 'HTML instead of data' } },
+  },
+  {
+    name: 'pfs-rvu: the raw folder named raw[1] (a glob character in the path)',
+    source: 'pfs-rvu',
+    rawFolder: 'raw[1]',
+    files: (c) => ({ [CSV_NAME]: c.pfsCsv }),
+    expect: { publishes: { rejects: [] } },
+  },
+  {
+    name: 'hcpcs: the raw folder named raw[1]*? (glob characters in the path)',
+    source: 'hcpcs',
+    rawFolder: 'raw[1]*?',
+    files: (c) => ({ [HCPCS_TXT]: c.hcpcsTxt }),
+    expect: { publishes: { rejects: [] } },
+  },
+  {
+    name: 'pfs-rvu: a FIFO (named pipe) where the CSV should be',
+    source: 'pfs-rvu',
+    files: () => ({}),
+    prepare: async (dir) => {
+      execFileSync('mkfifo', [join(dir, CSV_NAME)]);
+    },
+    expect: { blocks: { file: CSV_KEY, line: null, rule: 'not a regular file' } },
+  },
+  {
+    name: 'ccs: the CSV a link to /dev/zero (a device that never ends)',
+    source: 'ccs',
+    files: () => ({}),
+    prepare: async (dir) => {
+      await symlink('/dev/zero', join(dir, CCS_CSV));
+    },
+    expect: { blocks: { file: CCS_KEY, line: null, rule: 'not a regular file' } },
   },
 ];
 
@@ -1312,12 +1366,13 @@ async function writeRelease(
   source: SourceKey,
   files: Files,
   tempDir?: string,
-  folder = RELEASE_FOLDER[source],
+  c?: CorpusCase,
 ): Promise<string> {
-  const rawDir = join(tempDir ?? (await makeTempDir('corpus-raw')), 'raw');
-  const dir = join(rawDir, source, folder);
+  const rawDir = join(tempDir ?? (await makeTempDir('corpus-raw')), c?.rawFolder ?? 'raw');
+  const dir = join(rawDir, source, c?.folder ?? RELEASE_FOLDER[source]);
   await mkdir(dir, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
+  await c?.prepare?.(dir);
   return rawDir;
 }
 
@@ -1365,7 +1420,7 @@ const testsDone = new Map<string, number>();
 async function execute(c: CorpusCase): Promise<Run> {
   const dir = await makeTempDir('corpus-case');
   caseDirs.set(c.name, dir);
-  const rawDir = await writeRelease(c.source, await c.files(corpus), dir, c.folder);
+  const rawDir = await writeRelease(c.source, await c.files(corpus), dir, c);
   const outDir = join(dir, 'out');
   const good = goodOut.get(c.source);
   if (!good || 'error' in good) throw new Error(`no good ${c.source} run to start from`);

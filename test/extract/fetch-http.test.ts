@@ -197,6 +197,35 @@ describe('fetchRelease over HTTP', () => {
     await expectRawUntouched();
   });
 
+  it('gives up on a body trickled in under the idle timeout (response deadline)', async () => {
+    // A byte every 20 ms for 4 s: never idle for 100 ms, so only a total deadline stops it.
+    server.route(ZIP_PATH, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/zip' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent >= 200 || res.destroyed) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(fixture.zip.subarray(sent, sent + 1));
+        sent++;
+      }, 20);
+      res.on('close', () => clearInterval(timer));
+    });
+    const started = performance.now();
+    const error = await expectFetchError(
+      fetchRelease(
+        fetchOptions(testClient({ retries: 0, idleTimeoutMs: 100, responseDeadlineMs: 500 })),
+      ),
+      'timeout',
+      ZIP_PATH,
+    );
+    expect(error.message).toMatch(/deadline of 500 ms/);
+    expect(performance.now() - started).toBeLessThan(2_500);
+    await expectRawUntouched();
+  });
+
   it('refuses an oversized response by its Content-Length without reading it or retrying', async () => {
     server.route(ZIP_PATH, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': '50000000' });

@@ -1,7 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
+import { manifestText, type ReleaseManifest } from '../../src/extract/manifest.js';
 import { findRawReleases } from '../../src/extract/raw-releases.js';
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
@@ -35,10 +36,9 @@ describe('releaseOverrides', () => {
       published: '2026-02-10',
       is_full: true,
     });
-    // The manifest the refresh writes keeps the override.
-    const written = JSON.parse(
-      await readFile(join(rawDir, 'pfs-rvu', 'RVU26AR', 'manifest.json'), 'utf8'),
-    );
+    // The manifest the refresh writes (once it publishes the release) keeps the override.
+    expect(release?.manifestWritten).toBe(true);
+    const written = JSON.parse(manifestText(release?.manifest as ReleaseManifest));
     expect(written.effective_from).toBe('2026-02-15');
   });
 

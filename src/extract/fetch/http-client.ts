@@ -17,6 +17,11 @@ export interface HttpClientOptions extends HostPolicy {
   connectTimeoutMs?: number;
   /** Longest pause between two chunks of a response body. */
   idleTimeoutMs?: number;
+  /**
+   * Longest an attempt may take in all, from the request to the body's last byte: a body
+   * trickled in just under the idle timeout would otherwise keep an attempt alive for ever.
+   */
+  responseDeadlineMs?: number;
   /** Further attempts after a 5xx, a network error or a timeout; 4xx is never retried. */
   retries?: number;
   /** First backoff delay; doubles each retry, with jitter (half fixed, half random). */
@@ -38,6 +43,7 @@ export const DEFAULT_HTTP_OPTIONS = {
   userAgent: DEFAULT_USER_AGENT,
   connectTimeoutMs: 30_000,
   idleTimeoutMs: 60_000,
+  responseDeadlineMs: 30 * 60_000,
   retries: 3,
   backoffBaseMs: 1_000,
   backoffMaxMs: 30_000,
@@ -162,7 +168,7 @@ export class HttpClient {
     const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
     const maxBytes = options.maxBytes ?? this.options.maxResponseBytes;
 
-    const attempt = new AttemptTimer();
+    const attempt = new AttemptTimer(this.options.responseDeadlineMs);
     try {
       const { response, finalUrl } = await this.openFollowingRedirects(url, headers, attempt);
       const received = validatorsOf(response);
@@ -227,7 +233,7 @@ export class HttpClient {
     } catch (error) {
       throw attempt.translate(error, url);
     } finally {
-      attempt.clear();
+      attempt.finish();
     }
   }
 
@@ -244,7 +250,7 @@ export class HttpClient {
     if (validators?.etag) headers['if-none-match'] = validators.etag;
     if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
     const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
-    const attempt = new AttemptTimer();
+    const attempt = new AttemptTimer(this.options.responseDeadlineMs);
     try {
       const { response, finalUrl } = await this.openFollowingRedirects(url, headers, attempt);
       const received = validatorsOf(response);
@@ -277,7 +283,7 @@ export class HttpClient {
     } catch (error) {
       throw attempt.translate(error, url);
     } finally {
-      attempt.clear();
+      attempt.finish();
     }
   }
 
@@ -460,12 +466,26 @@ function refuseHtmlBody(head: Buffer, url: string, status: number, attempt: Atte
   );
 }
 
-/** One attempt's abort controller, timeout timer and the reason it fired. */
+/** One attempt's abort controller, timeout timers (a step's, the whole attempt's) and the reason one fired. */
 class AttemptTimer {
   private controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private readonly deadline: NodeJS.Timeout;
   private timedOut: string | null = null;
   currentUrl: string | null = null;
+
+  constructor(deadlineMs: number) {
+    this.deadline = setTimeout(() => {
+      this.timedOut = `the response took longer than the deadline of ${deadlineMs} ms in all (response deadline)`;
+      this.controller.abort();
+    }, deadlineMs);
+  }
+
+  /** The attempt is over: no timer may fire any more. */
+  finish(): void {
+    this.clear();
+    clearTimeout(this.deadline);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;

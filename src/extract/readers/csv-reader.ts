@@ -6,6 +6,7 @@ import { identifier, literal } from '../../db/sql.js';
 import { InputError, unreadableFile } from '../../errors.js';
 import type { CsvLayout } from '../../pipeline-definition.js';
 import { type DetectedCsvLayout, detectCsvLayout } from './csv-layout.js';
+import { literalPath } from './literal-path.js';
 import { readableCopy } from './readable-copy.js';
 import { recordTruncation, type StageResult, type StagingTarget, stagedValue } from './staging.js';
 
@@ -198,7 +199,7 @@ async function readGroup(
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans') r`);
   read.bind(
     [
-      listValue(group.map((g) => g.readPath)),
+      listValue(group.map((g) => literalPath(g.readPath))),
       listValue(group.map((g) => g.target.releaseId)),
       listValue(group.map((g) => g.target.file.relativePath)),
     ],

@@ -6,6 +6,7 @@ import { identifier, literal } from '../../db/sql.js';
 import { InputError } from '../../errors.js';
 import type { FixedWidthLayout } from '../../pipeline-definition.js';
 import { RAW_TEXT_MAX_CHARS } from '../../reject-rules.js';
+import { literalPath } from './literal-path.js';
 import { readableCopy } from './readable-copy.js';
 import {
   countRows,
@@ -63,7 +64,7 @@ async function stageLines(
       quote = '', escape = '', auto_detect = false, strict_mode = false,
       encoding = ${literal(readable.encoding)}, store_rejects = true,
       rejects_table = '_fw_rejects', rejects_scan = '_fw_reject_scans')`);
-  read.bind([readable.path]);
+  read.bind([literalPath(readable.path)]);
   await read.run();
   // One reject per line; a line over DuckDB's limit is far longer than any record.
   await connection.run(`
