@@ -93,6 +93,24 @@ export type PageResult =
   | ({ status: 'changed' } & TextResult)
   | { status: 'unchanged'; url: string; finalUrl: string; validators: Validators };
 
+/** A 304 to a conditional request: the validators the server sent, else those asked with. */
+function unchanged(
+  url: string,
+  finalUrl: string,
+  received: Validators,
+  asked: Validators | undefined | null,
+): { status: 'unchanged'; url: string; finalUrl: string; validators: Validators } {
+  return {
+    status: 'unchanged',
+    url,
+    finalUrl,
+    validators: {
+      etag: received.etag ?? asked?.etag ?? null,
+      lastModified: received.lastModified ?? asked?.lastModified ?? null,
+    },
+  };
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_TEXT_MAX_BYTES = 10 * 1024 * 1024;
 const SNIFF_BYTES = 512;
@@ -174,15 +192,7 @@ export class HttpClient {
       const received = validatorsOf(response);
       if (response.status === 304 && conditional) {
         attempt.abort();
-        return {
-          status: 'unchanged',
-          url,
-          finalUrl,
-          validators: {
-            etag: received.etag ?? validators?.etag ?? null,
-            lastModified: received.lastModified ?? validators?.lastModified ?? null,
-          },
-        };
+        return unchanged(url, finalUrl, received, validators);
       }
       this.checkStatus(response, finalUrl, attempt);
       const contentType = response.headers.get('content-type');
@@ -256,15 +266,7 @@ export class HttpClient {
       const received = validatorsOf(response);
       if (response.status === 304 && conditional) {
         attempt.abort();
-        return {
-          status: 'unchanged',
-          url,
-          finalUrl,
-          validators: {
-            etag: received.etag ?? validators?.etag ?? null,
-            lastModified: received.lastModified ?? validators?.lastModified ?? null,
-          },
-        };
+        return unchanged(url, finalUrl, received, validators);
       }
       this.checkStatus(response, finalUrl, attempt);
       this.checkContentLength(response, finalUrl, maxBytes, attempt);
