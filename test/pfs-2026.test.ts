@@ -179,9 +179,10 @@ describe('lookup and diff across the 2025 → 2026 boundary', () => {
 
 describe('a QPP file that disagrees blocks the run, naming file, line and column', () => {
   it('a QPP work RVU changed', async () => {
-    const raw = await copyRaw();
+    const raw = await copyRaw({ withoutTxt: true });
     const tampered = await writePfs2026Release(raw, 'RVU26A', {
       codes: CODES,
+      txt: false,
       editQppRows: (rows) => {
         const row = rows.find((r) => r[0] === '99213' && r[1] === '') as string[];
         row[5] = '9.99';
@@ -198,9 +199,10 @@ describe('a QPP file that disagrees blocks the run, naming file, line and column
   });
 
   it('a row only in the QPP file', async () => {
-    const raw = await copyRaw();
+    const raw = await copyRaw({ withoutTxt: true });
     const tampered = await writePfs2026Release(raw, 'RVU26A', {
       codes: CODES,
+      txt: false,
       editQppRows: (rows) => {
         const row = rows.find((r) => r[0] === '99214' && r[1] === '') as string[];
         row[0] = '99299';

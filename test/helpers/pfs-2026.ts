@@ -32,6 +32,8 @@ export interface Pfs2026Options {
   codes?: ReadonlySet<string>;
   /** Edits of the QPP CSV's data rows (cells, 32 columns), after the layout change. */
   editQppRows?: (rows: string[][]) => void;
+  /** Write the TXT variants too (default true). */
+  txt?: boolean;
 }
 
 export interface Pfs2026Release {
@@ -110,8 +112,10 @@ export async function writePfs2026Release(
     `${['HDR CPT CODES AND DESCRIPTIONS ONLY ARE COPYRIGHT', 'HDR 2026 AMERICAN MEDICAL ASSOCIATION.', ...lines].join('\r\n')}\r\n`;
   await writeFile(join(dir, 'PPRRVU2026_Jan_nonQPP.csv'), csvText(nonQpp.data));
   await writeFile(join(dir, 'PPRRVU2026_Jan_QPP.csv'), csvText(qpp.data));
-  await writeFile(join(dir, 'PPRRVU2026_Jan_nonQPP.txt'), txtText(nonQpp.txt), 'latin1');
-  await writeFile(join(dir, 'PPRRVU2026_Jan_QPP.txt'), txtText(qppTxt), 'latin1');
+  if (options.txt !== false) {
+    await writeFile(join(dir, 'PPRRVU2026_Jan_nonQPP.txt'), txtText(nonQpp.txt), 'latin1');
+    await writeFile(join(dir, 'PPRRVU2026_Jan_QPP.txt'), txtText(qppTxt), 'latin1');
+  }
   return {
     nonQppRows: nonQpp.data.length,
     qppRows: qpp.data.length,
