@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MANIFEST_NAME } from '../load/contract.js';
@@ -58,6 +59,15 @@ export async function publishBuild(buildDir: string, outDir: string, runId: stri
     await replaceWithLink(wanted, path);
   }
   await removeUnpublishedRuns(outDir, buildDir);
+}
+
+/** discardBuild at once, from a signal handler about to exit. */
+export function discardBuildSync(buildDir: string): void {
+  rmSync(buildDir, { recursive: true, force: true });
+  const runsDir = dirname(buildDir);
+  if (existsSync(runsDir) && readdirSync(runsDir).length === 0) {
+    rmSync(runsDir, { recursive: true });
+  }
 }
 
 /** A failed run leaves nothing behind: the published outputs are untouched. */

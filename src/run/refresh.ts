@@ -10,7 +10,13 @@ import type { ReleaseSummary } from './load-sources.js';
 import { acquireLock } from './lock.js';
 import type { ReleaseChanges } from './outputs.js';
 import { planRun } from './plan.js';
-import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './publish.js';
+import {
+  buildDirFor,
+  discardBuild,
+  discardBuildSync,
+  publishBuild,
+  removeUnpublishedRuns,
+} from './publish.js';
 import { newRunId } from './run-id.js';
 
 export type { ReleaseSummary } from './load-sources.js';
@@ -57,6 +63,24 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     databasePath: join(options.outDir, DATABASE_FILE_NAME),
     parquetDir: join(options.outDir, PARQUET_DIR_NAME),
   };
+  // SIGTERM/SIGINT: the build is removed, the lock released and the process exits 143/130 (a
+  // publish under way is finished first: the symlink swap is never cut in half).
+  let publishing = false;
+  let stopping: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping !== null) return;
+    stopping = signal;
+    if (publishing) {
+      log(`${signal}: finishing the publish under way, then stopping`);
+      return;
+    }
+    log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
+    discardBuildSync(buildDir);
+    lock.releaseSync();
+    process.exit(exitCodeFor(signal));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     const abandoned = await removeUnpublishedRuns(options.outDir);
     if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
@@ -86,6 +110,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       ),
     );
     await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
+    publishing = true;
     await publishBuild(buildDir, options.outDir, runId);
     for (const release of manifestsToWrite) await writeManifest(release.dir, release.manifest);
     log(
@@ -96,6 +121,14 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     await discardBuild(buildDir);
     throw error;
   } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     await lock.release();
+    if (stopping !== null) process.exit(exitCodeFor(stopping));
   }
+}
+
+/** The shell's convention: 128 + the signal's number (SIGINT 2, SIGTERM 15). */
+function exitCodeFor(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 130 : 143;
 }

@@ -367,7 +367,7 @@ describe.concurrent(`kill -9 during refresh (${LANES * TRIALS_PER_LANE + PUBLISH
       `lane ${lane}: ${kills} kills, each followed by a refresh that succeeds`,
       async () => {
         expect(
-          existsSync(join(PROJECT_ROOT, 'dist', 'src', 'refresh.js')),
+          existsSync(join(PROJECT_ROOT, 'dist', 'src', 'run', 'refresh.js')),
           'dist/ is built by make test',
         ).toBe(true);
         const rawDir = await smallRaw(ROWS);
