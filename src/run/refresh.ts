@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Catalog } from '../catalog.js';
+import { DiskFullError, isDiskFull } from '../errors.js';
 import { MANIFEST_FILE_NAME, manifestText, writeManifest } from '../extract/manifest.js';
 import { CODE_TABLES_DIR, DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
 import type { CheckOutcome } from '../transform/checks.js';
@@ -119,6 +120,9 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     return { ...summary, ...paths, seconds: (Date.now() - started) / 1000, unchanged: false };
   } catch (error) {
     await discardBuild(buildDir);
+    if (isDiskFull(error)) {
+      throw new DiskFullError(options.outDir, await neededBytes(options), error);
+    }
     throw error;
   } finally {
     process.off('SIGTERM', onSignal);
@@ -126,6 +130,27 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     await lock.release();
     if (stopping !== null) process.exit(exitCodeFor(stopping));
   }
+}
+
+/** About how much room a run takes: the published run's size, else twice the raw files'. */
+async function neededBytes(options: { rawDir: string; outDir: string }): Promise<number> {
+  const published = await sizeOf(join(options.outDir, '.current', '.'));
+  return published > 0 ? published : 2 * (await sizeOf(options.rawDir));
+}
+
+async function sizeOf(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) =>
+        stat(join(e.parentPath, e.name)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /** The shell's convention: 128 + the signal's number (SIGINT 2, SIGTERM 15). */
