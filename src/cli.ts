@@ -7,7 +7,7 @@ import { registerLookup } from './commands/lookup-command.js';
 import { registerRefresh } from './commands/refresh-command.js';
 import { registerSql } from './commands/sql-command.js';
 import { registerStatus } from './commands/status-command.js';
-import { BlockedRunError, InputError } from './errors.js';
+import { BlockedRunError, DiskFullError, InputError } from './errors.js';
 import { SourcesFailedError } from './extract/discovery/discover.js';
 import { DiscoveryError } from './extract/discovery/landing-page.js';
 import { FetchError } from './extract/fetch/errors.js';
@@ -70,6 +70,9 @@ try {
           : ''),
     );
     process.exitCode = unavailable ? EXIT.sourceUnavailable : EXIT.blocked;
+  } else if (error instanceof DiskFullError) {
+    stderr.write(`\nrefresh stopped, nothing was published: ${error.message}\n`);
+    process.exitCode = EXIT.diskFull;
   } else if (error instanceof UsageError) {
     stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.usage;

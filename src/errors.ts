@@ -40,3 +40,27 @@ export class BlockedRunError extends Error {
     this.name = 'BlockedRunError';
   }
 }
+
+/** The filesystem of out/ ran out of space during a run; the build was removed. */
+export class DiskFullError extends Error {
+  constructor(
+    readonly outDir: string,
+    /** About how much the run needs: the published run's size, or the raw files' size twice. */
+    readonly neededBytes: number,
+    readonly reason: unknown,
+  ) {
+    const mb = Math.max(1, Math.ceil(neededBytes / 1024 / 1024));
+    super(
+      `no space left on the out/ filesystem (${outDir}): need about ${mb} MB free; free some and run again (${reason instanceof Error ? reason.message : String(reason)})`,
+    );
+    this.name = 'DiskFullError';
+  }
+}
+
+/** Whether an error (Node's or DuckDB's) says a disk is full. */
+export function isDiskFull(error: unknown): boolean {
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') return true;
+  return (
+    error instanceof Error && /No space left on device|ENOSPC|disk is full/i.test(error.message)
+  );
+}

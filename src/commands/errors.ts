@@ -9,4 +9,6 @@ export const EXIT = {
   usage: 2,
   /** A source could not be reached, or its landing page changed shape (online refresh). */
   sourceUnavailable: 3,
+  /** The out/ filesystem is full: nothing was published. */
+  diskFull: 4,
 } as const;

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBResultReader, StatementType } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { openDuckDB } from '../db/open-duckdb.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
@@ -7,6 +7,11 @@ import { UsageError } from './errors.js';
 import { defaultOutDir, publishedDatabase } from './options.js';
 
 type Format = 'table' | 'csv' | 'json';
+interface SqlOptions {
+  format: string;
+  out: string;
+  allowWrites?: boolean;
+}
 const FORMATS: readonly Format[] = ['table', 'csv', 'json'];
 const MAX_CELL = 60;
 
@@ -47,12 +52,46 @@ export function formatResult(columns: string[], rows: unknown[][], format: Forma
   ].join('\n')}\n`;
 }
 
+/**
+ * Statements that write files (COPY … TO, EXPORT DATABASE), attach other databases or load
+ * code (ATTACH, DETACH, COPY FROM DATABASE, INSTALL, LOAD): off unless --allow-writes. The
+ * database is opened read-only, but COPY … TO 'out/parquet/…' would replace a published file.
+ */
+const GUARDED = new Map<StatementType, string>([
+  [StatementType.COPY, 'COPY'],
+  [StatementType.EXPORT, 'EXPORT'],
+  [StatementType.ATTACH, 'ATTACH'],
+  [StatementType.DETACH, 'DETACH'],
+  [StatementType.COPY_DATABASE, 'COPY FROM DATABASE'],
+  [StatementType.LOAD, 'LOAD'],
+  [StatementType.EXTENSION, 'INSTALL'],
+  [StatementType.UPDATE_EXTENSIONS, 'UPDATE EXTENSIONS'],
+]);
+
+function guardedError(statement: string): UsageError {
+  return new UsageError(
+    `fse sql: ${statement} statements are off (they write files, attach databases or load extensions); pass --allow-writes to run them`,
+  );
+}
+
+/** Runs each statement in turn, refusing guarded ones first; formats the last one's result. */
 async function runQuery(
   connection: DuckDBConnection,
   sql: string,
   format: Format,
+  allowWrites = false,
 ): Promise<string> {
-  const reader = await connection.runAndReadAll(sql);
+  // EXPORT DATABASE makes its folder while it is prepared: it is refused by its words first.
+  if (!allowWrites && /\bEXPORT\s+DATABASE\b/i.test(sql)) throw guardedError('EXPORT');
+  const statements = await connection.extractStatements(sql);
+  let reader: DuckDBResultReader | undefined;
+  for (let i = 0; i < statements.count; i++) {
+    const prepared = await statements.prepare(i);
+    const guarded = GUARDED.get(prepared.statementType);
+    if (guarded && !allowWrites) throw guardedError(guarded);
+    reader = await prepared.runAndReadAll();
+  }
+  if (!reader) return '';
   const rows = format === 'json' ? reader.getRowsJson() : reader.getRowsJS();
   return formatResult(reader.columnNames(), rows as unknown[][], format);
 }
@@ -68,18 +107,25 @@ export function registerSql(program: Command): void {
     .argument('[query]', 'SQL to run, e.g. "SELECT source, count(*) FROM release GROUP BY 1"')
     .option('--format <format>', 'table, csv or json', 'table')
     .option('--out <dir>', 'output folder holding fee_schedule.duckdb', defaultOutDir())
-    .action(async (query: string | undefined, options: { format: string; out: string }) => {
+    .option(
+      '--allow-writes',
+      'let COPY … TO and EXPORT write files, ATTACH other databases and INSTALL/LOAD extensions',
+    )
+    .action(async (query: string | undefined, options: SqlOptions) => {
       if (!FORMATS.includes(options.format as Format)) {
         throw new UsageError(`--format ${options.format}: expected ${FORMATS.join(', ')}`);
       }
       const format = options.format as Format;
+      const allowWrites = options.allowWrites === true;
       const db = await openDuckDB(publishedDatabase(options.out), { readOnly: true });
       try {
         if (query !== undefined) {
-          process.stdout.write(forTerminal(await runQuery(db.connection, query, format), format));
+          process.stdout.write(
+            forTerminal(await runQuery(db.connection, query, format, allowWrites), format),
+          );
           return;
         }
-        await shell(db.connection, format);
+        await shell(db.connection, format, allowWrites);
       } finally {
         db.close();
       }
@@ -91,7 +137,11 @@ function forTerminal(text: string, format: Format): string {
   return format === 'json' ? terminalJson(text) : terminalText(text);
 }
 
-async function shell(connection: DuckDBConnection, format: Format): Promise<void> {
+async function shell(
+  connection: DuckDBConnection,
+  format: Format,
+  allowWrites: boolean,
+): Promise<void> {
   const interactive = process.stdin.isTTY === true;
   const input = createInterface({
     input: process.stdin,
@@ -124,7 +174,9 @@ async function shell(connection: DuckDBConnection, format: Format): Promise<void
       pending += `${line}\n`;
       if (trimmed.endsWith(';')) {
         try {
-          process.stdout.write(forTerminal(await runQuery(connection, pending, format), format));
+          process.stdout.write(
+            forTerminal(await runQuery(connection, pending, format, allowWrites), format),
+          );
         } catch (error) {
           process.stdout.write(terminalText(`error: ${(error as Error).message}\n`));
           if (!interactive) process.exitCode = 1;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -6,6 +6,8 @@ import { isAlive } from '../process-alive.js';
 
 export interface Lock {
   release(): Promise<void>;
+  /** The same at once, from a signal handler about to exit. */
+  releaseSync(): void;
 }
 
 /** The file the kernel lock is taken on; it stays in out/ (it holds no data, only the lock). */
@@ -97,6 +99,15 @@ export async function acquireLock(
       if (!heldHere.has(key)) return;
       try {
         await rm(holderPath, { force: true });
+      } finally {
+        held.closeSync();
+        heldHere.delete(key);
+      }
+    },
+    releaseSync() {
+      if (!heldHere.has(key)) return;
+      try {
+        rmSync(holderPath, { force: true });
       } finally {
         held.closeSync();
         heldHere.delete(key);

@@ -1,4 +1,5 @@
-import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MANIFEST_NAME } from '../load/contract.js';
 import { REPORT_NAME } from '../load/report.js';
@@ -41,7 +42,37 @@ async function replaceWithLink(target: string, path: string): Promise<void> {
   await rename(temporary, path);
 }
 
+/** fsync of a file or folder (a folder's entries: names, links). */
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every file and folder under dir on disk, the folders after what they hold. */
+async function syncTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  await Promise.all(
+    entries.map((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return syncTree(path);
+      return entry.isFile() ? syncPath(path) : Promise.resolve();
+    }),
+  );
+  await syncPath(dir);
+}
+
+/**
+ * Publishes a build: its files and folders are made durable (fsync) first, so that a power loss
+ * after the switch can never publish a torn file; then out/.current is switched with a rename,
+ * and the out dir itself synced once its links are in place.
+ */
 export async function publishBuild(buildDir: string, outDir: string, runId: string): Promise<void> {
+  await syncTree(buildDir);
+  await syncPath(dirname(buildDir));
   const previous = await linkTarget(join(outDir, CURRENT));
   await replaceWithLink(join(RUNS, runId), join(outDir, CURRENT));
   if (previous) await replaceWithLink(previous, join(outDir, PREVIOUS));
@@ -57,7 +88,17 @@ export async function publishBuild(buildDir: string, outDir: string, runId: stri
     }
     await replaceWithLink(wanted, path);
   }
+  await syncPath(outDir);
   await removeUnpublishedRuns(outDir, buildDir);
+}
+
+/** discardBuild at once, from a signal handler about to exit. */
+export function discardBuildSync(buildDir: string): void {
+  rmSync(buildDir, { recursive: true, force: true });
+  const runsDir = dirname(buildDir);
+  if (existsSync(runsDir) && readdirSync(runsDir).length === 0) {
+    rmSync(runsDir, { recursive: true });
+  }
 }
 
 /** A failed run leaves nothing behind: the published outputs are untouched. */

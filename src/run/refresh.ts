@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Catalog } from '../catalog.js';
+import { DiskFullError, isDiskFull } from '../errors.js';
 import { MANIFEST_FILE_NAME, manifestText, writeManifest } from '../extract/manifest.js';
 import { CODE_TABLES_DIR, DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
 import type { CheckOutcome } from '../transform/checks.js';
@@ -10,7 +11,13 @@ import type { ReleaseSummary } from './load-sources.js';
 import { acquireLock } from './lock.js';
 import type { ReleaseChanges } from './outputs.js';
 import { planRun } from './plan.js';
-import { buildDirFor, discardBuild, publishBuild, removeUnpublishedRuns } from './publish.js';
+import {
+  buildDirFor,
+  discardBuild,
+  discardBuildSync,
+  publishBuild,
+  removeUnpublishedRuns,
+} from './publish.js';
 import { newRunId } from './run-id.js';
 
 export type { ReleaseSummary } from './load-sources.js';
@@ -57,6 +64,24 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     databasePath: join(options.outDir, DATABASE_FILE_NAME),
     parquetDir: join(options.outDir, PARQUET_DIR_NAME),
   };
+  // SIGTERM/SIGINT: the build is removed, the lock released and the process exits 143/130 (a
+  // publish under way is finished first: the symlink swap is never cut in half).
+  let publishing = false;
+  let stopping: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping !== null) return;
+    stopping = signal;
+    if (publishing) {
+      log(`${signal}: finishing the publish under way, then stopping`);
+      return;
+    }
+    log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
+    discardBuildSync(buildDir);
+    lock.releaseSync();
+    process.exit(exitCodeFor(signal));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     const abandoned = await removeUnpublishedRuns(options.outDir);
     if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
@@ -86,6 +111,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       ),
     );
     await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
+    publishing = true;
     await publishBuild(buildDir, options.outDir, runId);
     for (const release of manifestsToWrite) await writeManifest(release.dir, release.manifest);
     log(
@@ -94,8 +120,40 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     return { ...summary, ...paths, seconds: (Date.now() - started) / 1000, unchanged: false };
   } catch (error) {
     await discardBuild(buildDir);
+    if (isDiskFull(error)) {
+      throw new DiskFullError(options.outDir, await neededBytes(options), error);
+    }
     throw error;
   } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     await lock.release();
+    if (stopping !== null) process.exit(exitCodeFor(stopping));
   }
+}
+
+/** About how much room a run takes: the published run's size, else twice the raw files'. */
+async function neededBytes(options: { rawDir: string; outDir: string }): Promise<number> {
+  const published = await sizeOf(join(options.outDir, '.current', '.'));
+  return published > 0 ? published : 2 * (await sizeOf(options.rawDir));
+}
+
+async function sizeOf(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) =>
+        stat(join(e.parentPath, e.name)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** The shell's convention: 128 + the signal's number (SIGINT 2, SIGTERM 15). */
+function exitCodeFor(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 130 : 143;
 }
