@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,4 +108,16 @@ export async function readFileLines(path: string): Promise<string[]> {
 
 export function joinLines(lines: readonly string[]): Buffer {
   return Buffer.from(lines.join(''), 'latin1');
+}
+
+/** A raw dir with the RVU25D PPRRVU CSV cut to its header and the first `rows` data lines. */
+export async function smallPfsRaw(rows: number, prefix: string): Promise<string> {
+  const rawDir = join(await makeTempDir(prefix), 'raw');
+  const dir = join(rawDir, RELEASE_SUBDIR);
+  await mkdir(dir, { recursive: true });
+  const bytes = await readFile(join(REPO_RAW_DIR, RELEASE_SUBDIR, CSV_NAME));
+  let end = 0;
+  for (let i = 0; i < 10 + rows; i++) end = bytes.indexOf(0x0a, end) + 1;
+  await writeFile(join(dir, CSV_NAME), bytes.subarray(0, end));
+  return rawDir;
 }

@@ -18,23 +18,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, watch } from 'node:fs';
-import {
-  mkdir,
-  readdir,
-  readFile,
-  readlink,
-  realpath,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME, PROJECT_ROOT } from '../../src/paths.js';
 import { PUBLISHED_ENTRIES } from '../../src/run/publish.js';
 import { openOutDatabase, scalar } from '../helpers/duckdb.js';
-import { CSV_NAME, hashTree, makeTempDir, REPO_RAW_DIR, removeTempDirs } from '../helpers/raw.js';
+import { hashTree, makeTempDir, removeTempDirs, smallPfsRaw } from '../helpers/raw.js';
 import { refresh } from '../helpers/refresh.js';
 
 const ROWS = 500;
@@ -97,15 +88,8 @@ function random(seed: number): () => number {
 }
 
 /** A raw dir with the PPRRVU CSV cut to its header and the first `rows` data lines. */
-async function smallRaw(rows: number): Promise<string> {
-  const rawDir = join(await makeTempDir('kill-raw'), 'raw');
-  const dir = join(rawDir, 'pfs-rvu', 'RVU25D');
-  await mkdir(dir, { recursive: true });
-  const bytes = await readFile(join(REPO_RAW_DIR, 'pfs-rvu', 'RVU25D', CSV_NAME));
-  let end = 0;
-  for (let i = 0; i < 10 + rows; i++) end = bytes.indexOf(0x0a, end) + 1;
-  await writeFile(join(dir, CSV_NAME), bytes.subarray(0, end));
-  return rawDir;
+function smallRaw(rows: number): Promise<string> {
+  return smallPfsRaw(rows, 'kill-raw');
 }
 
 interface Child {

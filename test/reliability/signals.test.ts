@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { CSV_NAME, makeTempDir, REPO_RAW_DIR, removeTempDirs } from '../helpers/raw.js';
+import { makeTempDir, removeTempDirs, smallPfsRaw } from '../helpers/raw.js';
 
 afterAll(removeTempDirs);
 
@@ -13,15 +13,8 @@ const TRIALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGTERM', 'SIGINT', 'SIG
 const SEED = Number(process.env.SIGNAL_SEED ?? 20261206);
 
 /** A raw dir with the PPRRVU CSV cut to its header and the first `rows` data lines. */
-async function smallRaw(rows: number): Promise<string> {
-  const rawDir = join(await makeTempDir('signal-raw'), 'raw');
-  const dir = join(rawDir, 'pfs-rvu', 'RVU25D');
-  await mkdir(dir, { recursive: true });
-  const bytes = await readFile(join(REPO_RAW_DIR, 'pfs-rvu', 'RVU25D', CSV_NAME));
-  let end = 0;
-  for (let i = 0; i < 10 + rows; i++) end = bytes.indexOf(0x0a, end) + 1;
-  await writeFile(join(dir, CSV_NAME), bytes.subarray(0, end));
-  return rawDir;
+function smallRaw(rows: number): Promise<string> {
+  return smallPfsRaw(rows, 'signal-raw');
 }
 
 /** Runs `fse refresh --force`; sends `signal` `delayMs` after the build starts reading. */
