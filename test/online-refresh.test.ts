@@ -15,6 +15,11 @@ import {
 import { fse } from './helpers/cli.js';
 import { hashTree, makeTempDir, REPO_RAW_DIR, removeTempDirs } from './helpers/raw.js';
 
+/** `fse status --json` on the day the fixture sites' releases are judged by. */
+function statusJson(rawDir: string, outDir: string) {
+  return fse('status', '--json', '--today', '2026-02-01', '--raw', rawDir, '--out', outDir);
+}
+
 /**
  * `fse refresh --online` as an operator runs it (the built CLI), every source's landing page
  * moved to its fixture site with --landing-pages. raw/ starts as the repository's (plus the MUE
@@ -140,16 +145,7 @@ describe('refresh --online against fixture sites for all five sources', () => {
   });
 
   it('status names each source newest release and says its page had the expected shape', async () => {
-    const result = await fse(
-      'status',
-      '--json',
-      '--today',
-      '2026-02-01',
-      '--raw',
-      rawDir,
-      '--out',
-      outDir,
-    );
+    const result = await statusJson(rawDir, outDir);
     const { sources } = JSON.parse(result.stdout) as {
       sources: {
         source: string;
@@ -232,16 +228,7 @@ describe('refresh --online against fixture sites for all five sources', () => {
       expect(result.stderr).toContain(`  hcpcs (${hcpcs.page.url}): `);
       expect(result.stderr).toMatch(new RegExp(`  mue \\(${mue.page.url}\\): .*HTTP 404`));
       expect(await hashTree(outDir)).toEqual(before);
-      const status = await fse(
-        'status',
-        '--json',
-        '--today',
-        '2026-02-01',
-        '--raw',
-        rawDir,
-        '--out',
-        outDir,
-      );
+      const status = await statusJson(rawDir, outDir);
       const outcomes = Object.fromEntries(
         (
           JSON.parse(status.stdout) as {

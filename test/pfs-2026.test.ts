@@ -177,43 +177,43 @@ describe('lookup and diff across the 2025 → 2026 boundary', () => {
   });
 });
 
+/**
+ * A refresh of RVU25D and a CY2026 release whose QPP global row of `hcpcs` is edited (CSVs
+ * only: the run blocks on them): what it threw, and where a code's row is in the QPP file.
+ */
+async function blockedWithQppRow(
+  hcpcs: string,
+  edit: (row: string[]) => void,
+): Promise<{ message: string; lineOf: (hcpcs: string) => number }> {
+  const raw = await copyRaw({ withoutTxt: true });
+  const tampered = await writePfs2026Release(raw, 'RVU26A', {
+    codes: CODES,
+    txt: false,
+    editQppRows: (rows) => edit(rows.find((r) => r[0] === hcpcs && r[1] === '') as string[]),
+  });
+  const error = await failedRefresh({
+    rawDir: raw,
+    outDir: join(await makeTempDir('pfs-2026-bad'), 'out'),
+  });
+  return { message: JSON.stringify(error), lineOf: tampered.qppLineOf };
+}
+
 describe('a QPP file that disagrees blocks the run, naming file, line and column', () => {
   it('a QPP work RVU changed', async () => {
-    const raw = await copyRaw({ withoutTxt: true });
-    const tampered = await writePfs2026Release(raw, 'RVU26A', {
-      codes: CODES,
-      txt: false,
-      editQppRows: (rows) => {
-        const row = rows.find((r) => r[0] === '99213' && r[1] === '') as string[];
-        row[5] = '9.99';
-      },
+    const { message, lineOf } = await blockedWithQppRow('99213', (row) => {
+      row[5] = '9.99';
     });
-    const error = await failedRefresh({
-      rawDir: raw,
-      outDir: join(await makeTempDir('pfs-2026-bad'), 'out'),
-    });
-    const line = tampered.qppLineOf('99213');
-    expect(JSON.stringify(error)).toContain(
-      `pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv:${line}: work_rvu (WORK RVU) is 9.99 in the QPP file and`,
+    expect(message).toContain(
+      `pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv:${lineOf('99213')}: work_rvu (WORK RVU) is 9.99 in the QPP file and`,
     );
   });
 
   it('a row only in the QPP file', async () => {
-    const raw = await copyRaw({ withoutTxt: true });
-    const tampered = await writePfs2026Release(raw, 'RVU26A', {
-      codes: CODES,
-      txt: false,
-      editQppRows: (rows) => {
-        const row = rows.find((r) => r[0] === '99214' && r[1] === '') as string[];
-        row[0] = '99299';
-      },
+    const { message, lineOf } = await blockedWithQppRow('99214', (row) => {
+      row[0] = '99299';
     });
-    const error = await failedRefresh({
-      rawDir: raw,
-      outDir: join(await makeTempDir('pfs-2026-bad'), 'out'),
-    });
-    expect(JSON.stringify(error)).toContain(
-      `pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv:${tampered.qppLineOf('99299')}: 99299 is in the QPP file but not in a non-QPP file of release RVU26A`,
+    expect(message).toContain(
+      `pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv:${lineOf('99299')}: 99299 is in the QPP file but not in a non-QPP file of release RVU26A`,
     );
   });
 });

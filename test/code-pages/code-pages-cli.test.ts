@@ -25,7 +25,6 @@ beforeAll(async () => {
       'code-pages',
       'parse',
       FIXTURES_DIR,
-      fixturePath(MARKUPS[0]),
       '--json',
       '--date',
       '2025-11-15',

@@ -1,8 +1,23 @@
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/code-pages', import.meta.url));
+/** Where the hand-written fixtures are kept (see its README). */
+const SOURCE_DIR = fileURLToPath(new URL('../fixtures/code-pages', import.meta.url));
+
+/** The seed page in two-cell rows is the page bundled in raw/: one copy of it in the repo. */
+const SEED_PAGE = fileURLToPath(
+  new URL('../../raw/code-pages/2025-11-01/38211.html', import.meta.url),
+);
 
 /** The 38211 page in three markups. */
 export const MARKUPS = [
@@ -19,15 +34,46 @@ export const NOT_CODE_PAGES = [
   ['no-fields-article.html', 'no-fields'],
 ] as const;
 
-/** The seed page in two-cell rows is the page bundled in raw/: one copy of it in the repo. */
-const BUNDLED: Record<string, string> = {
-  '38211-two-cell-rows.html': fileURLToPath(
-    new URL('../../raw/code-pages/2025-11-01/38211.html', import.meta.url),
-  ),
-};
+/**
+ * A markup variant: the seed page with its "Code Details" (the heading through the end of the
+ * field table) replaced by the variant's (`<name>.fields.html`): the rest of the page, prose and
+ * history, is the seed page's.
+ */
+function variant(seed: string, fieldsFile: string): string {
+  const start = seed.indexOf('<h2>Code Details</h2>');
+  const end = seed.indexOf('</table>', start) + '</table>\n'.length;
+  if (start < 0 || end < start) throw new Error('the seed page has no Code Details table');
+  return seed.slice(0, start) + readFileSync(fieldsFile, 'utf8') + seed.slice(end);
+}
+
+/**
+ * Every fixture as a file, in a folder of its own: the seed page, its variants built from it,
+ * and the other pages as kept. Removed when the test process ends.
+ */
+function materialise(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fse-code-page-fixtures-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const seed = readFileSync(SEED_PAGE, 'utf8');
+  writeFileSync(join(dir, MARKUPS[0]), seed);
+  for (const name of MARKUPS.slice(1)) {
+    writeFileSync(
+      join(dir, name),
+      variant(seed, join(SOURCE_DIR, name.replace(/\.html$/, '.fields.html'))),
+    );
+  }
+  for (const name of readdirSync(SOURCE_DIR)) {
+    if (name.endsWith('.html') && !name.endsWith('.fields.html')) {
+      copyFileSync(join(SOURCE_DIR, name), join(dir, name));
+    }
+  }
+  return dir;
+}
+
+/** The folder of every code-page fixture, as pages (what `code-pages parse <folder>` reads). */
+export const FIXTURES_DIR = materialise();
 
 export function fixturePath(name: string): string {
-  return BUNDLED[name] ?? join(FIXTURES_DIR, name);
+  return join(FIXTURES_DIR, name);
 }
 
 export function fixture(name: string): Promise<string> {

@@ -15,6 +15,7 @@
  * Then: a reader holding the old database open in another process while refreshes publish, and
  * the temp files a kill can leave outside .runs/.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, watch } from 'node:fs';
@@ -25,6 +26,7 @@ import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME, PROJECT_ROOT } from '../../src/paths.js';
 import { PUBLISHED_ENTRIES } from '../../src/run/publish.js';
 import { openOutDatabase, scalar } from '../helpers/duckdb.js';
+import { seededRandom } from '../helpers/random.js';
 import { hashTree, makeTempDir, removeTempDirs, smallPfsRaw } from '../helpers/raw.js';
 import { refresh } from '../helpers/refresh.js';
 
@@ -75,17 +77,8 @@ connection.closeSync();
 instance.closeSync();
 `;
 
-/** mulberry32: a small seeded generator, so a failing trial can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that a failing trial can be replayed. */
+const random = seededRandom;
 
 /** A raw dir with the PPRRVU CSV cut to its header and the first `rows` data lines. */
 function smallRaw(rows: number): Promise<string> {

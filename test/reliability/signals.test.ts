@@ -4,6 +4,7 @@ import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/random.js';
 import { makeTempDir, removeTempDirs, smallPfsRaw } from '../helpers/raw.js';
 
 afterAll(removeTempDirs);
@@ -45,17 +46,8 @@ function refreshAndSignal(
   );
 }
 
-/** mulberry32, so a failing trial can be replayed with SIGNAL_SEED. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that a failing trial can be replayed. */
+const random = seededRandom;
 
 it(`SIGTERM/SIGINT during a refresh: exit 143/130, build removed, lock released (${TRIALS.length} trials)`, async () => {
   const rawDir = await smallRaw(500);
