@@ -382,9 +382,13 @@ describe('a reader holding the old database open', () => {
 
       const reader = spawnNode(READER_SCRIPT, [join(outDir, DATABASE_FILE_NAME)]);
       try {
-        const answered = async (n: number) => {
+        // Waits for n answers to queries started after `since` (a line read here may have
+        // been written before `since`, so counting lines alone races the reader's output).
+        const answered = async (n: number, since = 0) => {
           const deadline = Date.now() + 90_000;
-          while (reader.lines.length < n) {
+          const after = () =>
+            reader.lines.filter((l) => (JSON.parse(l) as { at: number }).at > since).length;
+          while (after() < n) {
             if (Date.now() > deadline) throw new Error(`reader: ${reader.stderr.join('')}`);
             await new Promise((resolve) => setTimeout(resolve, 20));
           }
@@ -396,7 +400,7 @@ describe('a reader holding the old database open', () => {
         await refresh({ rawDir: newRaw, outDir, pipelines: [pfsRvuPipeline], force: true });
         const published = Date.now();
         expect(existsSync(oldRun)).toBe(false);
-        await answered(reader.lines.length + 20);
+        await answered(20, published);
         reader.process.stdin?.end();
         expect((await reader.exited).code, reader.stderr.join('')).toBe(0);
 
