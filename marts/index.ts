@@ -18,6 +18,13 @@ export const MARTS: readonly Mart[] = [
     commentsFrom: ['code_card'],
   },
   {
+    // A view: amounts per locality are computed when read (two million rows per release).
+    file: 'pfs_payment.sql',
+    sources: ['pfs-rvu', 'pfs-gpci', 'pfs-opps-cap'],
+    key: ['release_id', 'basis', 'mac', 'locality_number', 'hcpcs', 'modifier'],
+    commentsFrom: ['pfs_rvu', 'pfs_gpci'],
+  },
+  {
     // Rows of reconciliation: where the BETOS file and the HCPCS file disagree on a code.
     file: 'reconcile_betos.sql',
     sources: ['hcpcs', 'betos'],

@@ -8,11 +8,19 @@ import { codePagesSource } from './code-pages/pipeline.js';
 import { hcpcsPipeline } from './hcpcs/pipeline.js';
 import { muePipeline } from './mue/pipeline.js';
 import { oppsAddendumBPipeline } from './opps-addendum-b/pipeline.js';
+import { pfsAnesthesiaPipeline } from './pfs-anesthesia/pipeline.js';
+import { pfsGpciPipeline } from './pfs-gpci/pipeline.js';
+import { pfsLocalityPipeline } from './pfs-locality/pipeline.js';
+import { pfsOppsCapPipeline } from './pfs-opps-cap/pipeline.js';
 import { pfsRvuPipeline } from './pfs-rvu/pipeline.js';
 
 /** Every source read from release files, in load order. */
 export const PIPELINES: readonly PipelineDefinition[] = [
   pfsRvuPipeline,
+  pfsGpciPipeline,
+  pfsLocalityPipeline,
+  pfsAnesthesiaPipeline,
+  pfsOppsCapPipeline,
   hcpcsPipeline,
   oppsAddendumBPipeline,
   muePipeline,

@@ -15,6 +15,12 @@ export interface SourceColumn {
   header: string;
   /** Other spellings of the header seen in other years (case and spacing are ignored anyway). */
   synonyms?: readonly string[];
+  /**
+   * A header that changes with the year or a figure (e.g. "2025 PW GPCI (with 1.0 Floor)",
+   * "National Anes CF of 20.3178"): a JavaScript regular expression matched against the header
+   * upper-cased with its spaces collapsed, beside `header` and `synonyms`.
+   */
+  headerPattern?: RegExp;
   /** The column is absent from some years' files; it is then read as NULL. */
   optional?: boolean;
   /** 1-based inclusive character positions in the fixed-width variant. */
@@ -52,7 +58,8 @@ export interface FileRule {
 
 /** Delimited text: the header row is found by its first cell, not by line number. */
 export interface CsvLayout {
-  headerAnchor: string;
+  /** The header's first cell, or a pattern for it (tested upper-cased, spaces collapsed). */
+  headerAnchor: string | RegExp;
   encoding?: Encoding;
 }
 
@@ -68,6 +75,10 @@ export interface FixedWidthLayout {
    * (false) has every line a record: a first line that is not one is rejected, not skipped.
    */
   preamble?: boolean;
+  /** Lines after the last record that are not records are notes that end the file (default: rejected). */
+  trailer?: boolean;
+  /** 'skip': blank lines among the records are spacers, not rejects. */
+  blankLines?: 'skip';
 }
 
 /** A workbook sheet: the header row is the first whose first cell is the anchor. */
@@ -101,9 +112,27 @@ export interface FactTable {
   staged?: boolean;
 }
 
+/**
+ * Lines among the records that are not records: spacer lines with every cell blank, and notes
+ * (a footnote, "MAC Assignments as of …") with text in the first column only. They are not
+ * loaded and not rejected: each file's count is in source_file.lines_skipped.
+ */
+export interface NonRecordLines {
+  blank?: boolean;
+  /** A regular expression (RE2, matched anywhere) the first column's text of a note matches. */
+  notes?: string;
+}
+
 export interface PipelineDefinition {
-  /** Folder name under raw/ and value of release.source. */
+  /** Value of release.source; also the folder under raw/ unless `releasesOf` names another. */
   source: string;
+  /**
+   * Another source whose release folders also hold this source's files: CMS ships the GPCI,
+   * locality and OPPS-cap files in the same RVU zip as the PPRRVU file. This source reads
+   * raw/<releasesOf>/<release>/ (a folder with none of its files is not a release of it), its
+   * releases are named and dated as that source's, and that source's discovery fetches them.
+   */
+  releasesOf?: string;
   title: string;
   /** How often the publisher issues a release; 'withdrawn': never again (the last one stays). */
   cadence: 'quarterly' | 'annual' | 'withdrawn';
@@ -116,6 +145,7 @@ export interface PipelineDefinition {
   columns: readonly SourceColumn[];
   csv?: CsvLayout;
   fixedWidth?: FixedWidthLayout;
+  nonRecords?: NonRecordLines;
   xlsx?: XlsxLayout;
   /** Staging table the readers fill (all text, with file and line). */
   stagingTable: string;

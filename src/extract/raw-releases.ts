@@ -46,24 +46,33 @@ export interface RawRelease {
   ignored: string[];
 }
 
+/** The folder under raw/ a pipeline reads: its own, or that of the source it ships with. */
+export function rawFolderOf(pipeline: PipelineDefinition): string {
+  return pipeline.releasesOf ?? pipeline.source;
+}
+
 /**
  * Lists raw/<source>/<release>/ folders (a manifest is made, not written, where a release has
  * none or lacks a file). Folders
  * `skip` names ("<source>/<folder>", already loaded and unchanged) are not read at all.
+ * `sharing` are the other pipelines reading the same folders: their files are not "ignored".
  */
 export async function findRawReleases(
   rawDir: string,
   pipeline: PipelineDefinition,
   skip: ReadonlySet<string> = new Set(),
+  sharing: readonly PipelineDefinition[] = [],
 ): Promise<RawRelease[]> {
-  const sourceDir = join(rawDir, pipeline.source);
+  const folderSource = rawFolderOf(pipeline);
+  const sourceDir = join(rawDir, folderSource);
   const entries = await listFolder(sourceDir);
   const releases: RawRelease[] = [];
   for (const entry of entries.sort()) {
     const dir = join(sourceDir, entry);
     if (!(await stat(dir)).isDirectory() || entry.startsWith('.')) continue;
-    if (skip.has(`${pipeline.source}/${entry}`)) continue;
-    releases.push(await readRawRelease(rawDir, pipeline, entry));
+    if (skip.has(`${folderSource}/${entry}`)) continue;
+    const release = await readRawRelease(rawDir, pipeline, entry, sharing);
+    if (release) releases.push(release);
   }
   return releases;
 }
@@ -72,8 +81,10 @@ async function readRawRelease(
   rawDir: string,
   pipeline: PipelineDefinition,
   folder: string,
-): Promise<RawRelease> {
-  const dir = join(rawDir, pipeline.source, folder);
+  sharing: readonly PipelineDefinition[],
+): Promise<RawRelease | null> {
+  const folderSource = rawFolderOf(pipeline);
+  const dir = join(rawDir, folderSource, folder);
   if (await exists(join(dir, MANIFEST_FILE_NAME))) {
     await requireRegularFile(join(dir, MANIFEST_FILE_NAME));
   }
@@ -88,23 +99,27 @@ async function readRawRelease(
       `"${manifest.release}" must be letters, digits, ".", "-" or "_"`,
     );
   }
-  if (manifest.source !== pipeline.source) {
+  if (manifest.source !== folderSource) {
     throw new InputError(
       join(dir, MANIFEST_FILE_NAME),
       null,
       'manifest does not match its folder',
-      `source "${manifest.source}" in a folder under raw/${pipeline.source}/`,
+      `source "${manifest.source}" in a folder under raw/${folderSource}/`,
     );
   }
   let manifestWritten = existing === null;
 
   const names = (await readdir(dir)).filter((n) => n !== MANIFEST_FILE_NAME && !n.startsWith('.'));
+  // A source that ships in another's releases has none in a folder without its files.
+  if (pipeline.releasesOf && !names.some((n) => pipeline.files.some((r) => r.pattern.test(n)))) {
+    return null;
+  }
   const files: RawFile[] = [];
   const ignored: string[] = [];
   for (const name of names.sort()) {
     const rule = pipeline.files.find((r) => r.pattern.test(name));
     if (!rule) {
-      ignored.push(name);
+      if (!sharing.some((p) => p.files.some((r) => r.pattern.test(name)))) ignored.push(name);
       continue;
     }
     const path = join(dir, name);
@@ -124,7 +139,7 @@ async function readRawRelease(
     }
     files.push({
       path,
-      relativePath: `${pipeline.source}/${folder}/${name}`,
+      relativePath: `${folderSource}/${folder}/${name}`,
       name,
       rule,
       profile,
@@ -153,6 +168,30 @@ async function readRawRelease(
     variants: files.filter((f) => !primaries.includes(f)),
     ignored,
   };
+}
+
+/**
+ * The manifests a run writes once published, one per release folder: sources sharing a folder
+ * each list the files they read, so their lists are joined.
+ */
+export function manifestsToWrite(
+  releases: readonly RawRelease[],
+): { dir: string; manifest: ReleaseManifest }[] {
+  const byDir = new Map<string, ReleaseManifest>();
+  for (const release of releases.filter((r) => r.manifestWritten)) {
+    const known = byDir.get(release.dir);
+    if (!known) {
+      byDir.set(release.dir, { ...release.manifest, files: [...release.manifest.files] });
+      continue;
+    }
+    for (const file of release.manifest.files) {
+      if (!known.files.some((f) => f.path === file.path)) known.files.push(file);
+    }
+  }
+  return [...byDir].map(([dir, manifest]) => ({
+    dir,
+    manifest: { ...manifest, files: manifest.files.sort((a, b) => a.path.localeCompare(b.path)) },
+  }));
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -208,7 +247,7 @@ function manifestFromFolder(
     throw new InputError(dir, null, 'release folder name', (error as Error).message);
   }
   return {
-    source: pipeline.source,
+    source: rawFolderOf(pipeline),
     release: derived.release,
     published: derived.published,
     effective_from: derived.effectiveFrom,

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { identifier } from '../db/sql.js';
+import { identifier, literal } from '../db/sql.js';
 import { InputError, unreadableFile } from '../errors.js';
-import type { PipelineDefinition } from '../pipeline-definition.js';
+import type { PipelineDefinition, SourceColumn } from '../pipeline-definition.js';
 import { findRawReleases, type RawFile, type RawRelease, RELEASES_READ } from './raw-releases.js';
 import { stageCsvFiles } from './readers/csv-reader.js';
 import { stageFixedWidthFile } from './readers/fixed-width-reader.js';
@@ -36,8 +36,9 @@ export async function registerReleases(
   pipeline: PipelineDefinition,
   log: (line: string) => void,
   loaded: ReadonlySet<string> = new Set(),
+  sharing: readonly PipelineDefinition[] = [],
 ): Promise<RawRelease[]> {
-  const releases = await findRawReleases(rawDir, pipeline, loaded);
+  const releases = await findRawReleases(rawDir, pipeline, loaded, sharing);
   log(`${pipeline.source}: ${releases.length} release(s) to read`);
   await connection.run(
     `CREATE TEMP TABLE IF NOT EXISTS ${RELEASES_READ} (source VARCHAR, release_id VARCHAR)`,
@@ -46,14 +47,14 @@ export async function registerReleases(
     connection,
     RELEASES_READ,
     ['', ''],
-    releases.map(({ manifest: m }) => [m.source, m.release]),
+    releases.map((r) => [r.source, r.release]),
   );
   await insertRows(
     connection,
     'release',
     ['', '', '::DATE', '::DATE', 'NULL', '', '', ''],
-    releases.map(({ manifest: m }) => [
-      m.source,
+    releases.map(({ source, manifest: m }) => [
+      source,
       m.release,
       m.published,
       m.effective_from,
@@ -126,13 +127,15 @@ export async function stageReleases(
     pipeline,
     targets.map((t) => t.target),
   );
+  const skipped = await removeNonRecords(connection, pipeline);
 
   await insertRows(
     connection,
     'source_file',
-    Array(12).fill(''),
+    Array(13).fill(''),
     targets.map(({ release, target: { file }, role }, i) => {
       const result = results[i] as StageResult;
+      const linesSkipped = skipped.get(file.relativePath) ?? 0;
       return [
         file.relativePath,
         release.source,
@@ -143,8 +146,9 @@ export async function stageReleases(
         file.profile.sha256,
         file.profile.bytes,
         file.profile.lines,
-        result.rowsStaged,
+        result.rowsStaged - linesSkipped,
         result.linesRejected,
+        linesSkipped,
         file.origin,
       ];
     }),
@@ -156,14 +160,16 @@ export async function stageReleases(
     for (const [i, { target, role }] of targets.entries()) {
       if (targets[i]?.release !== release) continue;
       const result = results[i] as StageResult;
+      const linesSkipped = skipped.get(target.file.relativePath) ?? 0;
       files.push({
         file: target.file.relativePath,
         role,
-        rows: result.rowsStaged,
+        rows: result.rowsStaged - linesSkipped,
         rejected: result.linesRejected,
       });
       log(
-        `  ${target.file.relativePath}: ${result.rowsStaged} rows read, ${result.linesRejected} lines unreadable`,
+        `  ${target.file.relativePath}: ${result.rowsStaged - linesSkipped} rows read, ${result.linesRejected} lines unreadable` +
+          (linesSkipped ? `, ${linesSkipped} spacer or note lines skipped` : ''),
       );
     }
     for (const ignored of release.ignored) {
@@ -172,6 +178,37 @@ export async function stageReleases(
     staged.push({ raw: release, files });
   }
   return staged;
+}
+
+/**
+ * Takes the lines the pipeline declares not records (blank spacers, notes) out of both staging
+ * tables; returns how many per file, for source_file.lines_skipped.
+ */
+async function removeNonRecords(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+): Promise<Map<string, number>> {
+  const skipped = new Map<string, number>();
+  const declared = pipeline.nonRecords;
+  const [first, ...rest] = pipeline.columns;
+  if (!declared || !first) return skipped;
+  const blank = (columns: readonly SourceColumn[]) =>
+    columns.map((c) => `${identifier(c.name)} IS NULL`).join(' AND ') || 'true';
+  const when = [
+    declared.blank ? `(${blank(pipeline.columns)})` : null,
+    declared.notes
+      ? `(regexp_matches(${identifier(first.name)}, ${literal(declared.notes)}) AND ${blank(rest)})`
+      : null,
+  ].filter((w) => w !== null);
+  if (when.length === 0) return skipped;
+  for (const table of [pipeline.stagingTable, variantTable(pipeline)]) {
+    const reader = await connection.runAndReadAll(`
+      DELETE FROM ${identifier(table)} WHERE ${when.join(' OR ')} RETURNING source_file`);
+    for (const [file] of reader.getRowsJS()) {
+      skipped.set(String(file), (skipped.get(String(file)) ?? 0) + 1);
+    }
+  }
+  return skipped;
 }
 
 /** Empties the staging tables (dropped: their memory is given back at once). */

@@ -11,6 +11,7 @@ CREATE TABLE source_file (
   lines BIGINT NOT NULL,
   rows_staged BIGINT NOT NULL,
   lines_rejected BIGINT NOT NULL,
+  lines_skipped BIGINT NOT NULL,
   origin VARCHAR NOT NULL,
   FOREIGN KEY (source, release_id) REFERENCES release (source, release_id)
 );
@@ -26,4 +27,5 @@ COMMENT ON COLUMN source_file.bytes IS 'File size in bytes.';
 COMMENT ON COLUMN source_file.lines IS 'Lines in the file, header and preamble included.';
 COMMENT ON COLUMN source_file.rows_staged IS 'Data rows read from the file.';
 COMMENT ON COLUMN source_file.lines_rejected IS 'Lines the reader could not read (see rejected_row).';
+COMMENT ON COLUMN source_file.lines_skipped IS 'Lines among the records that the source declares not records (blank spacer lines, notes such as footnotes), not loaded.';
 COMMENT ON COLUMN source_file.origin IS 'Where the file came from (URL, zip member, or local).';

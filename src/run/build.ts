@@ -2,7 +2,7 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog } from '../catalog.js';
-import type { RawRelease } from '../extract/raw-releases.js';
+import { manifestsToWrite, type RawRelease, rawFolderOf } from '../extract/raw-releases.js';
 import { registerReleases } from '../extract/stage-source.js';
 import type { ReleaseFiles } from '../load/parquet-export.js';
 import { DATABASE_FILE_NAME } from '../paths.js';
@@ -39,7 +39,7 @@ export interface BuildSummary {
   /** Per source, keys added, ended and changed by its newest release. */
   changes: ReleaseChanges[];
   /** Manifests to write or complete (files dropped in by hand), once the run is published. */
-  manifestsToWrite: RawRelease[];
+  manifestsToWrite: ReturnType<typeof manifestsToWrite>;
 }
 
 /**
@@ -67,7 +67,12 @@ export async function build(
     // Each source's new releases first: which sources load data decides when the marts start.
     const toRead: RawRelease[][] = [];
     for (const pipeline of catalog.pipelines) {
-      toRead.push(await registerReleases(connection, options.rawDir, pipeline, log, base?.folders));
+      const sharing = catalog.pipelines.filter(
+        (p) => p !== pipeline && rawFolderOf(p) === rawFolderOf(pipeline),
+      );
+      toRead.push(
+        await registerReleases(connection, options.rawDir, pipeline, log, base?.folders, sharing),
+      );
     }
     await createSharedHistoryTables(connection);
 
@@ -102,7 +107,7 @@ export async function build(
       releases,
       checks,
       changes,
-      manifestsToWrite: toRead.flat().filter((r) => r.manifestWritten),
+      manifestsToWrite: manifestsToWrite(toRead.flat()),
     };
   } finally {
     db.close();

@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Catalog } from '../catalog.js';
 import { MANIFEST_FILE_NAME } from '../extract/manifest.js';
+import { rawFolderOf } from '../extract/raw-releases.js';
 import { CODE_TABLES_DIR, MARTS_DIR, PIPELINES_DIR, PROJECT_ROOT } from '../paths.js';
 import { publishedDir } from './publish.js';
 
@@ -63,7 +64,7 @@ export async function describeInputs(
   code.update(`sources ${pipelines.map((p) => p.source).join(' ')}\0`);
 
   const entries = new Map<string, FolderEntry[]>();
-  for (const folder of [...pipelines.map((p) => p.source), ...pageFolders]) {
+  for (const folder of new Set([...pipelines.map(rawFolderOf), ...pageFolders])) {
     const paths = (await walk(join(rawDir, folder)))
       .map((path) => ({ path, name: relative(rawDir, path) }))
       .filter(({ name }) => !name.split('/').some((part) => part.startsWith('.')));

@@ -38,8 +38,11 @@ export function clientForPage(
 }
 
 /** The zip members a pipeline reads: the patterns of its file rules. */
-export function wantedMembersOf(pipeline: PipelineDefinition): MemberSelector {
-  return pipeline.files.map((rule) => rule.pattern);
+export function wantedMembersOf(
+  pipeline: PipelineDefinition,
+  shippedWith: readonly PipelineDefinition[] = [],
+): MemberSelector {
+  return [pipeline, ...shippedWith].flatMap((p) => p.files.map((rule) => rule.pattern));
 }
 
 /** The error for a landing page that was read but lists no release of the expected shape. */
@@ -326,6 +329,10 @@ export async function fetchNewPipelineReleases(
   const results: FetchReleaseResult[] = [];
   const failures: SourceFailure[] = [];
   for (const pipeline of options.pipelines) {
+    if (pipeline.releasesOf) {
+      options.log?.(`${pipeline.source}: fetched with the releases of ${pipeline.releasesOf}`);
+      continue;
+    }
     const page = options.pages ? options.pages[pipeline.source] : pipeline.discovery;
     if (!page) {
       options.log?.(`${pipeline.source}: no landing page known; not fetched online`);
@@ -342,7 +349,11 @@ export async function fetchNewPipelineReleases(
           rawDir: options.rawDir,
           page,
           client,
-          wanted: wantedMembersOf(pipeline),
+          // Files of sources that ship in this source's releases land with it.
+          wanted: wantedMembersOf(
+            pipeline,
+            options.pipelines.filter((p) => p.releasesOf === pipeline.source),
+          ),
           license: pipeline.license,
           ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
           ...(options.log ? { log: options.log } : {}),

@@ -21,8 +21,7 @@ export function mapColumns(
   const normalised = names.map(normaliseHeader);
   const index: FieldIndex = {};
   for (const column of columns) {
-    const accepted = [column.header, ...(column.synonyms ?? [])].map(normaliseHeader);
-    const hits = normalised.flatMap((n, i) => (accepted.includes(n) ? [i] : []));
+    const hits = normalised.flatMap((n, i) => (namesColumn(n, column) ? [i] : []));
     if (hits.length > 1) {
       throw new InputError(
         file,
@@ -46,8 +45,12 @@ export function mapColumns(
 
 /** How many declared headers a candidate header row names: used to pick the header rows. */
 export function countMatches(names: readonly string[], columns: readonly SourceColumn[]): number {
-  const normalised = new Set(names.map(normaliseHeader));
-  return columns.filter((c) =>
-    [c.header, ...(c.synonyms ?? [])].some((h) => normalised.has(normaliseHeader(h))),
-  ).length;
+  const normalised = names.map(normaliseHeader);
+  return columns.filter((c) => normalised.some((n) => namesColumn(n, c))).length;
+}
+
+/** Whether a normalised header names the column: its header, a synonym, or its pattern. */
+function namesColumn(normalised: string, column: SourceColumn): boolean {
+  if (column.headerPattern?.test(normalised)) return true;
+  return [column.header, ...(column.synonyms ?? [])].some((h) => normaliseHeader(h) === normalised);
 }

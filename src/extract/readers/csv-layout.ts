@@ -31,7 +31,7 @@ interface ParsedRecord {
 export async function detectCsvLayout(
   path: string,
   displayPath: string,
-  anchor: string,
+  anchor: string | RegExp,
   columns: readonly SourceColumn[],
 ): Promise<DetectedCsvLayout> {
   const head = await readHead(path, HEADER_SCAN_BYTES);
@@ -50,15 +50,17 @@ export async function detectCsvLayout(
   } catch (error) {
     throw new InputError(displayPath, null, 'unreadable CSV header', (error as Error).message);
   }
-  const anchorIndex = records.findIndex(
-    (r) => normaliseHeader(r.record[0] ?? '') === normaliseHeader(anchor),
-  );
+  const isAnchor = (cell: string) =>
+    typeof anchor === 'string'
+      ? normaliseHeader(cell) === normaliseHeader(anchor)
+      : anchor.test(normaliseHeader(cell));
+  const anchorIndex = records.findIndex((r) => isAnchor(r.record[0] ?? ''));
   if (anchorIndex === -1) {
     throw new InputError(
       displayPath,
       null,
       'header not found',
-      `no row in the first ${records.length} rows starts with "${anchor}"`,
+      `no row in the first ${records.length} rows starts with ${typeof anchor === 'string' ? `"${anchor}"` : anchor}`,
     );
   }
   const anchorRecord = records[anchorIndex] as ParsedRecord;

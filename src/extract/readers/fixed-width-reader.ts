@@ -116,8 +116,13 @@ async function stageLines(
     );
   }
 
-  // Lines before the first record are a preamble, unless the layout has none.
+  // Lines before the first record are a preamble, unless the layout has none; with a trailer,
+  // lines after the last record are its notes; blank spacer lines are skipped where declared.
   const afterPreamble = layout.preamble === false ? 0 : firstRecord;
+  const lastRecord = layout.trailer
+    ? await countRows(connection, 'SELECT max(line) FROM _fw_lines WHERE is_record')
+    : Number.MAX_SAFE_INTEGER;
+  const spacer = layout.blankLines === 'skip' ? "trim(coalesce(text, '')) = ''" : 'false';
   const rejects = await connection.prepare(`
     INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, raw_text)
     SELECT $1, $2, $3, line,
@@ -126,7 +131,8 @@ async function stageLines(
                 ELSE 'record is ' || length(text) || ' characters, the layout has ${layout.recordLength}' END,
            left(text, ${RAW_TEXT_MAX_CHARS})
     FROM _fw_lines
-    WHERE line > ${afterPreamble} AND (NOT is_record OR length(text) > ${layout.recordLength})`);
+    WHERE line > ${afterPreamble} AND line <= ${lastRecord} AND NOT (${spacer})
+      AND (NOT is_record OR length(text) > ${layout.recordLength})`);
   rejects.bind([target.source, target.releaseId, file.relativePath]);
   await rejects.run();
   const truncated = await recordTruncation(connection, target);
@@ -152,7 +158,8 @@ async function stageLines(
   );
   const linesRejected = await countRows(
     connection,
-    `SELECT count(*) FROM _fw_lines WHERE line > ${afterPreamble} AND NOT (${accepted})`,
+    `SELECT count(*) FROM _fw_lines
+     WHERE line > ${afterPreamble} AND line <= ${lastRecord} AND NOT (${spacer}) AND NOT (${accepted})`,
   );
   await connection.run('DROP TABLE _fw_lines; DROP TABLE _fw_reject_lines');
   return { rowsStaged, linesRejected: linesRejected + unreadable + (truncated ? 1 : 0) };

@@ -1,0 +1,63 @@
+import type { PipelineDefinition } from '../../src/pipeline-definition.js';
+import { LOCALITY_NUMBER, MAC } from '../pfs-rvu/locality-columns.js';
+import { RVU_PACKAGE_MEMBER } from '../pfs-rvu/package-member.js';
+
+const gpci = { precision: 5, scale: 3 } as const;
+
+/**
+ * GPCIyyyy.csv of the RVU zip: CMS's "Addendum E", the geographic practice cost indices per
+ * Medicare locality (SOURCES.md: GPCI2025.csv, 109 localities). Headers carry the year
+ * ("2025 PE GPCI"). January 2026 gives the work GPCI with and without the 1.0 floor, April 2026
+ * on only with it (cms-formats.md §11.1). Excel saved the CSV: "1" for 1.000 (a DECIMAL anyway).
+ * The TXT copy is not read: its 2026 fixed-width layout is not published.
+ */
+export const pfsGpciPipeline: PipelineDefinition = {
+  source: 'pfs-gpci',
+  ...RVU_PACKAGE_MEMBER,
+  title: 'CMS PFS geographic practice cost indices (GPCI) by Medicare locality',
+  license: 'CMS public data.',
+  files: [{ pattern: /^gpci\d{4}.*\.csv$/i, format: 'csv', role: 'primary' }],
+  columns: [
+    MAC,
+    { name: 'state', header: 'State', required: true, pattern: '[A-Z]{2}' },
+    LOCALITY_NUMBER,
+    { name: 'locality_name', header: 'Locality Name', required: true },
+    {
+      name: 'pw_gpci',
+      header: 'PW GPCI (with 1.0 Floor)',
+      headerPattern: /^(\d{4} )?(PW|WORK) GPCI( \(WITH 1\.0 FLOOR\))?$/,
+      required: true,
+      decimal: gpci,
+    },
+    {
+      name: 'pw_gpci_without_floor',
+      header: 'PW GPCI (without 1.0 Floor)',
+      headerPattern: /^(\d{4} )?(PW|WORK) GPCI \(WITHOUT 1\.0 FLOOR\)$/,
+      optional: true,
+      decimal: gpci,
+    },
+    {
+      name: 'pe_gpci',
+      header: 'PE GPCI',
+      headerPattern: /^(\d{4} )?PE GPCI$/,
+      required: true,
+      decimal: gpci,
+    },
+    {
+      name: 'mp_gpci',
+      header: 'MP GPCI',
+      headerPattern: /^(\d{4} )?(MP|PLI) GPCI$/,
+      required: true,
+      decimal: gpci,
+    },
+  ],
+  csv: { headerAnchor: /^MEDICARE ADMINI?STRATIVE CONTRACTOR|^CONTRACTOR$|^MAC$|^CARRIER$/ },
+  // After the 109 localities: a blank line, "MAC Assignments as of …" and two footnotes.
+  nonRecords: { blank: true, notes: '^[^0-9]' },
+  stagingTable: 'stg_pfs_gpci',
+  factTables: [{ name: 'pfs_gpci', key: ['mac', 'locality_number'] }],
+  rowPerStagedRow: true,
+  variantComparison: 'staged-rows',
+  maxRejectRate: 0,
+  models: ['pfs_gpci.sql'],
+};
