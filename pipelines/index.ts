@@ -1,5 +1,6 @@
 import { CODE_CARD } from '../marts/code-card.js';
 import { MARTS } from '../marts/index.js';
+import { registerPrice } from '../marts/price-command.js';
 import type { Catalog } from '../src/catalog.js';
 import type { PipelineDefinition } from '../src/pipeline-definition.js';
 import { betosPipeline } from './betos/pipeline.js';
@@ -34,4 +35,5 @@ export const CATALOG: Catalog = {
   pageSources: [codePagesSource],
   marts: MARTS,
   card: CODE_CARD,
+  commands: [registerPrice],
 };

@@ -58,4 +58,6 @@ export interface Catalog {
   marts: readonly Mart[];
   /** The code card `lookup` shows. */
   card: CodeCardDefinition;
+  /** Commands the marts add to the command line (`fse price`). */
+  commands?: readonly ((program: Command, catalog: Catalog) => void)[];
 }

@@ -33,6 +33,7 @@ registerSql(program);
 registerStatus(program, CATALOG);
 registerDiff(program, CATALOG);
 for (const source of CATALOG.pageSources) source.registerCommands?.(program, CATALOG);
+for (const register of CATALOG.commands ?? []) register(program, CATALOG);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,15 @@ import {
   refresh as refreshCatalog,
 } from './run/refresh.js';
 
+export {
+  type AppliedRule,
+  type ClaimLine,
+  type PricedLine,
+  PriceError,
+  type PriceRequest,
+  type PriceResult,
+  price,
+} from '../marts/price.js';
 export { type FeeSchedule, openFeeSchedule } from './db/fee-schedule.js';
 export type { Database } from './db/schema.js';
 export type { CodeCard } from './query/lookup.js';

@@ -120,6 +120,11 @@ describe('refresh --online against fixture sites for all five sources', () => {
         'ccs 2017 2017-01-01',
         'ccs 2018 2018-01-01',
         'pfs-rvu RVU25D 2025-10-01',
+        // Files of the RVU package, each a source of its own.
+        'pfs-gpci RVU25D 2025-10-01',
+        'pfs-locality RVU25D 2025-10-01',
+        'pfs-anesthesia RVU25D 2025-10-01',
+        'pfs-opps-cap RVU25D 2025-10-01',
         'hcpcs HCPC2019 2019-01-01',
         'hcpcs HCPC2020 2020-01-01',
         'opps-addendum-b 2023-01 2023-01-01',
@@ -127,7 +132,7 @@ describe('refresh --online against fixture sites for all five sources', () => {
         'ccs 2016 2016-01-01',
       ]),
     );
-    expect(published.filter((r) => !r.startsWith('betos'))).toHaveLength(11);
+    expect(published.filter((r) => !r.startsWith('betos'))).toHaveLength(15);
   });
 
   it('the same pages again: each answers 304, nothing is fetched, nothing to publish', async () => {
@@ -162,6 +167,10 @@ describe('refresh --online against fixture sites for all five sources', () => {
       ]),
     ).toEqual([
       ['pfs-rvu', 'RVU25D', 'not-modified', true],
+      ['pfs-gpci', 'RVU25D', null, null],
+      ['pfs-locality', 'RVU25D', null, null],
+      ['pfs-anesthesia', 'RVU25D', null, null],
+      ['pfs-opps-cap', 'RVU25D', null, null],
       ['hcpcs', 'HCPC2020_APR', 'not-modified', true],
       ['opps-addendum-b', '2023-04', 'not-modified', true],
       ['mue', '2026-01', 'not-modified', true],
@@ -173,6 +182,7 @@ describe('refresh --online against fixture sites for all five sources', () => {
       /^mue .*newest 2026-01.*discovery: page unchanged since it was last found in the expected shape/m,
     );
     expect(text.stdout).toMatch(/^betos .*discovery: no landing page/m);
+    expect(text.stdout).toMatch(/^pfs-gpci .*discovery: ships in pfs-rvu's releases/m);
   });
 
   it('a page that changed shape: exit 3 naming source and page, nothing published, status says so', async () => {

@@ -10,6 +10,11 @@ describe('status: freshness of each source against its cadence', () => {
     const statuses = await sourceStatus(database(), PIPELINES, '2025-11-01');
     expect(statuses.map((s) => [s.source, s.newest_release, s.next_due, s.stale])).toEqual([
       ['pfs-rvu', 'RVU25D', '2026-02-01', false],
+      // Shipped in the RVU package: fresh with it.
+      ['pfs-gpci', 'RVU25D', '2026-02-01', false],
+      ['pfs-locality', 'RVU25D', '2026-02-01', false],
+      ['pfs-anesthesia', 'RVU25D', '2026-02-01', false],
+      ['pfs-opps-cap', 'RVU25D', '2026-02-01', false],
       ['hcpcs', 'HCPC2020', '2020-05-02', true],
       ['opps-addendum-b', '2023-01', '2023-05-02', true],
       ['mue', '2025-10', '2026-02-01', false],

@@ -32,7 +32,7 @@ export function registerStatus(program: Command, catalog: Catalog): void {
         for (const s of statuses) {
           const state = s.newest_release === null ? 'NO RELEASE' : s.stale ? 'STALE' : 'fresh';
           process.stdout.write(
-            `${s.source.padEnd(16)} ${state.padEnd(10)} ${s.cadence.padEnd(9)} newest ${s.newest_release ?? '-'} (effective ${s.effective_from ?? '-'}), ${s.cadence === 'withdrawn' ? 'withdrawn: no further release expected' : `next due by ${s.next_due ?? '-'}`}; discovery: ${describeDiscovery(s.discovery)}\n`,
+            `${s.source.padEnd(16)} ${state.padEnd(10)} ${s.cadence.padEnd(9)} newest ${s.newest_release ?? '-'} (effective ${s.effective_from ?? '-'}), ${s.cadence === 'withdrawn' ? 'withdrawn: no further release expected' : `next due by ${s.next_due ?? '-'}`}; discovery: ${describeDiscovery(s.discovery, s.ships_with)}\n`,
           );
         }
       }

@@ -21,6 +21,8 @@ export interface SourceStatus {
   stale: boolean;
   /** The last online discovery of the source's landing page; null when it has none. */
   discovery: DiscoveryStatus | null;
+  /** The source whose releases carry this one's files (GPCI in the RVU package); else null. */
+  ships_with: string | null;
 }
 
 export interface DiscoveryStatus {
@@ -78,6 +80,7 @@ export async function sourceStatus(
         next_due: nextDue,
         stale,
         discovery: discoveryStatus(pipeline, pages),
+        ships_with: pipeline.releasesOf ?? null,
       };
     });
   } finally {
@@ -120,7 +123,11 @@ export function discoveryStatus(
 }
 
 /** One line on a source's discovery, for `status`. */
-export function describeDiscovery(discovery: DiscoveryStatus | null): string {
+export function describeDiscovery(
+  discovery: DiscoveryStatus | null,
+  shipsWith: string | null = null,
+): string {
+  if (shipsWith !== null) return `ships in ${shipsWith}'s releases, fetched with them`;
   if (discovery === null) return 'no landing page: releases are added by hand';
   const when = discovery.checked_at ? ` (checked ${discovery.checked_at})` : '';
   switch (discovery.outcome) {

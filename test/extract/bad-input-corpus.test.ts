@@ -22,7 +22,9 @@ import { ccsPipeline } from '../../pipelines/ccs/pipeline.js';
 import { hcpcsPipeline } from '../../pipelines/hcpcs/pipeline.js';
 import { muePipeline } from '../../pipelines/mue/pipeline.js';
 import { oppsAddendumBPipeline } from '../../pipelines/opps-addendum-b/pipeline.js';
+import { pfsGpciPipeline } from '../../pipelines/pfs-gpci/pipeline.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
+import { rawFolderOf } from '../../src/extract/raw-releases.js';
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { RAW_TEXT_MAX_CHARS } from '../../src/reject-rules.js';
 import { blameMatches, blamesOf, describeBlames, type ExpectedBlame } from '../helpers/blame.js';
@@ -50,10 +52,11 @@ const TEST_TIMEOUT_MS = HANG_MS + 90_000;
 const DATA_LINES = 300;
 const TEN_MB = 10 * 1024 * 1024;
 
-type SourceKey = 'pfs-rvu' | 'hcpcs' | 'opps-addendum-b' | 'mue' | 'ccs' | 'betos';
+type SourceKey = 'pfs-rvu' | 'pfs-gpci' | 'hcpcs' | 'opps-addendum-b' | 'mue' | 'ccs' | 'betos';
 
 const PIPELINE: Record<SourceKey, PipelineDefinition> = {
   'pfs-rvu': pfsRvuPipeline,
+  'pfs-gpci': pfsGpciPipeline,
   hcpcs: hcpcsPipeline,
   'opps-addendum-b': oppsAddendumBPipeline,
   mue: muePipeline,
@@ -62,6 +65,7 @@ const PIPELINE: Record<SourceKey, PipelineDefinition> = {
 };
 const RELEASE_FOLDER: Record<SourceKey, string> = {
   'pfs-rvu': 'RVU25D',
+  'pfs-gpci': 'RVU25D',
   hcpcs: 'HCPC2019',
   'opps-addendum-b': '2023-01',
   mue: '2025-10',
@@ -69,6 +73,9 @@ const RELEASE_FOLDER: Record<SourceKey, string> = {
   betos: '2014',
 };
 
+/** The GPCI file of the RVU package: title, blank line, header (line 3), 109 localities (4-112). */
+const GPCI_CSV = 'GPCI2025.csv';
+const GPCI_KEY = `pfs-rvu/RVU25D/${GPCI_CSV}`;
 const HCPCS_TXT = 'HCPC2019_CONTR_ANWEB.txt';
 const HCPCS_XLSX = 'HCPC2019_CONTR_ANWEB.xlsx';
 const HCPCS_TXT_KEY = `hcpcs/HCPC2019/${HCPCS_TXT}`;
@@ -102,6 +109,8 @@ interface Corpus {
   pfsCsv: Buffer;
   /** PPRRVU TXT: the 7 HDR lines and the same 300 records (lines 8-307). */
   pfsTxt: Buffer;
+  /** GPCI2025.csv whole (109 localities, then a note and two footnotes), CRLF. */
+  gpciCsv: Buffer;
   /** HCPCS fixed-width, Latin-1: the 8 preamble lines and ~300 records from line 9, whole codes. */
   hcpcsTxt: Buffer;
   /** The rows of the HCPCS workbook for the codes of hcpcsTxt: preamble, header (row 8), data. */
@@ -317,6 +326,29 @@ const GOOD_RUN_BUG: { sources: readonly SourceKey[] } = {
 // The corpus.
 
 const CASES: CorpusCase[] = [
+  // PFS GPCI (the RVU package's GPCI2025.csv): every locality counts, so one bad row blocks.
+  {
+    name: 'pfs-gpci CSV: a locality number missing',
+    source: 'pfs-gpci',
+    files: (c) => ({ [GPCI_CSV]: setCsvField(c.gpciCsv, 8, 2, '') }),
+    expect: { blocks: { file: GPCI_KEY, line: 8, rule: 'required value missing' } },
+  },
+  {
+    name: 'pfs-gpci CSV: a GPCI that is not a number',
+    source: 'pfs-gpci',
+    files: (c) => ({ [GPCI_CSV]: setCsvField(c.gpciCsv, 20, 5, '0.9l7') }),
+    expect: { blocks: { file: GPCI_KEY, line: 20, rule: /^not a decimal/ } },
+  },
+  {
+    name: 'pfs-gpci CSV: a (MAC, locality) listed twice',
+    source: 'pfs-gpci',
+    files: (c) => ({
+      [GPCI_CSV]: editLines(c.gpciCsv, (lines) => {
+        lines.splice(30, 0, lineAt(lines, 30));
+      }),
+    }),
+    expect: { blocks: { file: GPCI_KEY, line: 31, rule: /^unique key/ } },
+  },
   // PFS RVU, CSV reader (UTF-8 declared). The empty CSV and the renamed WORK column are in
   // test/pfs-rvu.bad-input.test.ts and not repeated here.
   {
@@ -1313,6 +1345,7 @@ async function buildCorpus(): Promise<Corpus> {
     readFile(join(REPO_RAW_DIR, source, folder, name));
   const pfsCsv = firstLines(await raw('pfs-rvu', 'RVU25D', CSV_NAME), PFS_LAST);
   const pfsTxt = firstLines(await raw('pfs-rvu', 'RVU25D', TXT_NAME), PFS_TXT_LAST);
+  const gpciCsv = await raw('pfs-rvu', 'RVU25D', GPCI_CSV);
 
   // HCPCS: 300 records, then on to the end of the last code (continuation records 4 and 8).
   const hcpcsLines = linesOf(await raw('hcpcs', 'HCPC2019', HCPCS_TXT));
@@ -1341,13 +1374,26 @@ async function buildCorpus(): Promise<Corpus> {
   }
   const hcpcs2020Txt = bytesOf(hcpcs2020Lines.slice(0, hcpcs2020End));
   const betos = firstLines(await raw('betos', '2014', BETOS_TXT), DATA_LINES);
-  return { pfsCsv, pfsTxt, hcpcsTxt, hcpcsXlsxRows, oppsRows, mue, ccs, hcpcs2020Txt, betos };
+  return {
+    pfsCsv,
+    pfsTxt,
+    gpciCsv,
+    hcpcsTxt,
+    hcpcsXlsxRows,
+    oppsRows,
+    mue,
+    ccs,
+    hcpcs2020Txt,
+    betos,
+  };
 }
 
 function baseFiles(source: SourceKey, corpus: Corpus): Files {
   switch (source) {
     case 'pfs-rvu':
       return { [CSV_NAME]: corpus.pfsCsv };
+    case 'pfs-gpci':
+      return { [GPCI_CSV]: corpus.gpciCsv };
     case 'hcpcs':
       return { [HCPCS_TXT]: corpus.hcpcsTxt };
     case 'opps-addendum-b':
@@ -1369,7 +1415,8 @@ async function writeRelease(
   c?: CorpusCase,
 ): Promise<string> {
   const rawDir = join(tempDir ?? (await makeTempDir('corpus-raw')), c?.rawFolder ?? 'raw');
-  const dir = join(rawDir, source, c?.folder ?? RELEASE_FOLDER[source]);
+  // A source shipped in another's releases (GPCI in the RVU package) lands in that one's folder.
+  const dir = join(rawDir, rawFolderOf(PIPELINE[source]), c?.folder ?? RELEASE_FOLDER[source]);
   await mkdir(dir, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
   await c?.prepare?.(dir);
