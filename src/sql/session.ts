@@ -57,6 +57,11 @@ export class SqlSession {
     }
   }
 
+  /** Stops the statement running, if any: it fails with "INTERRUPT Error". */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** A DuckDB call whose failure is an error of the SQL, told apart from the program's own. */
   private async duckdb<T>(call: () => Promise<T>): Promise<T> {
     try {
