@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { openFeeSchedule } from '../db/fee-schedule.js';
 import { formatCard, lookupCode } from '../query/lookup.js';
+import { noCardReason } from '../query/no-card-reason.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
 import { EXIT } from './errors.js';
 import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
@@ -33,7 +34,8 @@ export function registerLookup(program: Command, catalog: Catalog): void {
         if (options.json) {
           process.stdout.write(terminalJson(`${JSON.stringify(cards, null, 2)}\n`));
         } else if (cards.length === 0) {
-          process.stdout.write(terminalText(`${hcpcs}: no loaded source lists this code\n`));
+          const reason = await noCardReason(schedule, hcpcs, options.asOf);
+          process.stdout.write(terminalText(`${hcpcs}: ${reason}\n`));
         } else {
           process.stdout.write(
             terminalText(`${cards.map((c) => formatCard(c, catalog.card)).join('\n\n')}\n`),

@@ -14,8 +14,18 @@ export function publishedDatabase(outDir: string): string {
   return path;
 }
 
+/**
+ * A date option must be a day of the calendar, YYYY-MM-DD: 2024-13-45 is refused here, as a
+ * usage error, not later by DuckDB as a conversion error.
+ */
 export function checkDate(option: string, value: string | undefined): void {
-  if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+  if (value === undefined) return;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     throw new UsageError(`${option} ${value}: expected a date YYYY-MM-DD`);
+  }
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    throw new UsageError(`${option} ${value}: no such day (expected a date YYYY-MM-DD)`);
   }
 }

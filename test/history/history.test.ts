@@ -6,7 +6,7 @@ import { PIPELINES } from '../../pipelines/index.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import type { DuckDBHandle } from '../../src/db/open-duckdb.js';
 import { literal } from '../../src/db/sql.js';
-import { DiffRequestError, type DiffResult, diffReleases } from '../../src/query/diff.js';
+import { type DiffResult, diffReleases } from '../../src/query/diff.js';
 import { diffSql } from '../../src/transform/history/diff-sql.js';
 import { describeHistory } from '../../src/transform/history/spec.js';
 import { counts, openOutDatabase, rowsJson, scalar, tableFingerprints } from '../helpers/duckdb.js';
@@ -516,7 +516,7 @@ describe('fse diff', () => {
     ).toBe('pfs-rvu');
     await expect(
       diffReleases(db.connection, { from: 'RVU25D', to: 'RVU99A', pipelines: PIPELINES }),
-    ).rejects.toThrow(new DiffRequestError('no release RVU99A is loaded'));
+    ).rejects.toThrow(/^no release RVU99A is loaded; loaded releases:\n {2}pfs-rvu: RVU25D, /);
     await expect(
       diffReleases(db.connection, {
         from: 'RVU25D',
