@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog.js';
 import { openDuckDB } from '../db/open-duckdb.js';
 import { DiffRequestError, diffReleases, formatDiff } from '../query/diff.js';
 import { UsageError } from './errors.js';
+import { writeJson } from './json-output.js';
 import { defaultOutDir, publishedDatabase } from './options.js';
 
 interface DiffOptions {
@@ -39,9 +40,8 @@ export function registerDiff(program: Command, catalog: Catalog): void {
           if (error instanceof DiffRequestError) throw new UsageError(`diff: ${error.message}`);
           throw error;
         });
-        process.stdout.write(
-          options.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
-        );
+        if (options.json) writeJson(diff);
+        else process.stdout.write(formatDiff(diff));
       } finally {
         handle.close();
       }

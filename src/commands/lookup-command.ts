@@ -3,8 +3,9 @@ import type { Catalog } from '../catalog.js';
 import { openFeeSchedule } from '../db/fee-schedule.js';
 import { formatCard, lookupCode } from '../query/lookup.js';
 import { noCardReason } from '../query/no-card-reason.js';
-import { terminalJson, terminalText } from '../terminal-text.js';
+import { terminalText } from '../terminal-text.js';
 import { EXIT } from './errors.js';
+import { writeJson } from './json-output.js';
 import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
 
 interface LookupOptions {
@@ -32,7 +33,7 @@ export function registerLookup(program: Command, catalog: Catalog): void {
           ...(options.asOf ? { asOf: options.asOf } : {}),
         });
         if (options.json) {
-          process.stdout.write(terminalJson(`${JSON.stringify(cards, null, 2)}\n`));
+          writeJson(cards);
         } else if (cards.length === 0) {
           const reason = await noCardReason(schedule, hcpcs, options.asOf);
           process.stdout.write(terminalText(`${hcpcs}: ${reason}\n`));

@@ -433,13 +433,18 @@ describe('fse diff', () => {
     let started = performance.now();
     const result = await fse('diff', 'RVU26A', 'RVU26AR', '--json');
     const commandMs = performance.now() - started;
-    const diff = JSON.parse(result.stdout) as DiffResult;
+    // --json keys are snake_case (changed_values), as every --json output's.
+    const diff = JSON.parse(result.stdout) as {
+      consecutive: boolean;
+      summary: Record<string, unknown>;
+      changes: unknown[];
+    };
     expect(diff.consecutive).toBe(true);
     expect(diff.summary).toMatchObject({
       added: 0,
       ended: 0,
       changed: 19089,
-      changedValues: 19089,
+      changed_values: 19089,
       columns: { conversion_factor: 19089 },
     });
     expect(diff.changes).toHaveLength(19089);
