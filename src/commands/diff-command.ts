@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { openDuckDB } from '../db/open-duckdb.js';
+import { pinPublishedDatabase } from '../db/published-run.js';
 import { DiffRequestError, diffReleases, formatDiff } from '../query/diff.js';
 import { UsageError } from './errors.js';
 import { writeJson } from './json-output.js';
@@ -29,7 +30,8 @@ export function registerDiff(program: Command, catalog: Catalog): void {
       process.stdout.once('error', (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EPIPE') throw error;
       });
-      const handle = await openDuckDB(publishedDatabase(options.out), { readOnly: true });
+      const { database } = pinPublishedDatabase(publishedDatabase(options.out));
+      const handle = await openDuckDB(database, { readOnly: true });
       try {
         const diff = await diffReleases(handle.connection, {
           from: releaseA,

@@ -1,6 +1,7 @@
 import { text } from 'node:stream/consumers';
 import type { Command } from 'commander';
 import { openDuckDB } from '../db/open-duckdb.js';
+import { pinPublishedDatabase } from '../db/published-run.js';
 import { GuardedStatementError } from '../sql/guarded-statements.js';
 import { printScript } from '../sql/print-script.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../sql/render.js';
@@ -52,7 +53,9 @@ export function registerSql(program: Command): void {
       const format = options.format as OutputFormat;
       const cap = options.maxRows ?? (process.stdout.isTTY ? TERMINAL_ROW_CAP : 0);
       const maxRows = cap === 0 ? undefined : cap;
-      const db = await openDuckDB(publishedDatabase(options.out), { readOnly: true });
+      // Pinned to the run published now: a refresh publishing meanwhile does not move the shell.
+      const { database } = pinPublishedDatabase(publishedDatabase(options.out));
+      const db = await openDuckDB(database, { readOnly: true });
       const session = new SqlSession(db.connection, { allowWrites: options.allowWrites === true });
       try {
         if (query === undefined && process.stdin.isTTY) {
