@@ -20,7 +20,5 @@ export const PIPELINES_DIR = join(PROJECT_ROOT, 'pipelines');
 export const MARTS_DIR = join(PROJECT_ROOT, 'marts');
 /** SQL of the tables every run has (run, release, code tables, rejects, checks, history). */
 export const MODELS_DIR = join(PROJECT_ROOT, 'src', 'models');
-export const DEFAULT_RAW_DIR = join(PROJECT_ROOT, 'raw');
-export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'out');
 export const DATABASE_FILE_NAME = 'fee_schedule.duckdb';
 export const PARQUET_DIR_NAME = 'parquet';

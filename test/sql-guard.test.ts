@@ -41,10 +41,10 @@ describe('fse sql refuses writing files and attaching databases unless --allow-w
     expect(existsSync(target)).toBe(false);
   });
 
-  it('runs queries as before (several statements: the last one shown), and COPY with the flag', async () => {
+  it('runs queries as before (several statements: each one shown), and COPY with the flag', async () => {
     const run = await fse('sql', 'SELECT 1 AS a; SELECT 2 AS b', '--format', 'csv', '--out', out());
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('b\n2\n');
+    expect(run.stdout).toBe('a\n1\n\nb\n2\n');
     const target = join(await makeTempDir('sql-guard'), 'allowed.csv');
     const allowed = await fse(
       'sql',

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { openDuckDB } from '../db/open-duckdb.js';
+import { pinPublishedDatabase } from '../db/published-run.js';
 import { DiffRequestError, diffReleases, formatDiff } from '../query/diff.js';
 import { UsageError } from './errors.js';
+import { writeJson } from './json-output.js';
 import { defaultOutDir, publishedDatabase } from './options.js';
 
 interface DiffOptions {
@@ -28,7 +30,8 @@ export function registerDiff(program: Command, catalog: Catalog): void {
       process.stdout.once('error', (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EPIPE') throw error;
       });
-      const handle = await openDuckDB(publishedDatabase(options.out), { readOnly: true });
+      const { database } = pinPublishedDatabase(publishedDatabase(options.out));
+      const handle = await openDuckDB(database, { readOnly: true });
       try {
         const diff = await diffReleases(handle.connection, {
           from: releaseA,
@@ -39,9 +42,8 @@ export function registerDiff(program: Command, catalog: Catalog): void {
           if (error instanceof DiffRequestError) throw new UsageError(`diff: ${error.message}`);
           throw error;
         });
-        process.stdout.write(
-          options.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
-        );
+        if (options.json) writeJson(diff);
+        else process.stdout.write(formatDiff(diff));
       } finally {
         handle.close();
       }

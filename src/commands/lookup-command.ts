@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { openFeeSchedule } from '../db/fee-schedule.js';
 import { formatCard, lookupCode } from '../query/lookup.js';
-import { terminalJson, terminalText } from '../terminal-text.js';
+import { noCardReason } from '../query/no-card-reason.js';
+import { terminalText } from '../terminal-text.js';
 import { EXIT } from './errors.js';
+import { writeJson } from './json-output.js';
 import { checkDate, defaultOutDir, publishedDatabase } from './options.js';
 
 interface LookupOptions {
@@ -31,9 +33,10 @@ export function registerLookup(program: Command, catalog: Catalog): void {
           ...(options.asOf ? { asOf: options.asOf } : {}),
         });
         if (options.json) {
-          process.stdout.write(terminalJson(`${JSON.stringify(cards, null, 2)}\n`));
+          writeJson(cards);
         } else if (cards.length === 0) {
-          process.stdout.write(terminalText(`${hcpcs}: no loaded source lists this code\n`));
+          const reason = await noCardReason(schedule, hcpcs, options.asOf);
+          process.stdout.write(terminalText(`${hcpcs}: ${reason}\n`));
         } else {
           process.stdout.write(
             terminalText(`${cards.map((c) => formatCard(c, catalog.card)).join('\n\n')}\n`),

@@ -8,6 +8,7 @@ import type { PipelineDefinition } from '../pipeline-definition.js';
 import { type DiscoveryStatus, describeDiscovery, discoveryStatus } from '../query/status.js';
 import { refresh } from '../run/refresh.js';
 import { UsageError } from './errors.js';
+import { writeJson } from './json-output.js';
 import { readLandingPagesFile } from './landing-pages-file.js';
 import { defaultOutDir, defaultRawDir } from './options.js';
 
@@ -63,9 +64,7 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
         force: options.force === true,
       });
       if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify(online ? { ...summary, online } : summary, null, 2)}\n`,
-        );
+        writeJson(online ? { ...summary, online } : summary);
         return;
       }
       const onlineLines = (online ?? []).map(

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
 import { describeDiscovery, sourceStatus } from '../query/status.js';
 import { EXIT } from './errors.js';
+import { writeJson } from './json-output.js';
 import { checkDate, defaultOutDir, defaultRawDir, publishedDatabase } from './options.js';
 
 export function registerStatus(program: Command, catalog: Catalog): void {
@@ -27,7 +28,7 @@ export function registerStatus(program: Command, catalog: Catalog): void {
         resolve(options.raw),
       );
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ today, sources: statuses }, null, 2)}\n`);
+        writeJson({ today, sources: statuses });
       } else {
         for (const s of statuses) {
           const state = s.newest_release === null ? 'NO RELEASE' : s.stale ? 'STALE' : 'fresh';

@@ -114,8 +114,7 @@ export async function diffReleases(
               row_number() OVER (PARTITION BY source, effective_from IS NULL ORDER BY effective_from, release_id)
             END AS seq
      FROM release
-     WHERE source IN (SELECT source FROM release WHERE release_id IN ($1, $2))`,
-    [request.from, request.to],
+     ORDER BY source, effective_from NULLS LAST, release_id`,
   );
   const source = chooseSource(releases, request);
   const from = releases.find((r) => r.source === source && r.release_id === request.from);
@@ -208,6 +207,20 @@ function side(row: ReleaseRow, facts: string[]): DiffSide {
   };
 }
 
+/** The loaded releases, one line per source, oldest first: what a mistyped id could have been. */
+function loadedReleases(releases: ReleaseRow[], source: string | undefined): string {
+  const bySource = new Map<string, string[]>();
+  for (const r of releases) {
+    if (source !== undefined && r.source !== source) continue;
+    bySource.set(r.source, [...(bySource.get(r.source) ?? []), r.release_id]);
+  }
+  if (bySource.size === 0) return `  (none${source === undefined ? '' : ` of ${source}`})`;
+  return [...bySource]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, ids]) => `  ${s}: ${ids.join(', ')}`)
+    .join('\n');
+}
+
 function chooseSource(releases: ReleaseRow[], request: DiffRequest): string {
   const sourcesOf = (id: string) =>
     new Set(releases.filter((r) => r.release_id === id).map((r) => r.source));
@@ -217,7 +230,11 @@ function chooseSource(releases: ReleaseRow[], request: DiffRequest): string {
     [request.from, fromSources],
     [request.to, toSources],
   ] as const) {
-    if (sources.size === 0) throw new DiffRequestError(`no release ${id} is loaded`);
+    if (sources.size === 0) {
+      throw new DiffRequestError(
+        `no release ${id} is loaded; loaded releases:\n${loadedReleases(releases, request.source)}`,
+      );
+    }
     if (request.source !== undefined && !sources.has(request.source)) {
       throw new DiffRequestError(
         `${request.source} has no release ${id} (it is a release of ${[...sources].join(', ')})`,

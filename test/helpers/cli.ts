@@ -13,8 +13,20 @@ export interface CliResult {
 
 /** Runs the built CLI (`make test` builds dist/ first) and returns its exit code and output. */
 export async function fse(...args: string[]): Promise<CliResult> {
+  return fseWith({}, ...args);
+}
+
+/** `fse` with text on stdin and variables added to the environment (TZ, HOME, …). */
+export async function fseWith(
+  options: { input?: string; env?: Record<string, string> },
+  ...args: string[]
+): Promise<CliResult> {
+  const child = run('node', [cli, ...args], {
+    env: { ...process.env, ...options.env },
+  });
+  child.child.stdin?.end(options.input ?? '');
   try {
-    const { stdout, stderr } = await run('node', [cli, ...args]);
+    const { stdout, stderr } = await child;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as CliResult;

@@ -6,7 +6,7 @@ import { PIPELINES } from '../../pipelines/index.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import type { DuckDBHandle } from '../../src/db/open-duckdb.js';
 import { literal } from '../../src/db/sql.js';
-import { DiffRequestError, type DiffResult, diffReleases } from '../../src/query/diff.js';
+import { type DiffResult, diffReleases } from '../../src/query/diff.js';
 import { diffSql } from '../../src/transform/history/diff-sql.js';
 import { describeHistory } from '../../src/transform/history/spec.js';
 import { counts, openOutDatabase, rowsJson, scalar, tableFingerprints } from '../helpers/duckdb.js';
@@ -433,13 +433,18 @@ describe('fse diff', () => {
     let started = performance.now();
     const result = await fse('diff', 'RVU26A', 'RVU26AR', '--json');
     const commandMs = performance.now() - started;
-    const diff = JSON.parse(result.stdout) as DiffResult;
+    // --json keys are snake_case (changed_values), as every --json output's.
+    const diff = JSON.parse(result.stdout) as {
+      consecutive: boolean;
+      summary: Record<string, unknown>;
+      changes: unknown[];
+    };
     expect(diff.consecutive).toBe(true);
     expect(diff.summary).toMatchObject({
       added: 0,
       ended: 0,
       changed: 19089,
-      changedValues: 19089,
+      changed_values: 19089,
       columns: { conversion_factor: 19089 },
     });
     expect(diff.changes).toHaveLength(19089);
@@ -516,7 +521,7 @@ describe('fse diff', () => {
     ).toBe('pfs-rvu');
     await expect(
       diffReleases(db.connection, { from: 'RVU25D', to: 'RVU99A', pipelines: PIPELINES }),
-    ).rejects.toThrow(new DiffRequestError('no release RVU99A is loaded'));
+    ).rejects.toThrow(/^no release RVU99A is loaded; loaded releases:\n {2}pfs-rvu: RVU25D, /);
     await expect(
       diffReleases(db.connection, {
         from: 'RVU25D',

@@ -124,4 +124,20 @@ describe('the npm package', () => {
     // Nothing was written into the installed package.
     expect(existsSync(join(app, 'node_modules', 'fee-schedule-etl', 'out'))).toBe(false);
   });
+
+  it('installed, raw/ and out/ are those of the working directory; a missing database is advised with fse refresh', async () => {
+    const cli = join(app, 'node_modules', '.bin', 'fse');
+    const missing = await node(app, cli, 'lookup', '38211');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      `${join(app, 'out', 'fee_schedule.duckdb')} does not exist: run "fse refresh --raw <folder of raw releases> --out out" first`,
+    );
+    expect(missing.stderr).not.toContain('make refresh');
+    await cp(join(dir, 'raw'), join(app, 'raw'), { recursive: true });
+    const refresh = await node(app, cli, 'refresh');
+    expect(refresh.code, refresh.stderr).toBe(0);
+    expect(existsSync(join(app, 'out', 'fee_schedule.duckdb'))).toBe(true);
+    expect((await node(app, cli, 'lookup', '38211')).code).toBe(0);
+    expect(existsSync(join(app, 'node_modules', 'fee-schedule-etl', 'out'))).toBe(false);
+  });
 });
