@@ -34,6 +34,17 @@ export interface RefreshOptions {
   force?: boolean;
   /** Bytes of release files staged at a time (default 64 MiB); a test sets it to group less. */
   stagingGroupBytes?: number;
+  /** The run's id, when the caller logs the attempt under it (default: a new one). */
+  runId?: string;
+  /** Called as each stage starts (refreshStages() of them when the run builds). */
+  stage?: (name: string) => void;
+  /** Called, synchronously, just before SIGINT/SIGTERM end the process with this exit code. */
+  beforeSignalExit?: (signal: NodeJS.Signals, exitCode: number) => void;
+}
+
+/** Stages of a run that builds: plan, code tables, releases, one load per source, then four. */
+export function refreshStages(catalog: Catalog): number {
+  return 3 + catalog.pipelines.length + 4;
 }
 
 export interface RefreshSummary {
@@ -57,8 +68,9 @@ export interface RefreshSummary {
 export async function refresh(options: RefreshOptions): Promise<RefreshSummary> {
   const started = Date.now();
   const log = options.log ?? (() => {});
+  const stage = options.stage ?? (() => {});
   const lock = await acquireLock(options.outDir, log);
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const buildDir = buildDirFor(options.outDir, runId);
   const paths = {
     databasePath: join(options.outDir, DATABASE_FILE_NAME),
@@ -78,6 +90,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
     discardBuildSync(buildDir);
     lock.releaseSync();
+    options.beforeSignalExit?.(signal, exitCodeFor(signal));
     process.exit(exitCodeFor(signal));
   };
   process.on('SIGTERM', onSignal);
@@ -85,6 +98,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
   try {
     const abandoned = await removeUnpublishedRuns(options.outDir);
     if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
+    stage('plan: what changed in raw/');
     const plan = await planRun(options, log);
     if (plan.kind === 'unchanged') {
       const seconds = (Date.now() - started) / 1000;
@@ -97,6 +111,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       { ...options, codeTablesDir: options.codeTablesDir ?? CODE_TABLES_DIR },
       plan.base,
       log,
+      stage,
     );
     // What the run read, as the plan saw it before reading: a folder dropped in since is new to
     // the next run. Manifests of files dropped in by hand count as written, and are written once
@@ -112,6 +127,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     );
     await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
     publishing = true;
+    stage('publish');
     await publishBuild(buildDir, options.outDir, runId);
     for (const release of manifestsToWrite) await writeManifest(release.dir, release.manifest);
     log(
@@ -128,7 +144,10 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await lock.release();
-    if (stopping !== null) process.exit(exitCodeFor(stopping));
+    if (stopping !== null) {
+      options.beforeSignalExit?.(stopping, exitCodeFor(stopping));
+      process.exit(exitCodeFor(stopping));
+    }
   }
 }
 
