@@ -7,6 +7,7 @@ import type { FetchReleaseResult } from '../extract/fetch/fetch-release.js';
 import { fetchStatePath, readFetchState } from '../extract/fetch/fetch-state.js';
 import { MANIFEST_NAME } from '../load/contract.js';
 import { REPORT_NAME } from '../load/report.js';
+import { refreshRecentRuns } from '../load/report-runs.js';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME } from '../paths.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { type DiscoveryStatus, describeDiscovery, discoveryStatus } from '../query/status.js';
@@ -111,6 +112,7 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
               .map((c) => ({ name: c.name, table: c.table, failing: c.failing })),
           ),
         );
+        await showInReport(outDir);
         process.exitCode = exitCode;
         if (options.json) {
           process.stdout.write(
@@ -131,6 +133,8 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
           () => true,
           () => false,
         );
+        // A refresh that never took the lock leaves the report to the one holding it.
+        if (failure.outcome !== 'lock-busy') await showInReport(outDir);
         process.stderr.write(terminalText(failure.message));
         if (verbosity === 'verbose' && error instanceof Error && error.stack) {
           process.stderr.write(terminalText(`${error.stack}\n`));
@@ -141,6 +145,17 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
         process.exitCode = failure.exitCode;
       }
     });
+}
+
+/** The report's recent runs read again from the run log (a failed run publishes no report). */
+async function showInReport(outDir: string): Promise<void> {
+  await refreshRecentRuns(outDir, REPORT_NAME).catch((error: unknown) => {
+    process.stderr.write(
+      terminalText(
+        `could not add this attempt to ${join(outDir, REPORT_NAME)}: ${(error as Error).message}\n`,
+      ),
+    );
+  });
 }
 
 /** The online step (if asked for), then the refresh, reporting progress as they go. */
