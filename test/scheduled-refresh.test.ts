@@ -110,6 +110,14 @@ describe('bin/refresh, as scheduled: one exit code and one run-log line per outc
     expect(status.code).toBe(1);
   });
 
+  it('report.html after the blocked run names the failure, and flags sources with no release', async () => {
+    const html = await readFile(join(outDir, 'report.html'), 'utf8');
+    expect(html).toContain('The last refresh attempt failed');
+    expect(html).toMatch(/<tr data-outcome="blocked">/);
+    expect(html).toContain(`(this page)`);
+    expect(html).toMatch(/<li data-source="mue" data-state="no-release">.*NO RELEASE/);
+  });
+
   it('another refresh holds the lock: exit 5', async () => {
     const holder = spawnTaker(outDir);
     try {
