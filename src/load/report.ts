@@ -167,7 +167,7 @@ function releasesSection(releases: readonly ReleaseRow[]): string {
     { text: r.lines_skipped },
     { text: why(r) },
   ]);
-  return `<h2 id="releases">Releases loaded</h2><p class="note"><em>rows read</em>: data records of the release's primary files (variants such as the TXT twin of a CSV are compared, not counted); <em>rows loaded</em>: rows of the source's main table. ¹ They differ where records are not rows: HCPCS continues a long description over several records of one code, joined into one row${example}; a release whose files list a key twice keeps it once. <em>lines rejected</em> could not be read or failed a rule (see below); <em>lines skipped</em> are declared as not data (banners, notes).</p>${table(
+  return `<h2 id="releases">Releases loaded</h2><p class="note"><em>rows read</em>: data records of the release's primary files (variants such as the TXT twin of a CSV are compared, not counted); <em>rows loaded</em>: rows of the source's main table. ¹ They differ where records are not rows: a file may continue a long description over several records of one code, joined into one row${example}; a release whose files list a key twice keeps it once. <em>lines rejected</em> could not be read or failed a rule (see below); <em>lines skipped</em> are declared as not data (banners, notes).</p>${table(
     'Releases per source',
     [
       'source',
