@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,26 @@ describe('bin/refresh, as scheduled: one exit code and one run-log line per outc
     }
   });
 
+  it('stopped by SIGTERM during a forced run: exit 143, logged as stopped', async () => {
+    const child = spawn(SCHEDULED, [...refreshArgs(), '--force'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    await new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (text: string) => {
+        stderr += text;
+        // Past the plan: node runs (bin/refresh execs it) and the run has its id.
+        if (/ stage 2\/\d+: /.test(stderr)) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(143);
+    expect(await lastEntry()).toMatchObject({ outcome: 'stopped', exit_code: 143 });
+  });
+
   it('usage: exit 2, and no run was attempted, so no log line', async () => {
     const before = await runLog();
     const result = await scheduledRefresh(...refreshArgs(), '--no-such-option');
@@ -145,6 +165,7 @@ describe('bin/refresh, as scheduled: one exit code and one run-log line per outc
       ['nothing-new', 6],
       ['blocked', 1],
       ['lock-busy', 5],
+      ['stopped', 143],
     ]);
   });
 });

@@ -96,8 +96,18 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
         const { summary, online } = await run(options, catalog, progress, {
           runId,
           // A run stopped by a signal exits from the handler: its line is written there.
-          beforeSignalExit: (signal, exitCode) =>
-            appendRunLogSync(outDir, entry('stopped', exitCode, `stopped by ${signal}`, [])),
+          beforeSignalExit: (signal, exitCode, published) =>
+            appendRunLogSync(
+              outDir,
+              entry(
+                'stopped',
+                exitCode,
+                published
+                  ? `stopped by ${signal} once the publish under way was finished: this run is published`
+                  : `stopped by ${signal}; nothing was published`,
+                [],
+              ),
+            ),
         });
         progress.end();
         const exitCode = summary.unchanged ? EXIT.nothingNew : EXIT.ok;

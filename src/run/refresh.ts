@@ -38,8 +38,11 @@ export interface RefreshOptions {
   runId?: string;
   /** Called as each stage starts (refreshStages() of them when the run builds). */
   stage?: (name: string) => void;
-  /** Called, synchronously, just before SIGINT/SIGTERM end the process with this exit code. */
-  beforeSignalExit?: (signal: NodeJS.Signals, exitCode: number) => void;
+  /**
+   * Called, synchronously, just before SIGINT/SIGTERM end the process with this exit code;
+   * `published` when the signal came during a publish, which was finished first.
+   */
+  beforeSignalExit?: (signal: NodeJS.Signals, exitCode: number, published: boolean) => void;
 }
 
 /** Stages of a run that builds: plan, code tables, releases, one load per source, then four. */
@@ -79,6 +82,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
   // SIGTERM/SIGINT: the build is removed, the lock released and the process exits 143/130 (a
   // publish under way is finished first: the symlink swap is never cut in half).
   let publishing = false;
+  let published = false;
   let stopping: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping !== null) return;
@@ -90,7 +94,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
     discardBuildSync(buildDir);
     lock.releaseSync();
-    options.beforeSignalExit?.(signal, exitCodeFor(signal));
+    options.beforeSignalExit?.(signal, exitCodeFor(signal), false);
     process.exit(exitCodeFor(signal));
   };
   process.on('SIGTERM', onSignal);
@@ -129,6 +133,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     publishing = true;
     stage('publish');
     await publishBuild(buildDir, options.outDir, runId);
+    published = true;
     for (const release of manifestsToWrite) await writeManifest(release.dir, release.manifest);
     log(
       `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
@@ -145,7 +150,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     process.off('SIGINT', onSignal);
     await lock.release();
     if (stopping !== null) {
-      options.beforeSignalExit?.(stopping, exitCodeFor(stopping));
+      options.beforeSignalExit?.(stopping, exitCodeFor(stopping), published);
       process.exit(exitCodeFor(stopping));
     }
   }
