@@ -35,7 +35,11 @@ function fakeStream(isTTY: boolean) {
 
 describe('refresh progress', () => {
   let clock = Date.parse('2026-12-06T06:15:00Z');
-  const now = () => new Date((clock += 1500));
+  // Each reading of the clock is 1.5 s after the one before.
+  const now = () => {
+    clock += 1500;
+    return new Date(clock);
+  };
 
   it('not on a terminal: one line per stage with time, zone and run id; --verbose adds stage times', () => {
     const { stream, text } = fakeStream(false);
