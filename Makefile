@@ -5,7 +5,7 @@ NPM_STAMP := node_modules/.install-stamp
 BUILD_STAMP := dist/.build-stamp
 SOURCES := $(shell find src pipelines marts scripts -name '*.ts') tsconfig.json
 
-.PHONY: refresh test test-reliability test-package compare-builds check typecheck lint format clean schema docs
+.PHONY: build refresh test test-reliability test-package compare-builds check typecheck lint format clean schema docs
 
 # Install exactly what package-lock.json pins, again whenever it changes.
 $(NPM_STAMP): package.json package-lock.json
@@ -19,9 +19,15 @@ $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
 	@chmod +x dist/src/cli.js
 	@touch $@
 
-## refresh: rebuild out/ (DuckDB + Parquet) from the releases in raw/ (RAW, OUT; ONLINE=1 fetches new releases first; FORCE=1 rebuilds even when nothing changed)
+## build: compile dist/ (installing the pinned dependencies first) if a source changed
+build: $(BUILD_STAMP)
+
+## refresh: rebuild out/ (DuckDB + Parquet) from the releases in raw/ (RAW, OUT; ONLINE=1 fetches new releases first; FORCE=1 rebuilds even when nothing changed; QUIET=1 / VERBOSE=1)
+## make turns every failing exit code into 2: schedule bin/refresh, which passes each code through.
+## "Nothing new" (exit 6) is no failure here: make exits 0.
 refresh: $(BUILD_STAMP)
-	node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)" $(if $(ONLINE),--online,) $(if $(FORCE),--force,)
+	@node dist/src/cli.js refresh --raw "$(RAW)" --out "$(OUT)" $(if $(ONLINE),--online,) $(if $(FORCE),--force,) $(if $(QUIET),--quiet,) $(if $(VERBOSE),--verbose,); \
+	  code=$$?; if [ $$code -eq 6 ]; then exit 0; fi; exit $$code
 
 ## test: the test suite (vitest), fast enough for every change; includes the bad-input corpus
 test: $(BUILD_STAMP)

@@ -30,11 +30,21 @@ export function unreadableFile(file: string, error: unknown): InputError {
   );
 }
 
+/** A check that failed, by name, with how many rows it found. */
+export interface FailingCheck {
+  name: string;
+  /** The table checked; null for a rule broken while reading (an InputError). */
+  table: string | null;
+  failing: number;
+}
+
 /** A run stopped by blocking checks or rejected rows; its outputs were not published. */
 export class BlockedRunError extends Error {
   constructor(
     message: string,
     readonly details: string[],
+    /** The blocking checks that failed, and the rejected lines whatever check they made fail. */
+    readonly checks: FailingCheck[] = [],
   ) {
     super(message);
     this.name = 'BlockedRunError';
@@ -54,6 +64,20 @@ export class DiskFullError extends Error {
       `no space left on the out/ filesystem (${outDir}): need about ${mb} MB free; free some and run again (${reason instanceof Error ? reason.message : String(reason)})`,
     );
     this.name = 'DiskFullError';
+  }
+}
+
+/** Another refresh holds the lock of the out/ folder: the run did nothing. */
+export class LockBusyError extends Error {
+  constructor(
+    readonly outDir: string,
+    readonly holderPid: number | null,
+    readonly lockPath: string,
+  ) {
+    super(
+      `another refresh (pid ${holderPid ?? '?'}) is writing to ${outDir}; wait for it to finish (lock: ${lockPath})`,
+    );
+    this.name = 'LockBusyError';
   }
 }
 

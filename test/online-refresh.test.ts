@@ -15,6 +15,20 @@ import {
 import { fse } from './helpers/cli.js';
 import { hashTree, makeTempDir, REPO_RAW_DIR, removeTempDirs } from './helpers/raw.js';
 
+/**
+ * The out dir but for what every attempt updates, published or not: the run log and the report's
+ * recent runs (a failed attempt leaves everything else byte for byte as it was).
+ */
+async function publishedTree(dir: string): Promise<Record<string, string>> {
+  const { 'runs.jsonl': _log, 'report.html': _report, ...rest } = await hashTree(dir);
+  return rest;
+}
+
+async function lastRunOutcome(dir: string): Promise<string | undefined> {
+  const lines = (await readFile(join(dir, 'runs.jsonl'), 'utf8')).trim().split('\n');
+  return (JSON.parse(lines.at(-1) ?? '{}') as { outcome?: string }).outcome;
+}
+
 /** `fse status --json` on the day the fixture sites' releases are judged by. */
 function statusJson(rawDir: string, outDir: string) {
   return fse('status', '--json', '--today', '2026-02-01', '--raw', rawDir, '--out', outDir);
@@ -138,7 +152,8 @@ describe('refresh --online against fixture sites for all five sources', () => {
   it('the same pages again: each answers 304, nothing is fetched, nothing to publish', async () => {
     for (const site of Object.values(sites)) site.server.requests.length = 0;
     const result = await online();
-    expect(result.code, result.stderr).toBe(0);
+    // Nothing new: its own exit code, 6.
+    expect(result.code, result.stderr).toBe(6);
     for (const site of Object.values(sites)) {
       expect(site.server.requests.map((r) => r.path)).toEqual([site.landingPath]);
     }
@@ -198,7 +213,7 @@ describe('refresh --online against fixture sites for all five sources', () => {
       ),
     );
     try {
-      const before = await hashTree(outDir);
+      const before = await publishedTree(outDir);
       const result = await online();
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toContain('online refresh stopped, nothing was published');
@@ -208,7 +223,8 @@ describe('refresh --online against fixture sites for all five sources', () => {
       expect(result.stderr).toContain('When a CMS page changes shape');
       // The other sources were still asked (and answered 304).
       expect(result.stderr.match(/unchanged since .* \(HTTP 304\)/g)).toHaveLength(4);
-      expect(await hashTree(outDir)).toEqual(before);
+      expect(await publishedTree(outDir)).toEqual(before);
+      expect(await lastRunOutcome(outDir)).toBe('source-unavailable');
 
       const status = await fse('status', '--today', '2026-02-01', '--raw', rawDir, '--out', outDir);
       expect(status.code).toBe(1);
@@ -231,13 +247,14 @@ describe('refresh --online against fixture sites for all five sources', () => {
     );
     mue.server.route(mue.landingPath, send('not here', { 'content-type': 'text/plain' }, 404));
     try {
-      const before = await hashTree(outDir);
+      const before = await publishedTree(outDir);
       const result = await online();
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toContain('2 sources could not be discovered or fetched');
       expect(result.stderr).toContain(`  hcpcs (${hcpcs.page.url}): `);
       expect(result.stderr).toMatch(new RegExp(`  mue \\(${mue.page.url}\\): .*HTTP 404`));
-      expect(await hashTree(outDir)).toEqual(before);
+      expect(await publishedTree(outDir)).toEqual(before);
+      expect(await lastRunOutcome(outDir)).toBe('source-unavailable');
       const status = await statusJson(rawDir, outDir);
       const outcomes = Object.fromEntries(
         (
@@ -270,7 +287,7 @@ describe('refresh --online against fixture sites for all five sources', () => {
       return site;
     });
     try {
-      const before = await hashTree(outDir);
+      const before = await publishedTree(outDir);
       const result = await online();
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toContain('4 sources could not be discovered or fetched');
@@ -279,7 +296,8 @@ describe('refresh --online against fixture sites for all five sources', () => {
           `  ${site.source} (${site.page.url}): ${site.page.url}: no ${site.source} release links found on the landing page`,
         );
       }
-      expect(await hashTree(outDir)).toEqual(before);
+      expect(await publishedTree(outDir)).toEqual(before);
+      expect(await lastRunOutcome(outDir)).toBe('source-unavailable');
     } finally {
       for (const site of changed) site.serveLanding();
     }

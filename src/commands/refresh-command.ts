@@ -1,21 +1,43 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Catalog } from '../catalog.js';
+import type { FailingCheck } from '../errors.js';
 import { fetchNewPipelineReleases } from '../extract/discovery/discover.js';
 import type { FetchReleaseResult } from '../extract/fetch/fetch-release.js';
 import { fetchStatePath, readFetchState } from '../extract/fetch/fetch-state.js';
+import { REPORT_NAME } from '../load/report.js';
+import { refreshRecentRuns } from '../load/report-runs.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
-import { type DiscoveryStatus, describeDiscovery, discoveryStatus } from '../query/status.js';
-import { refresh } from '../run/refresh.js';
-import { UsageError } from './errors.js';
+import { type DiscoveryStatus, discoveryStatus } from '../query/status.js';
+import {
+  type RefreshOptions,
+  type RefreshSummary,
+  refresh,
+  refreshStages,
+} from '../run/refresh.js';
+import { newRunId } from '../run/run-id.js';
+import {
+  appendRunLog,
+  appendRunLogSync,
+  isoWithZone,
+  type RunLogEntry,
+  type RunOutcome,
+} from '../run/run-log.js';
+import { terminalText } from '../terminal-text.js';
+import { EXIT, UsageError } from './errors.js';
+import { failureOf } from './failure.js';
 import { writeJson } from './json-output.js';
 import { readLandingPagesFile } from './landing-pages-file.js';
 import { defaultOutDir, defaultRawDir } from './options.js';
+import { type Progress, progressFor, type Verbosity } from './progress.js';
+import { publishedLine, summaryLines, wherePublished } from './refresh-summary.js';
 
 interface RefreshCommandOptions {
   raw: string;
   out: string;
   json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
   online?: boolean;
   landingPages?: string;
   force?: boolean;
@@ -37,71 +59,144 @@ export function registerRefresh(program: Command, catalog: Catalog): void {
     .option('--offline', 'use raw/ alone (the default)')
     .option('--force', 'rebuild even when nothing changed since the published run')
     .option('--json', 'print the run summary as JSON on stdout')
+    .option('--quiet', 'no progress and no summary: only a failure is reported (cron)')
+    .option('--verbose', "also each stage's time, and the stack trace of an unexpected error")
     .action(async (options: RefreshCommandOptions) => {
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      const rawDir = resolve(options.raw);
       if (options.landingPages !== undefined && !options.online) {
         throw new UsageError('--landing-pages is used with --online only');
       }
-      let online: OnlineSource[] | null = null;
-      if (options.online) {
-        const override = options.landingPages
-          ? await readLandingPagesFile(resolve(options.landingPages), catalog.pipelines)
-          : null;
-        const fetched = await fetchNewPipelineReleases({
-          rawDir,
-          pipelines: catalog.pipelines,
-          log,
-          ...(override ? { pages: override.pages, clientOptions: override.clientOptions } : {}),
-        });
-        online = await onlineSummary(rawDir, catalog.pipelines, fetched);
+      if (options.quiet && options.verbose) {
+        throw new UsageError('--quiet and --verbose: give one of them');
       }
-      const summary = await refresh({
-        rawDir,
-        outDir: resolve(options.out),
-        catalog,
-        log,
-        force: options.force === true,
+      const verbosity: Verbosity = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
+      const outDir = resolve(options.out);
+      const runId = newRunId();
+      const startedAt = new Date();
+      const progress = progressFor({
+        runId,
+        verbosity,
+        stages: refreshStages(catalog) + (options.online ? 1 : 0),
       });
-      if (options.json) {
-        writeJson(online ? { ...summary, online } : summary);
-        return;
-      }
-      const onlineLines = (online ?? []).map(
-        (o) =>
-          `  online ${o.source}: ${describeDiscovery(o.discovery)}` +
-          (o.fetched.length > 0 ? `; fetched ${o.fetched.join(', ')}` : ''),
-      );
-      if (summary.unchanged) {
-        process.stdout.write(
-          `${[
-            `refresh: nothing changed since the published run; ${summary.databasePath} is current (${summary.seconds.toFixed(1)} s)`,
-            ...onlineLines,
-          ].join('\n')}\n`,
+      const entry = (
+        outcome: RunOutcome,
+        exitCode: number,
+        summary: string,
+        failingChecks: FailingCheck[],
+      ): RunLogEntry => ({
+        id: runId,
+        started_at: isoWithZone(startedAt),
+        ended_at: isoWithZone(new Date()),
+        outcome,
+        exit_code: exitCode,
+        summary,
+        failing_checks: failingChecks,
+      });
+      try {
+        const { summary, online } = await run(options, catalog, progress, {
+          runId,
+          // A run stopped by a signal exits from the handler: its line is written there.
+          beforeSignalExit: (signal, exitCode, published) =>
+            appendRunLogSync(
+              outDir,
+              entry(
+                'stopped',
+                exitCode,
+                published
+                  ? `stopped by ${signal} once the publish under way was finished: this run is published`
+                  : `stopped by ${signal}; nothing was published`,
+                [],
+              ),
+            ),
+        });
+        progress.end();
+        const exitCode = summary.unchanged ? EXIT.nothingNew : EXIT.ok;
+        await appendRunLog(
+          outDir,
+          entry(
+            summary.unchanged ? 'nothing-new' : 'published',
+            exitCode,
+            summary.unchanged ? 'nothing new since the published run' : publishedLine(summary),
+            summary.checks
+              .filter((c) => c.failing > 0)
+              .map((c) => ({ name: c.name, table: c.table, failing: c.failing })),
+          ),
         );
-        return;
+        await showInReport(outDir);
+        process.exitCode = exitCode;
+        if (options.json) {
+          writeJson(online ? { ...summary, online } : summary);
+        } else if (verbosity !== 'quiet') {
+          process.stdout.write(`${summaryLines(summary, online, outDir).join('\n')}\n`);
+        }
+      } catch (error) {
+        progress.end();
+        const failure = failureOf(error);
+        if (failure.outcome === null) throw error;
+        // The run log must not hide the failure it records (a full disk fails both).
+        const logged = await appendRunLog(
+          outDir,
+          entry(failure.outcome, failure.exitCode, failure.summary, failure.failingChecks),
+        ).then(
+          () => true,
+          () => false,
+        );
+        // A refresh that never took the lock leaves the report to the one holding it.
+        if (failure.outcome !== 'lock-busy') await showInReport(outDir);
+        process.stderr.write(terminalText(failure.message));
+        if (verbosity === 'verbose' && error instanceof Error && error.stack) {
+          process.stderr.write(terminalText(`${error.stack}\n`));
+        }
+        process.stderr.write(
+          `${wherePublished(outDir, logged ? 'this attempt is the last line of' : 'could not write')}\n`,
+        );
+        process.exitCode = failure.exitCode;
       }
-      const lines = [
-        `refresh ${summary.runId}: published in ${summary.seconds.toFixed(1)} s`,
-        ...summary.releases.map(
-          (r) =>
-            `  ${r.source} ${r.release} (effective ${r.effectiveFrom ?? '?'}): ${r.rowsLoaded} rows loaded, ` +
-            `${r.files.reduce((n, f) => n + f.rejected, 0)} lines rejected`,
-        ),
-        ...summary.changes.map(
-          (c) =>
-            `  ${c.source} ${c.from} → ${c.to}: ${c.added} added, ${c.ended} ended, ${c.changed} changed`,
-        ),
-        ...onlineLines,
-        `  checks: ${summary.checks.filter((c) => c.failing === 0).length}/${summary.checks.length} passed`,
-        ...summary.checks
-          .filter((c) => c.failing > 0)
-          .map((c) => `    ${c.severity}: ${c.name} (${c.table}): ${c.failing} failing`),
-        `  ${summary.databasePath}`,
-        `  ${summary.parquetDir}/`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** The report's recent runs read again from the run log (a failed run publishes no report). */
+async function showInReport(outDir: string): Promise<void> {
+  await refreshRecentRuns(outDir, REPORT_NAME).catch((error: unknown) => {
+    process.stderr.write(
+      terminalText(
+        `could not add this attempt to ${join(outDir, REPORT_NAME)}: ${(error as Error).message}\n`,
+      ),
+    );
+  });
+}
+
+/** The online step (if asked for), then the refresh, reporting progress as they go. */
+async function run(
+  options: RefreshCommandOptions,
+  catalog: Catalog,
+  progress: Progress,
+  extra: Pick<RefreshOptions, 'runId' | 'beforeSignalExit'>,
+): Promise<{ summary: RefreshSummary; online: OnlineSource[] | null }> {
+  const rawDir = resolve(options.raw);
+  let online: OnlineSource[] | null = null;
+  if (options.online) {
+    progress.stage('online: discover and fetch new releases');
+    const override = options.landingPages
+      ? await readLandingPagesFile(resolve(options.landingPages), catalog.pipelines)
+      : null;
+    const fetched = await fetchNewPipelineReleases({
+      rawDir,
+      pipelines: catalog.pipelines,
+      log: progress.log,
+      ...(override ? { pages: override.pages, clientOptions: override.clientOptions } : {}),
+    });
+    online = await onlineSummary(rawDir, catalog.pipelines, fetched);
+  }
+  const summary = await refresh({
+    rawDir,
+    outDir: resolve(options.out),
+    catalog,
+    log: progress.log,
+    stage: progress.stage,
+    force: options.force === true,
+    ...extra,
+  });
+  return { summary, online };
 }
 
 /** How the online step went for one source: its page's shape and what it fetched. */

@@ -16,5 +16,6 @@ export function throwIfBlocked(checks: readonly CheckOutcome[]): void {
       ...c.examples.map((e) => `  ${e}`),
       ...(c.failing > c.examples.length ? [`  … and ${c.failing - c.examples.length} more`] : []),
     ]),
+    [...failed, ...rejected].map((c) => ({ name: c.name, table: c.table, failing: c.failing })),
   );
 }

@@ -54,6 +54,7 @@ export async function build(
   options: BuildOptions,
   base: PublishedRun | null,
   log: (line: string) => void,
+  stage: (name: string) => void = () => {},
 ): Promise<BuildSummary> {
   const { catalog } = options;
   const extending = base !== null;
@@ -62,9 +63,11 @@ export async function build(
   const db = await openRunDatabase(databasePath, extending);
   try {
     const { connection } = db;
+    stage('code tables');
     await createCoreTables(connection, { ...options, runId }, catalog, extending, log);
     const carried = base ? await carriedReleases(connection) : [];
     // Each source's new releases first: which sources load data decides when the marts start.
+    stage('find new releases');
     const toRead: RawRelease[][] = [];
     for (const pipeline of catalog.pipelines) {
       const sharing = catalog.pipelines.filter(
@@ -80,7 +83,9 @@ export async function build(
       extending,
       groupBytes: options.stagingGroupBytes ?? GROUP_BYTES,
       log,
+      stage,
     });
+    stage('page sources and marts');
     // Page sources are reconciled against the marts, which this run built again: they are
     // loaded again too (saved pages are few and small), then the marts that add to them.
     for (const source of catalog.pageSources) {
@@ -88,6 +93,7 @@ export async function build(
     }
     await buildMartsAfterPages(connection, catalog, log);
     throwIfBlocked(checks);
+    stage('Parquet, contract and report');
 
     const { releases, parquetReleases, addedDays } = await summarise(
       db.connection,

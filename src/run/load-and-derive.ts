@@ -21,10 +21,16 @@ export async function loadAndDerive(
   runId: string,
   catalog: Catalog,
   toRead: readonly (readonly RawRelease[])[],
-  options: { extending: boolean; groupBytes: number; log: (line: string) => void },
+  options: {
+    extending: boolean;
+    groupBytes: number;
+    log: (line: string) => void;
+    stage?: (name: string) => void;
+  },
 ): Promise<{ loaded: LoadedSource[]; checks: CheckOutcome[] }> {
   const { connection } = db;
   const { extending, log } = options;
+  const stage = options.stage ?? (() => {});
   const lastLoading = extending
     ? toRead.reduce((last, r, i) => (r.length > 0 ? i : last), -1)
     : catalog.pipelines.length - 1;
@@ -40,6 +46,7 @@ export async function loadAndDerive(
     };
     try {
       for (const [i, pipeline] of catalog.pipelines.entries()) {
+        stage(`load ${pipeline.source}`);
         loaded.push(
           await loadSource(
             connection,
@@ -53,6 +60,7 @@ export async function loadAndDerive(
         );
       }
       startMarts();
+      stage('histories, diffs and checks');
       const [outcomes] = await allOrFirstFailure([
         deriveSources(connection, changesConnection, runId, loaded, extending),
         marts ?? Promise.resolve(),

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { LockBusyError } from '../errors.js';
 import { isAlive } from '../process-alive.js';
 
 export interface Lock {
@@ -61,10 +62,7 @@ export async function acquireLock(
   const key = resolve(outDir);
   const holderPath = join(outDir, HOLDER_FILE);
   const kernelPath = join(outDir, KERNEL_LOCK_FILE);
-  const busy = (pid: number | null) =>
-    new Error(
-      `another refresh (pid ${pid ?? '?'}) is writing to ${outDir}; wait for it to finish (lock: ${kernelPath})`,
-    );
+  const busy = (pid: number | null) => new LockBusyError(outDir, pid, kernelPath);
   if (heldHere.has(key)) throw busy(process.pid);
   heldHere.add(key);
   let instance: DuckDBInstance | undefined;

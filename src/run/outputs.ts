@@ -10,13 +10,14 @@ import {
   writeContract,
 } from '../load/contract.js';
 import { exportParquet, type ParquetTable, type ReleaseFiles } from '../load/parquet-export.js';
-import { writeReport } from '../load/report.js';
+import { type ReportSource, writeReport } from '../load/report.js';
 import { CORE_TABLES } from '../models/tables.js';
 import { PARQUET_DIR_NAME } from '../paths.js';
 import { historyParquetTables } from '../transform/history/build-history.js';
 import { PIPELINE_VERSION } from '../version.js';
 import type { PublishedRun } from './reuse-published.js';
 import { withConnections } from './run-database.js';
+import { readRunLog } from './run-log.js';
 import { allOrFirstFailure } from './settle.js';
 
 /** What the newest release of a source changed against the one before it. */
@@ -67,6 +68,7 @@ export async function writeOutputs(
 ): Promise<ReleaseChanges[]> {
   const tables = exportedTables(catalog);
   const publishedContract = await readPublishedContract(run.outDir);
+  const runs = await readRunLog(run.outDir);
   const { base } = run;
   const [, contract, changes] = await withConnections(db, 3, (connections) => {
     const [exporter, second, reporter] = connections as [
@@ -102,18 +104,36 @@ export async function writeOutputs(
             : undefined,
         ),
       ),
-      writeReport(
-        reporter,
-        buildDir,
-        catalog.pipelines.flatMap((p) =>
-          p.reportChart ? [{ source: p.source, ...p.reportChart }] : [],
+      writeReport(reporter, buildDir, {
+        sources: reportSources(catalog),
+        runs,
+        readNow: new Set(
+          run.releases
+            .map((r) => `${r.source}/${r.release}`)
+            .filter((key) => !run.carried.has(key)),
         ),
-      ).then(() => newestChanges(reporter)),
+      }).then(() => newestChanges(reporter)),
     ]);
   });
   checkContract(publishedContract, contract);
   await writeContract(buildDir, contract);
   return changes;
+}
+
+/** Each source as the report shows it: its main table, and its chart named by its code table. */
+function reportSources(catalog: Catalog): ReportSource[] {
+  return catalog.pipelines.map((p) => ({
+    source: p.source,
+    cadence: p.cadence,
+    table: p.factTables[0]?.name ?? null,
+    chart: p.reportChart
+      ? {
+          source: p.source,
+          ...p.reportChart,
+          system: p.card?.fields.find((f) => f.column === p.reportChart?.column)?.system ?? null,
+        }
+      : null,
+  }));
 }
 
 /** Counts of keys added, ended and changed between each source's two newest releases. */

@@ -34,6 +34,20 @@ export interface RefreshOptions {
   force?: boolean;
   /** Bytes of release files staged at a time (default 64 MiB); a test sets it to group less. */
   stagingGroupBytes?: number;
+  /** The run's id, when the caller logs the attempt under it (default: a new one). */
+  runId?: string;
+  /** Called as each stage starts (refreshStages() of them when the run builds). */
+  stage?: (name: string) => void;
+  /**
+   * Called, synchronously, just before SIGINT/SIGTERM end the process with this exit code;
+   * `published` when the signal came during a publish, which was finished first.
+   */
+  beforeSignalExit?: (signal: NodeJS.Signals, exitCode: number, published: boolean) => void;
+}
+
+/** Stages of a run that builds: plan, code tables, releases, one load per source, then four. */
+export function refreshStages(catalog: Catalog): number {
+  return 3 + catalog.pipelines.length + 4;
 }
 
 export interface RefreshSummary {
@@ -57,8 +71,9 @@ export interface RefreshSummary {
 export async function refresh(options: RefreshOptions): Promise<RefreshSummary> {
   const started = Date.now();
   const log = options.log ?? (() => {});
+  const stage = options.stage ?? (() => {});
   const lock = await acquireLock(options.outDir, log);
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const buildDir = buildDirFor(options.outDir, runId);
   const paths = {
     databasePath: join(options.outDir, DATABASE_FILE_NAME),
@@ -67,6 +82,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
   // SIGTERM/SIGINT: the build is removed, the lock released and the process exits 143/130 (a
   // publish under way is finished first: the symlink swap is never cut in half).
   let publishing = false;
+  let published = false;
   let stopping: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping !== null) return;
@@ -78,6 +94,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
     discardBuildSync(buildDir);
     lock.releaseSync();
+    options.beforeSignalExit?.(signal, exitCodeFor(signal), false);
     process.exit(exitCodeFor(signal));
   };
   process.on('SIGTERM', onSignal);
@@ -85,6 +102,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
   try {
     const abandoned = await removeUnpublishedRuns(options.outDir);
     if (abandoned.length > 0) log(`removed unfinished runs: ${abandoned.join(', ')}`);
+    stage('plan: what changed in raw/');
     const plan = await planRun(options, log);
     if (plan.kind === 'unchanged') {
       const seconds = (Date.now() - started) / 1000;
@@ -97,6 +115,7 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       { ...options, codeTablesDir: options.codeTablesDir ?? CODE_TABLES_DIR },
       plan.base,
       log,
+      stage,
     );
     // What the run read, as the plan saw it before reading: a folder dropped in since is new to
     // the next run. Manifests of files dropped in by hand count as written, and are written once
@@ -112,7 +131,9 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     );
     await writeFile(join(buildDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
     publishing = true;
+    stage('publish');
     await publishBuild(buildDir, options.outDir, runId);
+    published = true;
     for (const release of manifestsToWrite) await writeManifest(release.dir, release.manifest);
     log(
       `published ${join(options.outDir, DATABASE_FILE_NAME)} and ${join(options.outDir, PARQUET_DIR_NAME)}/`,
@@ -128,7 +149,10 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await lock.release();
-    if (stopping !== null) process.exit(exitCodeFor(stopping));
+    if (stopping !== null) {
+      options.beforeSignalExit?.(stopping, exitCodeFor(stopping), published);
+      process.exit(exitCodeFor(stopping));
+    }
   }
 }
 

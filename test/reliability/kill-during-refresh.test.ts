@@ -25,6 +25,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { DATABASE_FILE_NAME, PARQUET_DIR_NAME, PROJECT_ROOT } from '../../src/paths.js';
 import { PUBLISHED_ENTRIES } from '../../src/run/publish.js';
+import { RUN_LOG_NAME } from '../../src/run/run-log.js';
 import { openOutDatabase, scalar } from '../helpers/duckdb.js';
 import { seededRandom } from '../helpers/random.js';
 import { hashTree, makeTempDir, removeTempDirs, smallPfsRaw } from '../helpers/raw.js';
@@ -223,6 +224,8 @@ const EXPECTED_ENTRIES = new Set([
   '.runs',
   '.refresh-lock.duckdb',
   ...PUBLISHED_ENTRIES,
+  // Appended by every attempt that got as far as ending (a kill after the publish).
+  RUN_LOG_NAME,
 ]);
 
 async function runTrial(
