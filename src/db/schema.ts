@@ -928,6 +928,121 @@ export interface OppsAddendumBHistoryTable {
 }
 
 /**
+ * opps_addendum_b with the status indicator as code and CMS label (the label valid on the release's
+ * effective date). CPT descriptors are copyright American Medical Association.
+ */
+export interface OppsDecodedView {
+  /**
+   * Release (release.release_id where source = opps-addendum-b): the month it takes effect,
+   * YYYY-MM.
+   */
+  release_id: string | null;
+  /** First day the release is in force. */
+  effective_from: IsoDate | null;
+  /** HCPCS or CPT code (HCPCS Code). */
+  hcpcs: string | null;
+  /**
+   * Short descriptor (Short Descriptor). CPT descriptors are copyright American Medical
+   * Association.
+   */
+  short_descriptor: string | null;
+  /** OPPS payment status indicator (SI). Code table opps_status_indicator. */
+  status_indicator: string | null;
+  /** Label of status_indicator from code table opps_status_indicator, valid on effective_from. */
+  status_indicator_label: string | null;
+  /** Ambulatory Payment Classification, 4 digits with leading zeros restored (APC). */
+  apc: string | null;
+  /** APC relative weight (Relative Weight); NULL where the file says ".". */
+  relative_weight: Decimal | null;
+  /** National payment rate in dollars (Payment Rate). */
+  payment_rate: Decimal | null;
+  /**
+   * National unadjusted copayment in dollars; NULL where the file says "." (no value), which is not
+   * zero.
+   */
+  national_unadjusted_copayment: Decimal | null;
+  /** Minimum unadjusted copayment in dollars (Minimum Unadjusted Copayment). */
+  minimum_unadjusted_copayment: Decimal | null;
+  /** Drug and device pass-through expiration during the calendar year, where published. */
+  pass_through_expiration: string | null;
+  /** Inflation Reduction Act coinsurance percentage, as published (2025 and later). */
+  ira_coinsurance_percentage: string | null;
+  /** Adjusted beneficiary copayment in dollars (2025 and later). */
+  adjusted_beneficiary_copayment: Decimal | null;
+  /** Free-text note (2025 and later). */
+  note: string | null;
+  /** True where the file flags the row with * (Indicates a Change). */
+  changed_from_previous_quarter: boolean | null;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string | null;
+  /** Sheet row (XLSX) or line (CSV) of the row. */
+  source_line: number | null;
+}
+
+/**
+ * CMS anesthesia conversion factor per Medicare locality, from the ANES file of each PFS release.
+ * One row per release and locality.
+ */
+export interface PfsAnesthesiaCfTable {
+  /** PFS release the file ships in (the same ids as pfs-rvu), e.g. RVU25D. */
+  release_id: string;
+  /** Medicare Administrative Contractor number, 5 digits (Contractor). */
+  mac: string;
+  /** Locality number, 2 digits (Locality). */
+  locality_number: string;
+  /** Locality name as published. */
+  locality_name: string;
+  /**
+   * Anesthesia conversion factor of the locality in dollars per unit (the header names the national
+   * factor, e.g. "National Anes CF of 20.3178").
+   */
+  anesthesia_cf: Decimal;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file. */
+  source_line: number;
+}
+
+/**
+ * History of pfs_anesthesia_cf: one row per key (mac, locality_number) and interval of unchanged
+ * values, consecutive releases with the same row collapsed; a key left out of a full release ends
+ * its interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface PfsAnesthesiaCfHistoryTable {
+  /** Medicare Administrative Contractor number, 5 digits (Contractor). */
+  mac: string;
+  /** Locality number, 2 digits (Locality). */
+  locality_number: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** Locality name as published. */
+  locality_name: string;
+  /**
+   * Anesthesia conversion factor of the locality in dollars per unit (the header names the national
+   * factor, e.g. "National Anes CF of 20.3178").
+   */
+  anesthesia_cf: Decimal;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
  * Where the non-QPP and QPP files of a CY2026+ PFS release differ: a code the QPP file leaves out
  * (no payable amount), or an OPPS-payment value it gives otherwise. Every other value agrees (a
  * check blocks the run otherwise); the two conversion factors are in pfs_payment_basis.
@@ -1091,6 +1206,345 @@ export interface PfsDecodedView {
   source_file: string | null;
   /** Line of the row in that file (1-based). */
   source_line: number | null;
+}
+
+/**
+ * CMS geographic practice cost indices (GPCIs) by Medicare locality, from the GPCI file of each PFS
+ * release (Addendum E). One row per release and locality (mac, locality_number).
+ */
+export interface PfsGpciTable {
+  /**
+   * PFS release the file ships in (release.release_id where source = pfs-gpci; the same ids as
+   * pfs-rvu), e.g. RVU25D.
+   */
+  release_id: string;
+  /** Medicare Administrative Contractor (carrier) number, 5 digits with leading zeros restored. */
+  mac: string;
+  /** Locality number within the contractor, 2 digits with leading zeros restored. */
+  locality_number: string;
+  /** Two-letter state (or territory) code. */
+  state: string;
+  /**
+   * Locality name as published; * and ** mark the footnoted floors (Alaska work GPCI 1.5,
+   * frontier-state PE GPCI 1.0).
+   */
+  locality_name: string;
+  /** Physician work GPCI, with the 1.0 floor where the law gives one (PW GPCI (with 1.0 Floor)). */
+  pw_gpci: Decimal;
+  /**
+   * Physician work GPCI without the 1.0 floor, where the file gives it (January 2026); NULL
+   * otherwise.
+   */
+  pw_gpci_without_floor: Decimal | null;
+  /** Practice expense GPCI. */
+  pe_gpci: Decimal;
+  /** Malpractice (professional liability) GPCI. */
+  mp_gpci: Decimal;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file. */
+  source_line: number;
+}
+
+/**
+ * History of pfs_gpci: one row per key (mac, locality_number) and interval of unchanged values,
+ * consecutive releases with the same row collapsed; a key left out of a full release ends its
+ * interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface PfsGpciHistoryTable {
+  /** Medicare Administrative Contractor (carrier) number, 5 digits with leading zeros restored. */
+  mac: string;
+  /** Locality number within the contractor, 2 digits with leading zeros restored. */
+  locality_number: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** Two-letter state (or territory) code. */
+  state: string;
+  /**
+   * Locality name as published; * and ** mark the footnoted floors (Alaska work GPCI 1.5,
+   * frontier-state PE GPCI 1.0).
+   */
+  locality_name: string;
+  /** Physician work GPCI, with the 1.0 floor where the law gives one (PW GPCI (with 1.0 Floor)). */
+  pw_gpci: Decimal;
+  /**
+   * Physician work GPCI without the 1.0 floor, where the file gives it (January 2026); NULL
+   * otherwise.
+   */
+  pw_gpci_without_floor: Decimal | null;
+  /** Practice expense GPCI. */
+  pe_gpci: Decimal;
+  /** Malpractice (professional liability) GPCI. */
+  mp_gpci: Decimal;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
+ * CMS Medicare payment localities and the counties each includes, from the locality-county file
+ * (yyLOCCO) of each PFS release. One row per release and locality (mac, locality_number); join
+ * pfs_gpci on those.
+ */
+export interface PfsLocalityTable {
+  /** PFS release the file ships in (the same ids as pfs-rvu), e.g. RVU25D. */
+  release_id: string;
+  /** Medicare Administrative Contractor number, 5 digits (the CSV drops leading zeros: restored). */
+  mac: string;
+  /** Locality number, 2 digits (the CSV drops leading zeros: restored). */
+  locality_number: string;
+  /** State name; the file writes it on a state's first row only, so each row takes the one above it. */
+  state_name: string;
+  /**
+   * Fee schedule area as published (STATEWIDE, REST OF STATE, a city); * marks a locality serviced
+   * by two carriers.
+   */
+  fee_schedule_area: string;
+  /** The counties the locality includes, as published (county names carry CMS's spellings). */
+  counties: string;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (its first listing). */
+  source_line: number;
+}
+
+/**
+ * History of pfs_locality: one row per key (mac, locality_number) and interval of unchanged values,
+ * consecutive releases with the same row collapsed; a key left out of a full release ends its
+ * interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface PfsLocalityHistoryTable {
+  /** Medicare Administrative Contractor number, 5 digits (the CSV drops leading zeros: restored). */
+  mac: string;
+  /** Locality number, 2 digits (the CSV drops leading zeros: restored). */
+  locality_number: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** State name; the file writes it on a state's first row only, so each row takes the one above it. */
+  state_name: string;
+  /**
+   * Fee schedule area as published (STATEWIDE, REST OF STATE, a city); * marks a locality serviced
+   * by two carriers.
+   */
+  fee_schedule_area: string;
+  /** The counties the locality includes, as published (county names carry CMS's spellings). */
+  counties: string;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
+ * CMS OPPS payment cap (OPPSCAP file of each PFS release): for imaging services whose PFS payment
+ * is capped at the OPPS amount, the capped price per code, modifier, carrier and locality. CPT
+ * codes are copyright American Medical Association.
+ */
+export interface PfsOppsCapTable {
+  /** PFS release the file ships in (the same ids as pfs-rvu), e.g. RVU25D. */
+  release_id: string;
+  /** HCPCS or CPT code (HCPCS). */
+  hcpcs: string;
+  /** Modifier (MOD): TC or 26 for the component, NULL for the global service. */
+  modifier: string | null;
+  /** PFS status code of the code (PROCSTAT). Code table pfs_status_code. */
+  status_code: string;
+  /** Carrier (Medicare Administrative Contractor) number, 5 digits (CARRIER). */
+  mac: string;
+  /** Locality number, 2 digits (LOCALITY). */
+  locality_number: string;
+  /** OPPS-capped price in a facility setting, in dollars (FACILITY PRICE). */
+  facility_price: Decimal;
+  /** OPPS-capped price in a non-facility setting, in dollars (NON-FACILTY PRICE, as CMS spells it). */
+  non_facility_price: Decimal;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file. */
+  source_line: number;
+}
+
+/**
+ * History of pfs_opps_cap: one row per key (hcpcs, modifier, mac, locality_number) and interval of
+ * unchanged values, consecutive releases with the same row collapsed; a key left out of a full
+ * release ends its interval, a partial release ends nothing. Intervals of a key never overlap.
+ */
+export interface PfsOppsCapHistoryTable {
+  /** HCPCS or CPT code (HCPCS). */
+  hcpcs: string;
+  /** Modifier (MOD): TC or 26 for the component, NULL for the global service. */
+  modifier: string | null;
+  /** Carrier (Medicare Administrative Contractor) number, 5 digits (CARRIER). */
+  mac: string;
+  /** Locality number, 2 digits (LOCALITY). */
+  locality_number: string;
+  /** First day of the interval: effective_from of first_release. */
+  valid_from: IsoDate;
+  /**
+   * Day the interval ends (exclusive): effective_from of the release that changed the row or, being
+   * a full release, left it out; NULL while current.
+   */
+  valid_to: IsoDate | null;
+  /** First release of the interval (release.release_id). */
+  first_release: string;
+  /** Last release in force during the interval (partial releases that leave the key out included). */
+  last_release: string;
+  /**
+   * DuckDB hash() of the business columns (every column of the fact table but release_id,
+   * source_file and source_line) as a struct: equal rows, equal hash; compare within one build.
+   */
+  row_hash: bigint;
+  /** PFS status code of the code (PROCSTAT). Code table pfs_status_code. */
+  status_code: string;
+  /** OPPS-capped price in a facility setting, in dollars (FACILITY PRICE). */
+  facility_price: Decimal;
+  /** OPPS-capped price in a non-facility setting, in dollars (NON-FACILTY PRICE, as CMS spells it). */
+  non_facility_price: Decimal;
+  /** File of the row in first_release (source_file.source_file). */
+  source_file: string;
+  /** Line of the row in that file (1-based). */
+  source_line: number;
+}
+
+/**
+ * Medicare physician fee schedule payment per PFS release, payment basis, locality (mac,
+ * locality_number), code and modifier: round((work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP
+ * GPCI) × conversion factor, 2), then the lesser of that and the OPPS cap where OPPSCAP caps the
+ * code. Before claim-level rules (fse price applies those). Every amount names the RVU, GPCI and
+ * OPPSCAP rows it used. CPT codes are copyright American Medical Association.
+ */
+export interface PfsPaymentView {
+  /** Release (release.release_id), e.g. RVU25D. */
+  release_id: string | null;
+  /**
+   * Payment basis of the PPRRVU file the RVUs come from: all (before CY2026), non_qpp or qpp
+   * (CY2026 on, each with its own conversion factor).
+   */
+  basis: string | null;
+  /** Medicare Administrative Contractor (carrier) number, 5 digits with leading zeros restored. */
+  mac: string | null;
+  /** Locality number within the contractor, 2 digits with leading zeros restored. */
+  locality_number: string | null;
+  /** Two-letter state of the locality (pfs_gpci.state). */
+  state: string | null;
+  /** Locality name (pfs_gpci.locality_name). */
+  locality_name: string | null;
+  /** HCPCS or CPT code, 5 characters as published (HCPCS). */
+  hcpcs: string | null;
+  /**
+   * Modifier: 26 professional component, TC technical component, 53 discontinued; NULL for the
+   * global service (MOD). Code table pfs_modifier.
+   */
+  modifier: string | null;
+  /**
+   * PFS status code (STATUS CODE). Code table pfs_status_code; only A, R and T RVUs are used for
+   * Medicare payment.
+   */
+  status_code: string | null;
+  /**
+   * True for status codes with a fee schedule amount (A, T); false otherwise, and the amounts are
+   * NULL (see the status label).
+   */
+  has_amount: boolean | null;
+  /**
+   * Conversion factor in dollars per RVU (CONV FACTOR); from CY2026 the non-QPP one (both are in
+   * pfs_payment_basis).
+   */
+  conversion_factor: Decimal | null;
+  /** Physician work RVU (WORK RVU). */
+  work_rvu: Decimal | null;
+  /** Non-facility practice expense RVU (NON-FAC PE RVU). */
+  non_facility_pe_rvu: Decimal | null;
+  /** Facility practice expense RVU (FACILITY PE RVU). */
+  facility_pe_rvu: Decimal | null;
+  /** Malpractice RVU (MP RVU). */
+  mp_rvu: Decimal | null;
+  /**
+   * True where the file says NA: rarely or never performed in the non-facility setting (NON-FAC NA
+   * INDICATOR).
+   */
+  non_facility_na: boolean | null;
+  /**
+   * True where the file says NA: rarely or never performed in the facility setting (FACILITY NA
+   * INDICATOR).
+   */
+  facility_na: boolean | null;
+  /** Physician work GPCI, with the 1.0 floor where the law gives one (PW GPCI (with 1.0 Floor)). */
+  pw_gpci: Decimal | null;
+  /** Practice expense GPCI. */
+  pe_gpci: Decimal | null;
+  /** Malpractice (professional liability) GPCI. */
+  mp_gpci: Decimal | null;
+  /**
+   * Fee schedule amount in a non-facility setting, in dollars, before the OPPS cap; NULL when the
+   * status has no amount. Given where the NA indicator is set too, as CMS's payment files give it.
+   */
+  non_facility_amount: Decimal | null;
+  /**
+   * Fee schedule amount in a facility setting, in dollars, before the OPPS cap; NULL when the
+   * status has no amount. Given where the NA indicator is set too, as CMS's payment files give it.
+   */
+  facility_amount: Decimal | null;
+  /**
+   * OPPS cap price in a non-facility setting (pfs_opps_cap.non_facility_price); NULL when the code
+   * is not capped there.
+   */
+  opps_cap_non_facility: Decimal | null;
+  /**
+   * OPPS cap price in a facility setting (pfs_opps_cap.facility_price); NULL when the code is not
+   * capped there.
+   */
+  opps_cap_facility: Decimal | null;
+  /**
+   * What Medicare pays in a non-facility setting: the lesser of the fee schedule amount and the
+   * OPPS cap.
+   */
+  non_facility_payment: Decimal | null;
+  /**
+   * What Medicare pays in a facility setting: the lesser of the fee schedule amount and the OPPS
+   * cap.
+   */
+  facility_payment: Decimal | null;
+  /** PPRRVU file of the RVUs and conversion factor used. */
+  rvu_source_file: string | null;
+  /** Line of the RVU row used. */
+  rvu_source_line: number | null;
+  /** GPCI file of the indices used. */
+  gpci_source_file: string | null;
+  /** Line of the GPCI row used. */
+  gpci_source_line: number | null;
+  /** OPPSCAP file of the cap used, where one applies. */
+  opps_cap_source_file: string | null;
+  /** Line of the OPPSCAP row used, where one applies. */
+  opps_cap_source_line: number | null;
 }
 
 /**
@@ -1491,7 +1945,10 @@ export interface RejectedRowTable {
 
 /** One row per release of a source (e.g. RVU25D), from raw/<source>/<release>/manifest.json. */
 export interface ReleaseTable {
-  /** Source pipeline (pfs-rvu, hcpcs, opps-addendum-b, mue, ccs, betos). */
+  /**
+   * Source pipeline (pfs-rvu, pfs-gpci, pfs-locality, pfs-anesthesia, pfs-opps-cap, hcpcs,
+   * opps-addendum-b, mue, ccs, betos).
+   */
   source: string;
   /**
    * Release identifier, unique within its source: the folder name under raw/<source>/ (RVU25D,
@@ -1592,6 +2049,11 @@ export interface SourceFileTable {
   rows_staged: bigint;
   /** Lines the reader could not read (see rejected_row). */
   lines_rejected: bigint;
+  /**
+   * Lines among the records that the source declares not records (blank spacer lines, notes such as
+   * footnotes), not loaded.
+   */
+  lines_skipped: bigint;
   /** Where the file came from (URL, zip member, or local). */
   origin: string;
 }
@@ -1617,9 +2079,19 @@ export interface Database {
   mue_history: MueHistoryTable;
   opps_addendum_b: OppsAddendumBTable;
   opps_addendum_b_history: OppsAddendumBHistoryTable;
+  opps_decoded: OppsDecodedView;
+  pfs_anesthesia_cf: PfsAnesthesiaCfTable;
+  pfs_anesthesia_cf_history: PfsAnesthesiaCfHistoryTable;
   pfs_basis_differences: PfsBasisDifferencesView;
   pfs_current_by_status: PfsCurrentByStatusView;
   pfs_decoded: PfsDecodedView;
+  pfs_gpci: PfsGpciTable;
+  pfs_gpci_history: PfsGpciHistoryTable;
+  pfs_locality: PfsLocalityTable;
+  pfs_locality_history: PfsLocalityHistoryTable;
+  pfs_opps_cap: PfsOppsCapTable;
+  pfs_opps_cap_history: PfsOppsCapHistoryTable;
+  pfs_payment: PfsPaymentView;
   pfs_payment_basis: PfsPaymentBasisTable;
   pfs_payment_indicator_changes: PfsPaymentIndicatorChangesView;
   pfs_rvu: PfsRvuTable;

@@ -120,5 +120,34 @@ export async function generateDataDictionary(
       );
     }
   }
+  out.push(...(await macroSection(connection)));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The macros of the database with their parameters and meaning (COMMENT ON MACRO): DuckDB only,
+ * so the section says which Parquet datasets carry what they compute.
+ */
+async function macroSection(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(`
+    SELECT function_name, any_value(function_type), any_value(parameters), any_value(comment)
+    FROM duckdb_functions()
+    WHERE NOT internal AND function_type IN ('macro', 'table_macro')
+      AND schema_name = 'main' AND database_name = current_database()
+    GROUP BY function_name ORDER BY function_name`);
+  const macros = reader.getRowsJS();
+  if (macros.length === 0) return [];
+  return [
+    '',
+    '## Macros',
+    '',
+    'SQL macros of the database (DuckDB only: a reader of the Parquet files has the labels as columns of `pfs_decoded`, `opps_decoded` and `code_card_current`).',
+    '',
+    '| macro | kind | parameters | meaning |',
+    '| --- | --- | --- | --- |',
+    ...macros.map(
+      ([name, kind, parameters, comment]) =>
+        `| \`${String(name)}\` | ${kind === 'table_macro' ? 'table macro' : 'macro'} | ${(parameters as unknown[]).map((p) => `\`${String(p)}\``).join(', ')} | ${escapeCell(String(comment ?? ''))} |`,
+    ),
+  ];
 }
