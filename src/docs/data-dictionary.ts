@@ -76,6 +76,9 @@ export async function generateDataDictionary(
   );
   for (const pipeline of pipelines) {
     for (const fact of pipeline.factTables) keys.set(fact.name, ['release_id', ...fact.key]);
+    for (const view of pipeline.exportedViews ?? []) {
+      keys.set(view.name, ['release_id', ...view.key]);
+    }
   }
   for (const mart of catalog.marts) keys.set(mart.file.replace(/\.sql$/, ''), [...mart.key]);
   const origins = columnOrigins(pipelines);
