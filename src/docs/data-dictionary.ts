@@ -144,7 +144,7 @@ async function macroSection(connection: DuckDBConnection): Promise<string[]> {
     '',
     '## Macros',
     '',
-    'SQL macros of the database (DuckDB only: a reader of the Parquet files has the labels as columns of `pfs_decoded`, `opps_decoded` and `code_card_current`).',
+    'SQL macros of the database (DuckDB only: a reader of the Parquet files has the labels as columns of the decoded datasets, and the code tables in `indicator_code`).',
     '',
     '| macro | kind | parameters | meaning |',
     '| --- | --- | --- | --- |',

@@ -15,7 +15,7 @@ import { EMPTY_PARTITION, PARTITION_COLUMN, type ParquetTable } from './parquet-
  * downstream systems would break on it.
  *
  * 2: the hive partition column is release_id (was release), as in DuckDB; keys of the
- * histories, release_diff, code_history and the code-page tables; nullability as declared.
+ * histories, release_diff, code_history and the page sources' tables; nullability as declared.
  */
 export const CONTRACT_VERSION = 2;
 export const MANIFEST_NAME = 'manifest.json';

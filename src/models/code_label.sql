@@ -10,4 +10,4 @@ CREATE MACRO code_label(code_system, code_value, on_day) AS (
   WHERE c.system = code_system AND c.code = code_value
     AND code_valid_on(c.valid_from, c.valid_to, on_day)
 );
-COMMENT ON MACRO code_label IS 'code_label(code_system, code_value, on_day): the label (indicator_code.label) of code_value in code table code_system, valid on on_day (any day when NULL); NULL when the value is not a code of the system then. DuckDB only: the Parquet datasets pfs_decoded, opps_decoded and code_card_current carry the labels as columns.';
+COMMENT ON MACRO code_label IS 'code_label(code_system, code_value, on_day): the label (indicator_code.label) of code_value in code table code_system, valid on on_day (any day when NULL); NULL when the value is not a code of the system then. DuckDB only: the decoded Parquet datasets carry the labels as columns.';
