@@ -16,6 +16,8 @@ export const MARTS: readonly Mart[] = [
     sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs', 'betos'],
     key: ['hcpcs', 'modifier'],
     commentsFrom: ['code_card'],
+    // The current card of every code with its labels, for a reader with Parquet only.
+    export: { notNull: ['as_of', 'hcpcs'] },
   },
   {
     // A view: amounts per locality are computed when read (two million rows per release).

@@ -18,6 +18,16 @@ export interface Mart {
    * default: beside the sources' histories and checks.
    */
   after?: 'page-sources';
+  /** Exported as a Parquet dataset (whatever it is, a table or a view): how. */
+  export?: MartExport;
+}
+
+/** How a mart is exported: one file in key order, or one partition per release of a source. */
+export interface MartExport {
+  /** One partition per release of this source (the relation has release_id). */
+  releasesOf?: string;
+  /** Columns never NULL: DuckDB says every column of a view may be; the tests hold the data to it. */
+  notNull?: readonly string[];
 }
 
 /** A table a source builds that is exported as one Parquet dataset (not per release). */

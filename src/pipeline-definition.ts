@@ -113,6 +113,18 @@ export interface FactTable {
 }
 
 /**
+ * A view over a source's facts exported as a Parquet dataset beside them, one partition per
+ * release (the view has release_id), its files in key order.
+ */
+export interface ExportedView {
+  name: string;
+  /** Columns that identify a row within one release. */
+  key: readonly string[];
+  /** Columns never NULL: DuckDB says every column of a view may be; the tests hold the data to it. */
+  notNull?: readonly string[];
+}
+
+/**
  * Lines among the records that are not records: spacer lines with every cell blank, and notes
  * (a footnote, "MAC Assignments as of …") with text in the first column only. They are not
  * loaded and not rejected: each file's count is in source_file.lines_skipped.
@@ -184,6 +196,8 @@ export interface PipelineDefinition {
    * marts (files under pipelines/<source>/marts/, run in this order).
    */
   marts?: readonly string[];
+  /** Views (models or marts of the source) exported as Parquet datasets, like the facts. */
+  exportedViews?: readonly ExportedView[];
   /**
    * Views whose columns without a comment take the comment of the same-named column of these
    * relations (a view repeats columns of the tables it reads: a description is written once).

@@ -60,7 +60,7 @@ describe('scripts/compare-builds.ts', () => {
     // Every table, view and Parquet file of the build was listed.
     expect(same.database.filter((i) => i.kind === 'table').length).toBeGreaterThan(20);
     expect(same.database.some((i) => i.kind === 'view' && i.name === 'code_card')).toBe(true);
-    expect(same.parquet.map((f) => f.name)).toContain('pfs_rvu/release=RVU25D/pfs_rvu.parquet');
+    expect(same.parquet.map((f) => f.name)).toContain('pfs_rvu/release_id=RVU25D/pfs_rvu.parquet');
 
     // In the copy: one name of one code system, in the table (no view reads it) and in its
     // Parquet file; and source_file.parquet written again with other bytes but the same rows.

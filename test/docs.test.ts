@@ -28,6 +28,27 @@ describe('self-describing database', () => {
     expect(missing.map((r) => r.what)).toEqual([]);
   });
 
+  it('has a COMMENT on every macro, and lists each in the data dictionary', async () => {
+    const macros = await rows(
+      db,
+      `SELECT DISTINCT function_name AS name, comment FROM duckdb_functions()
+       WHERE NOT internal AND function_type IN ('macro', 'table_macro') AND schema_name = 'main'
+       ORDER BY 1`,
+    );
+    expect(macros.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['ccs_category_of', 'code_label', 'code_shape', 'kept_out_lines']),
+    );
+    expect(macros.filter((m) => !m.comment).map((m) => m.name)).toEqual([]);
+    const generated = await generateDataDictionary(db.connection, CATALOG);
+    const section = generated.slice(generated.indexOf('\n## Macros\n'));
+    for (const macro of macros) {
+      expect(section, String(macro.name)).toContain(`| \`${macro.name}\` |`);
+    }
+    expect(section).toContain(
+      '| `code_label` | macro | `code_system`, `code_value`, `on_day` | code_label(code_system, code_value, on_day): the label',
+    );
+  });
+
   it('matches docs/data-dictionary.md (run `make docs` after changing a model)', async () => {
     const generated = await generateDataDictionary(db.connection, CATALOG);
     expect(generated).toBe(await readFile(dictionaryFile, 'utf8'));

@@ -56,27 +56,31 @@ afterAll(async () => {
 });
 
 describe('Parquet export of pfs_rvu', () => {
-  it('writes one partition folder, release=RVU25D', async () => {
-    expect(await readdir(join(parquetDir, 'pfs_rvu'))).toEqual(['release=RVU25D']);
-    expect(await readdir(join(parquetDir, 'pfs_rvu', 'release=RVU25D'))).toEqual([
+  it('writes one partition folder, release_id=RVU25D', async () => {
+    expect(await readdir(join(parquetDir, 'pfs_rvu'))).toEqual(['release_id=RVU25D']);
+    expect(await readdir(join(parquetDir, 'pfs_rvu', 'release_id=RVU25D'))).toEqual([
       'pfs_rvu.parquet',
     ]);
   });
 
   it('has 19,090 rows, every one with release RVU25D', async () => {
     expect(
-      await counts(connection, `SELECT release::VARCHAR, count(*) FROM ${factParquet} GROUP BY 1`),
+      await counts(
+        connection,
+        `SELECT release_id::VARCHAR, count(*) FROM ${factParquet} GROUP BY 1`,
+      ),
     ).toEqual({ RVU25D: 19090 });
   });
 
-  it('has the columns and types of the table (release_id moved to the partition)', async () => {
+  it('has the columns and types of the table (release_id moved to the partition, one name)', async () => {
     const table = (await tableColumns('pfs_rvu')).filter((c) => c.name !== 'release_id');
     const parquet = await rowsJson(
       connection,
       `SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM ${factParquet})`,
     );
-    expect(parquet.filter((c) => c.name !== 'release')).toEqual(table);
-    expect(parquet.map((c) => c.name)).toContain('release');
+    expect(parquet.filter((c) => c.name !== 'release_id')).toEqual(table);
+    expect(parquet.map((c) => c.name)).toContain('release_id');
+    expect(parquet.map((c) => c.name)).not.toContain('release');
   });
 
   it('holds exactly the rows of the DuckDB table (EXCEPT ALL both ways, as text)', async () => {
@@ -85,7 +89,7 @@ describe('Parquet export of pfs_rvu', () => {
       .map((c) => `${identifier(c.name)}::VARCHAR AS ${identifier(c.name)}`)
       .join(', ');
     const table = `SELECT release_id::VARCHAR AS rel, ${columns} FROM pfs_rvu`;
-    const parquet = `SELECT release::VARCHAR AS rel, ${columns} FROM ${factParquet}`;
+    const parquet = `SELECT release_id::VARCHAR AS rel, ${columns} FROM ${factParquet}`;
     expect(await scalar(connection, `SELECT count(*) FROM (${table} EXCEPT ALL ${parquet})`)).toBe(
       0,
     );
@@ -93,7 +97,7 @@ describe('Parquet export of pfs_rvu', () => {
       0,
     );
     // The comparison sees a difference when there is one.
-    const altered = `SELECT release::VARCHAR AS rel, ${columns.replace(
+    const altered = `SELECT release_id::VARCHAR AS rel, ${columns.replace(
       '"work_rvu"::VARCHAR AS "work_rvu"',
       `CASE WHEN hcpcs = '38211' THEN '1.43' ELSE work_rvu::VARCHAR END AS work_rvu`,
     )} FROM ${factParquet}`;
@@ -108,7 +112,7 @@ describe('Parquet export of pfs_rvu', () => {
         connection,
         `SELECT count(*) FROM (
            SELECT source_line, lag(source_line) OVER (ORDER BY file_row_number) AS previous
-           FROM read_parquet(${literal(join(parquetDir, 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet'))},
+           FROM read_parquet(${literal(join(parquetDir, 'pfs_rvu', 'release_id=RVU25D', 'pfs_rvu.parquet'))},
                              file_row_number = true))
          WHERE source_line <= previous`,
       ),
@@ -116,7 +120,7 @@ describe('Parquet export of pfs_rvu', () => {
   });
 
   it("carries key-value metadata 'release' = RVU25D and the CSV's sha256", async () => {
-    const file = join(parquetDir, 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet');
+    const file = join(parquetDir, 'pfs_rvu', 'release_id=RVU25D', 'pfs_rvu.parquet');
     const rows = await rowsJson(
       connection,
       `SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${literal(file)})`,
@@ -190,7 +194,7 @@ describe('Parquet compression', () => {
     const inspected = await rowsJson(
       connection,
       `SELECT count(DISTINCT file_name)::INTEGER AS n,
-              bool_or(file_name LIKE '%/pfs_rvu/release=RVU25D/pfs_rvu.parquet') AS has_fact
+              bool_or(file_name LIKE '%/pfs_rvu/release_id=RVU25D/pfs_rvu.parquet') AS has_fact
        FROM parquet_metadata(${glob})`,
     );
     const withRows = await scalar(

@@ -7,10 +7,10 @@ import { CODE_PAGES_DIR } from './saved-page.js';
 export const codePagesSource: PageSourceDefinition = {
   source: CODE_PAGES_DIR,
   tables: [
-    { name: 'code_page', key: [] },
-    { name: 'code_page_history', key: [] },
-    { name: 'code_page_refused', key: [] },
-    { name: 'reconciliation', key: [] },
+    { name: 'code_page', key: ['file', 'field'] },
+    { name: 'code_page_history', key: ['file', 'position'] },
+    { name: 'code_page_refused', key: ['file'] },
+    { name: 'reconciliation', key: ['file', 'hcpcs', 'field'] },
   ],
   load: ({ connection, rawDir, log }) => loadCodePages(connection, rawDir, log),
   registerCommands: registerCodePages,

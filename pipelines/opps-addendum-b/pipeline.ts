@@ -23,7 +23,22 @@ export const oppsAddendumBPipeline: PipelineDefinition = {
   factTables: [{ name: 'opps_addendum_b', key: ['hcpcs'] }],
   rowPerStagedRow: true,
   variantComparison: 'staged-rows',
-  models: ['opps_addendum_b.sql'],
+  models: ['opps_addendum_b.sql', 'opps_decoded.sql'],
+  // The codes with their labels, for a reader with Parquet only (no code_label()).
+  exportedViews: [
+    {
+      name: 'opps_decoded',
+      key: ['hcpcs'],
+      notNull: [
+        'hcpcs',
+        'status_indicator',
+        'changed_from_previous_quarter',
+        'source_file',
+        'source_line',
+      ],
+    },
+  ],
+  commentsFrom: { opps_decoded: ['opps_addendum_b', 'release'] },
   card: {
     releaseColumn: 'opps_release',
     fields: [

@@ -928,6 +928,58 @@ export interface OppsAddendumBHistoryTable {
 }
 
 /**
+ * opps_addendum_b with the status indicator as code and CMS label (the label valid on the release's
+ * effective date). CPT descriptors are copyright American Medical Association.
+ */
+export interface OppsDecodedView {
+  /**
+   * Release (release.release_id where source = opps-addendum-b): the month it takes effect,
+   * YYYY-MM.
+   */
+  release_id: string | null;
+  /** First day the release is in force. */
+  effective_from: IsoDate | null;
+  /** HCPCS or CPT code (HCPCS Code). */
+  hcpcs: string | null;
+  /**
+   * Short descriptor (Short Descriptor). CPT descriptors are copyright American Medical
+   * Association.
+   */
+  short_descriptor: string | null;
+  /** OPPS payment status indicator (SI). Code table opps_status_indicator. */
+  status_indicator: string | null;
+  /** Label of status_indicator from code table opps_status_indicator, valid on effective_from. */
+  status_indicator_label: string | null;
+  /** Ambulatory Payment Classification, 4 digits with leading zeros restored (APC). */
+  apc: string | null;
+  /** APC relative weight (Relative Weight); NULL where the file says ".". */
+  relative_weight: Decimal | null;
+  /** National payment rate in dollars (Payment Rate). */
+  payment_rate: Decimal | null;
+  /**
+   * National unadjusted copayment in dollars; NULL where the file says "." (no value), which is not
+   * zero.
+   */
+  national_unadjusted_copayment: Decimal | null;
+  /** Minimum unadjusted copayment in dollars (Minimum Unadjusted Copayment). */
+  minimum_unadjusted_copayment: Decimal | null;
+  /** Drug and device pass-through expiration during the calendar year, where published. */
+  pass_through_expiration: string | null;
+  /** Inflation Reduction Act coinsurance percentage, as published (2025 and later). */
+  ira_coinsurance_percentage: string | null;
+  /** Adjusted beneficiary copayment in dollars (2025 and later). */
+  adjusted_beneficiary_copayment: Decimal | null;
+  /** Free-text note (2025 and later). */
+  note: string | null;
+  /** True where the file flags the row with * (Indicates a Change). */
+  changed_from_previous_quarter: boolean | null;
+  /** File the row was read from (source_file.source_file). */
+  source_file: string | null;
+  /** Sheet row (XLSX) or line (CSV) of the row. */
+  source_line: number | null;
+}
+
+/**
  * CMS anesthesia conversion factor per Medicare locality, from the ANES file of each PFS release.
  * One row per release and locality.
  */
@@ -2027,6 +2079,7 @@ export interface Database {
   mue_history: MueHistoryTable;
   opps_addendum_b: OppsAddendumBTable;
   opps_addendum_b_history: OppsAddendumBHistoryTable;
+  opps_decoded: OppsDecodedView;
   pfs_anesthesia_cf: PfsAnesthesiaCfTable;
   pfs_anesthesia_cf_history: PfsAnesthesiaCfHistoryTable;
   pfs_basis_differences: PfsBasisDifferencesView;

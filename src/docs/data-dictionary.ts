@@ -76,6 +76,9 @@ export async function generateDataDictionary(
   );
   for (const pipeline of pipelines) {
     for (const fact of pipeline.factTables) keys.set(fact.name, ['release_id', ...fact.key]);
+    for (const view of pipeline.exportedViews ?? []) {
+      keys.set(view.name, ['release_id', ...view.key]);
+    }
   }
   for (const mart of catalog.marts) keys.set(mart.file.replace(/\.sql$/, ''), [...mart.key]);
   const origins = columnOrigins(pipelines);
@@ -120,5 +123,34 @@ export async function generateDataDictionary(
       );
     }
   }
+  out.push(...(await macroSection(connection)));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The macros of the database with their parameters and meaning (COMMENT ON MACRO): DuckDB only,
+ * so the section says which Parquet datasets carry what they compute.
+ */
+async function macroSection(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(`
+    SELECT function_name, any_value(function_type), any_value(parameters), any_value(comment)
+    FROM duckdb_functions()
+    WHERE NOT internal AND function_type IN ('macro', 'table_macro')
+      AND schema_name = 'main' AND database_name = current_database()
+    GROUP BY function_name ORDER BY function_name`);
+  const macros = reader.getRowsJS();
+  if (macros.length === 0) return [];
+  return [
+    '',
+    '## Macros',
+    '',
+    'SQL macros of the database (DuckDB only: a reader of the Parquet files has the labels as columns of the decoded datasets, and the code tables in `indicator_code`).',
+    '',
+    '| macro | kind | parameters | meaning |',
+    '| --- | --- | --- | --- |',
+    ...macros.map(
+      ([name, kind, parameters, comment]) =>
+        `| \`${String(name)}\` | ${kind === 'table_macro' ? 'table macro' : 'macro'} | ${(parameters as unknown[]).map((p) => `\`${String(p)}\``).join(', ')} | ${escapeCell(String(comment ?? ''))} |`,
+    ),
+  ];
 }

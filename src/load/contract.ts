@@ -6,14 +6,18 @@ import { identifier, literal } from '../db/sql.js';
 import { BlockedRunError } from '../errors.js';
 import { sha256OfFile } from '../extract/file-profile.js';
 import { literalPath } from '../extract/readers/literal-path.js';
-import type { ParquetTable } from './parquet-export.js';
+import { EMPTY_PARTITION, PARTITION_COLUMN, type ParquetTable } from './parquet-export.js';
 
 /**
  * Version of the Parquet contract in out/manifest.json. Raise it, deliberately, with a change
- * that removes or retypes a column: without that, such a change fails the run, because
+ * that removes or retypes a column, changes a dataset's key or lets a column hold NULL that did
+ * not: without that, such a change fails the run (and test/contract-snapshot.test.ts), because
  * downstream systems would break on it.
+ *
+ * 2: the hive partition column is release_id (was release), as in DuckDB; keys of the
+ * histories, release_diff, code_history and the page sources' tables; nullability as declared.
  */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 export const MANIFEST_NAME = 'manifest.json';
 
 export interface DatasetColumn {
@@ -21,6 +25,17 @@ export interface DatasetColumn {
   type: string;
   nullable: boolean;
   description: string | null;
+}
+
+/**
+ * A dataset as the run declares it: where it is written (ParquetTable), the columns that
+ * identify a row (within a release for a source's facts) and, for a view, the columns that are
+ * never NULL. A table's nullability is its CREATE TABLE's (NOT NULL), a view's this list: the
+ * one declaration the contract states and the tests hold the data to.
+ */
+export interface ExportedDataset extends ParquetTable {
+  key: readonly string[];
+  notNull?: readonly string[];
 }
 
 export interface Dataset {
@@ -58,7 +73,7 @@ export async function buildContract(
   connection: DuckDBConnection,
   outputDir: string,
   parquetDir: string,
-  tables: readonly (ParquetTable & { key: readonly string[] })[],
+  tables: readonly ExportedDataset[],
   runId: string,
   pipelineVersion: string,
   published?: PublishedContract,
@@ -66,15 +81,19 @@ export async function buildContract(
   const publishedSha256 = new Map(
     (published?.contract.datasets ?? []).flatMap((d) => d.files.map((f) => [f.path, f.sha256])),
   );
-  // The descriptions of every table and column, read once (two queries per dataset added up).
-  const columnComments = new Map(
+  // The descriptions and nullability of every table and column, read once (two queries per
+  // dataset added up). A view's columns are all nullable to DuckDB: its declaration says more.
+  const columnFacts = new Map(
     (
       await connection.runAndReadAll(
-        "SELECT table_name || '.' || column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' AND database_name = current_database()",
+        "SELECT table_name || '.' || column_name, comment, is_nullable FROM duckdb_columns() WHERE schema_name = 'main' AND database_name = current_database()",
       )
     )
       .getRowsJS()
-      .map(([key, comment]) => [String(key), comment as string | null]),
+      .map(([key, comment, nullable]) => [
+        String(key),
+        { comment: comment as string | null, nullable: nullable !== false },
+      ]),
   );
   const tableComments = new Map(
     (
@@ -88,7 +107,7 @@ export async function buildContract(
   const files = await Promise.all(tables.map((table) => parquetFiles(parquetDir, table)));
   // Every dataset's columns, and its row count and releases, in one statement each (three per
   // dataset, one after another, took most of the contract's time).
-  const columns = await describeColumns(connection, parquetDir, tables, files, columnComments);
+  const columns = await describeColumns(connection, parquetDir, tables, files, columnFacts);
   const counts = await countRows(connection, tables);
   // Every file at once (a hundred release partitions were a hundred stat pairs in a row).
   const fileEntries = await Promise.all(
@@ -114,8 +133,8 @@ export async function buildContract(
   const datasets: Dataset[] = tables.map((table, i) => ({
     name: table.name,
     description: tableComments.get(table.name) ?? null,
-    key: table.source ? ['release', ...table.key] : [...table.key],
-    partitioning: table.source ? ['release'] : [],
+    key: table.source ? [PARTITION_COLUMN, ...table.key] : [...table.key],
+    partitioning: table.source ? [PARTITION_COLUMN] : [],
     row_count: counts[i]?.count ?? 0,
     columns: columns[i] ?? [],
     releases: counts[i]?.releases ?? [],
@@ -129,8 +148,7 @@ export async function buildContract(
     format: {
       type: 'parquet',
       compression: 'zstd',
-      layout:
-        "parquet/<dataset>/<dataset>.parquet; parquet/<dataset>/release=<id>/<dataset>.parquet for facts (hive partitions); parquet/<dataset>/<dataset>-<year>.parquet and <dataset>-open.parquet for the histories (release_diff, code_history, <fact>_history: one file per year of the row's date, open intervals apart; <dataset>.parquet when empty). Read a dataset as parquet/<dataset>/*.parquet or, for facts, parquet/<dataset>/*/*.parquet.",
+      layout: `parquet/<dataset>/<dataset>.parquet; parquet/<dataset>/${PARTITION_COLUMN}=<id>/<dataset>.parquet for facts and the views over them (hive partitions, the partition column ${PARTITION_COLUMN} as in DuckDB: read it as text); parquet/<dataset>/<dataset>-<year>.parquet and <dataset>-open.parquet for the histories (release_diff, code_history, <fact>_history: one file per year of the row's date, open intervals apart; <dataset>.parquet when empty). Read a dataset as parquet/<dataset>/*.parquet or, for partitioned datasets, parquet/<dataset>/*/*.parquet. Every dataset has at least one file: a partitioned dataset with no release yet has one file with its columns and no rows, under ${EMPTY_PARTITION}/. nullable: false means no row holds NULL there (the Parquet files mark every column optional). A key identifies a row; a NULL in a key column (modifier) compares equal to NULL.`,
     },
     datasets,
   };
@@ -143,20 +161,20 @@ export async function buildContract(
 async function describeColumns(
   connection: DuckDBConnection,
   parquetDir: string,
-  tables: readonly ParquetTable[],
+  tables: readonly ExportedDataset[],
   files: readonly (readonly string[])[],
-  comments: ReadonlyMap<string, string | null>,
+  facts: ReadonlyMap<string, { comment: string | null; nullable: boolean }>,
 ): Promise<DatasetColumn[][]> {
   const described = await connection.runAndReadAll(
     tables
       .map((table, i) => {
         const glob = table.source
-          ? join(literalPath(parquetDir), table.name, 'release=*', '*.parquet')
+          ? join(literalPath(parquetDir), table.name, `${PARTITION_COLUMN}=*`, '*.parquet')
           : join(literalPath(parquetDir), table.name, '*.parquet');
         const query =
           (files[i] ?? []).length > 0
             ? `SELECT * FROM read_parquet(${literal(glob)}, hive_partitioning = ${table.source ? 'true' : 'false'}, hive_types_autocast = false)`
-            : `SELECT * ${table.source ? 'EXCLUDE (release_id), release_id AS "release"' : ''} FROM ${identifier(table.name)}`;
+            : `SELECT * ${table.source ? `EXCLUDE (${PARTITION_COLUMN}), ${PARTITION_COLUMN}` : ''} FROM ${identifier(table.name)}`;
         return `SELECT ${i} AS dataset, row_number() OVER () AS position, column_name, column_type, "null"
                 FROM (DESCRIBE ${query})`;
       })
@@ -164,15 +182,18 @@ async function describeColumns(
       .concat('\nORDER BY dataset, position'),
   );
   const columns = tables.map((): DatasetColumn[] => []);
-  for (const [dataset, , name, type, nullable] of described.getRowsJS()) {
-    const table = tables[Number(dataset)] as ParquetTable;
+  for (const [dataset, , name, type] of described.getRowsJS()) {
+    const table = tables[Number(dataset)] as ExportedDataset;
+    const fact = facts.get(`${table.name}.${String(name)}`);
+    const partition = table.source !== undefined && name === PARTITION_COLUMN;
     columns[Number(dataset)]?.push({
       name: String(name),
       type: String(type),
-      nullable: nullable !== 'NO',
+      nullable:
+        !partition && (fact?.nullable ?? true) && !(table.notNull ?? []).includes(String(name)),
       description:
-        comments.get(`${table.name}.${String(name)}`) ??
-        (name === 'release' ? 'Release id (hive partition release=<id>).' : null),
+        fact?.comment ??
+        (partition ? `Release id (hive partition ${PARTITION_COLUMN}=<id>).` : null),
     });
   }
   return columns;
@@ -181,7 +202,7 @@ async function describeColumns(
 /** Each dataset's row count and, for a source's facts, its releases. */
 async function countRows(
   connection: DuckDBConnection,
-  tables: readonly ParquetTable[],
+  tables: readonly ExportedDataset[],
 ): Promise<{ count: number; releases: string[] }[]> {
   const counted = await connection.runAndReadAll(
     tables
@@ -201,7 +222,7 @@ async function countRows(
 
 /**
  * A dataset's Parquet files in path order: the .parquet files of its folder or, for a source's
- * facts, of its release=<id> folders.
+ * facts, of its release_id=<id> folders.
  */
 async function parquetFiles(parquetDir: string, table: ParquetTable): Promise<string[]> {
   const dir = join(parquetDir, table.name);
@@ -210,7 +231,7 @@ async function parquetFiles(parquetDir: string, table: ParquetTable): Promise<st
     ? (
         await Promise.all(
           entries
-            .filter((e) => e.isDirectory() && e.name.startsWith('release='))
+            .filter((e) => e.isDirectory() && e.name.startsWith(`${PARTITION_COLUMN}=`))
             .map(async (e) =>
               (
                 await readdir(join(dir, e.name))
@@ -231,14 +252,31 @@ async function sameFile(stats: Stats, otherPath: string): Promise<boolean> {
   return other !== null && other.ino === stats.ino && other.dev === stats.dev;
 }
 
-/** Changes that break a reader of the previous contract: a dataset or column gone, or retyped. */
-export function breakingChanges(previous: Contract, next: Contract): string[] {
+/** What of a dataset a reader relies on: its key and each column's type and nullability. */
+export type ContractShape = Pick<Dataset, 'name' | 'key'> & {
+  columns: Pick<DatasetColumn, 'name' | 'type' | 'nullable'>[];
+};
+
+/**
+ * Changes that break a reader of the previous contract: a dataset or column gone, retyped, a
+ * column that may now be NULL, or another key. A new dataset or column, or a column that can no
+ * longer be NULL, does not.
+ */
+export function breakingChanges(
+  previous: { datasets: readonly ContractShape[] },
+  next: { datasets: readonly ContractShape[] },
+): string[] {
   const changes: string[] = [];
   for (const old of previous.datasets) {
     const now = next.datasets.find((d) => d.name === old.name);
     if (!now) {
       changes.push(`dataset ${old.name} was removed`);
       continue;
+    }
+    if (old.key.join(',') !== now.key.join(',')) {
+      changes.push(
+        `${old.name}: key changed from (${old.key.join(', ')}) to (${now.key.join(', ')})`,
+      );
     }
     for (const column of old.columns) {
       const current = now.columns.find((c) => c.name === column.name);
@@ -247,10 +285,40 @@ export function breakingChanges(previous: Contract, next: Contract): string[] {
         changes.push(
           `${old.name}.${column.name} changed type from ${column.type} to ${current.type}`,
         );
+      } else if (current.nullable && !column.nullable) {
+        changes.push(`${old.name}.${column.name} may now be NULL`);
       }
     }
   }
   return changes;
+}
+
+/** The part of a contract a reader relies on, as test/contract-snapshot.json keeps it. */
+export interface ContractSnapshot {
+  contract_version: number;
+  datasets: ContractShape[];
+}
+
+export function contractSnapshot(contract: Contract): ContractSnapshot {
+  return {
+    contract_version: contract.contract_version,
+    datasets: contract.datasets.map((d) => ({
+      name: d.name,
+      key: [...d.key],
+      columns: d.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+    })),
+  };
+}
+
+/**
+ * The changes that break a reader of `previous` while `next` keeps its contract version: none
+ * once the version is raised.
+ */
+export function unversionedBreakingChanges(
+  previous: ContractSnapshot,
+  next: ContractSnapshot,
+): string[] {
+  return next.contract_version > previous.contract_version ? [] : breakingChanges(previous, next);
 }
 
 export async function readPublishedContract(outDir: string): Promise<Contract | null> {
@@ -263,8 +331,8 @@ export async function readPublishedContract(outDir: string): Promise<Contract | 
  * version was not raised; additive changes (new datasets, new columns) pass.
  */
 export function checkContract(previous: Contract | null, next: Contract): void {
-  if (!previous || next.contract_version > previous.contract_version) return;
-  const changes = breakingChanges(previous, next);
+  if (!previous) return;
+  const changes = unversionedBreakingChanges(previous, next);
   if (changes.length > 0) {
     throw new BlockedRunError(
       `refresh blocked: the Parquet schema changed in a way that breaks contract version ${previous.contract_version}; nothing was published. If the change is intended, raise CONTRACT_VERSION in src/load/contract.ts.`,

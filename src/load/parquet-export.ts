@@ -4,11 +4,30 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mapOnConnections } from '../db/connection-pool.js';
 import { identifier, literal } from '../db/sql.js';
 
+/**
+ * The hive partition column of a source's facts: the folder release_id=<id>/, named as the
+ * column is in DuckDB (one name for the release everywhere).
+ */
+export const PARTITION_COLUMN = 'release_id';
+
+/**
+ * The folder of a partitioned dataset that has no release yet: it holds one file with no rows
+ * and the dataset's columns, so that reading parquet/<dataset>/*\/*.parquet finds a file and the
+ * schema (Hive's name for the partition of no value).
+ */
+export const EMPTY_PARTITION = `${PARTITION_COLUMN}=__HIVE_DEFAULT_PARTITION__`;
+
 export interface ParquetTable {
   name: string;
-  /** Row order of a one-file table, where the table's own order is not the one to publish. */
+  /**
+   * Row order of a one-file table, where the table's own order is not the one to publish; of
+   * each release's file for a view (a join gives no order of its own).
+   */
   orderBy?: string;
-  /** Facts of a source are written one folder per release (release=<id>/), as hive partitions. */
+  /**
+   * Facts of a source (and views over them) are written one folder per release
+   * (release_id=<id>/), as hive partitions.
+   */
   source?: string;
   /**
    * A date column: the table is written one file per year of it, <table>-<year>.parquet, and
@@ -117,11 +136,30 @@ export async function exportParquet(
       written.push(path);
       continue;
     }
+    if ((parts[i] ?? []).length === 0) {
+      // No release yet: one file with the columns and no rows (a reader of the documented glob
+      // finds the schema instead of "No files found").
+      const path = join(tableDir, EMPTY_PARTITION, `${table.name}.parquet`);
+      written.push(path);
+      writes.push((c) =>
+        copyToParquet(
+          c,
+          `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)} WHERE false`,
+          path,
+          { table: table.name, pipeline_version: pipelineVersion },
+        ),
+      );
+      continue;
+    }
     for (const releaseId of parts[i] ?? []) {
       const release = releases.find((r) => r.source === table.source && r.release === releaseId);
       if (!release)
         throw new Error(`parquet export: no source file known for release ${releaseId}`);
-      const path = join(tableDir, `release=${release.release}`, `${table.name}.parquet`);
+      const path = join(
+        tableDir,
+        `${PARTITION_COLUMN}=${release.release}`,
+        `${table.name}.parquet`,
+      );
       written.push(path);
       const write = (c: DuckDBConnection) =>
         copyToParquet(
@@ -129,9 +167,9 @@ export async function exportParquet(
           // No ORDER BY: a release's rows are in the table in line order (loaded from staging
           // in file order, insertion order preserved), and sorting each file cost a second at
           // 100 releases. Tests hold the files to source_line order and the models' INSERTs to
-          // DuckDB's order-keeping BATCH_INSERT.
-          `SELECT * EXCLUDE (release_id) FROM ${identifier(table.name)}
-           WHERE release_id = ${literal(release.release)}`,
+          // DuckDB's order-keeping BATCH_INSERT. A view is ordered by its orderBy.
+          `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)}
+           WHERE ${PARTITION_COLUMN} = ${literal(release.release)}${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
           path,
           {
             table: table.name,
@@ -145,7 +183,7 @@ export async function exportParquet(
         const from = join(
           published.parquetDir,
           table.name,
-          `release=${release.release}`,
+          `${PARTITION_COLUMN}=${release.release}`,
           `${table.name}.parquet`,
         );
         links.push([from, path, write]);
@@ -181,7 +219,7 @@ async function partitionValues(
     const value = table.segmentBy
       ? segmentSql(table.segmentBy)
       : table.source
-        ? 'release_id'
+        ? PARTITION_COLUMN
         : null;
     return value === null
       ? []

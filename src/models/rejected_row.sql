@@ -27,3 +27,4 @@ COMMENT ON COLUMN rejected_row.row_kept IS 'True when the row was still loaded (
 -- the models run, so that models read staging as it is, in file order.
 CREATE MACRO kept_out_lines() AS TABLE
   SELECT source_file, source_line FROM rejected_row WHERE NOT row_kept;
+COMMENT ON MACRO TABLE kept_out_lines IS 'kept_out_lines(): the (source_file, source_line) of every line kept out of the fact tables (rejected_row where not row_kept), deleted from staging before the models run.';

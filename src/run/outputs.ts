@@ -2,10 +2,12 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog } from '../catalog.js';
 import type { DuckDBHandle } from '../db/open-duckdb.js';
+import { identifier } from '../db/sql.js';
 import {
   buildContract,
   type Contract,
   checkContract,
+  type ExportedDataset,
   readPublishedContract,
   writeContract,
 } from '../load/contract.js';
@@ -30,8 +32,18 @@ export interface ReleaseChanges {
   changed: number;
 }
 
-/** Every exported dataset, in export order, with its key. */
-export function exportedTables(catalog: Catalog): (ParquetTable & { key: readonly string[] })[] {
+/** Rows in key order, no modifier before a modifier: a view's files are in a stable order. */
+function keyOrder(key: readonly string[]): string {
+  return key.map((column) => `${identifier(column)} NULLS FIRST`).join(', ');
+}
+
+/**
+ * Every exported dataset, in export order, with its key: the page sources' tables, the core
+ * tables, each source's facts and exported views, its history, the changes, and the marts
+ * declared exported whose sources are all part of the run.
+ */
+export function exportedTables(catalog: Catalog): ExportedDataset[] {
+  const sources = new Set(catalog.pipelines.map((p) => p.source));
   return [
     ...catalog.pageSources.flatMap((s) => s.tables.map((t) => ({ name: t.name, key: t.key }))),
     ...CORE_TABLES.map((t) => ({
@@ -39,10 +51,32 @@ export function exportedTables(catalog: Catalog): (ParquetTable & { key: readonl
       key: t.key,
       ...(t.orderBy ? { orderBy: t.orderBy } : {}),
     })),
-    ...catalog.pipelines.flatMap((p) =>
-      p.factTables.map((f) => ({ name: f.name, source: p.source, key: f.key })),
-    ),
-    ...historyParquetTables(catalog.pipelines).map((t) => ({ ...t, key: [] })),
+    ...catalog.pipelines.flatMap((p) => [
+      ...p.factTables.map((f) => ({ name: f.name, source: p.source, key: f.key })),
+      ...(p.exportedViews ?? []).map((v) => ({
+        name: v.name,
+        source: p.source,
+        key: v.key,
+        orderBy: keyOrder(v.key),
+        ...(v.notNull ? { notNull: v.notNull } : {}),
+      })),
+    ]),
+    ...historyParquetTables(catalog.pipelines),
+    ...catalog.marts.flatMap((m): ExportedDataset[] => {
+      if (!m.export || !m.sources.every((source) => sources.has(source))) return [];
+      const { releasesOf, notNull } = m.export;
+      // Partitioned: release_id is the partition, the key within a release the rest.
+      const key = releasesOf ? m.key.filter((k) => k !== 'release_id') : m.key;
+      return [
+        {
+          name: m.file.replace(/\.sql$/, ''),
+          key,
+          orderBy: keyOrder(key),
+          ...(releasesOf ? { source: releasesOf } : {}),
+          ...(notNull ? { notNull } : {}),
+        },
+      ];
+    }),
   ];
 }
 

@@ -18,7 +18,7 @@ import { makeHistoryRaw } from './releases.js';
 const pipelines = [pfsRvuPipeline, ccsPipeline];
 /** RVU26C, the newest release: added last. */
 const ADDED = 'RVU26C';
-const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release=RVU25D', 'pfs_rvu.parquet');
+const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release_id=RVU25D', 'pfs_rvu.parquet');
 /** Events of 2025, before the added release's year: a file the run takes over. */
 const PARQUET_CODE_HISTORY_2025 = join('parquet', 'code_history', 'code_history-2025.parquet');
 /** Open intervals: the added release closes some, so the run writes the file again. */

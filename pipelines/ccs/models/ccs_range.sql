@@ -3,6 +3,7 @@
 -- endpoints' shape (code_shape): otherwise Category II/III codes such as 0283F would fall
 -- inside a T-range such as 0282T-0284T.
 CREATE OR REPLACE MACRO code_shape(code) AS regexp_replace(code, '[0-9]', '9', 'g');
+COMMENT ON MACRO code_shape IS 'code_shape(code): the code with every digit as 9 (0283F → 9999F, 0282T → 9999T): a code is in a CCS range only with the shape of its endpoints.';
 
 CREATE TABLE IF NOT EXISTS ccs_range (
   release_id VARCHAR NOT NULL,
@@ -34,6 +35,7 @@ CREATE OR REPLACE MACRO ccs_category_of(code, release) AS (
     AND code_shape(code) = code_shape(r.range_start)
     AND code BETWEEN r.range_start AND r.range_end
 );
+COMMENT ON MACRO ccs_category_of IS 'ccs_category_of(code, release): the CCS category of a code in a ccs_range release: the range with range_start <= code <= range_end (as text) and the shape of its endpoints (code_shape: 0283F is not in 0282T-0284T); NULL when no range holds it.';
 
 COMMENT ON TABLE ccs_range IS 'AHRQ HCUP CCS for Services and Procedures: code ranges as published with their category. Resolve a code with ccs_category_of(code, release_id) or the rule in the model: same shape and start <= code <= end.';
 COMMENT ON COLUMN ccs_range.release_id IS 'Release (release.release_id where source = ccs): the CCS year, e.g. 2016.';

@@ -6,6 +6,7 @@ CREATE OR REPLACE MACRO mue_service_type(path) AS CASE
   WHEN regexp_matches(path, '(?i)outpatient') THEN 'outpatient_hospital'
   WHEN regexp_matches(path, '(?i)dme') THEN 'dme_supplier'
 END;
+COMMENT ON MACRO mue_service_type IS 'mue_service_type(path): the MUE service type of a file from its name, as CMS publishes one file per type: practitioner, outpatient_hospital or dme_supplier; NULL for another name.';
 
 CREATE TABLE IF NOT EXISTS mue (
   release_id VARCHAR NOT NULL,

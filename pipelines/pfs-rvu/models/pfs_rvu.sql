@@ -13,6 +13,7 @@ CREATE OR REPLACE MACRO pfs_payment_basis(path) AS CASE
   WHEN lower(path) LIKE '%qpp.%' THEN 'qpp'
   ELSE 'all'
 END;
+COMMENT ON MACRO pfs_payment_basis IS 'pfs_payment_basis(path): the payment basis of a PPRRVU file from its name: non_qpp (PPRRVU<year>_<Mon>_nonQPP), qpp (_QPP, qualifying APM participants) or all (one file for everyone, before CY2026).';
 
 CREATE TABLE IF NOT EXISTS pfs_rvu (
   release_id VARCHAR NOT NULL,

@@ -23,21 +23,31 @@ const CODE_HISTORY_ORDER =
  */
 export function historyParquetTables(
   pipelines: readonly PipelineDefinition[],
-): { name: string; orderBy: string; segmentBy: string }[] {
+): { name: string; key: readonly string[]; orderBy: string; segmentBy: string }[] {
   return [
     ...pipelines.flatMap((p) =>
       p.factTables.slice(0, 1).map((f) => ({
         name: `${f.name}_history`,
+        // An interval per key and first day in force.
+        key: [...f.key, 'valid_from'],
         orderBy: `${keyListSql(f.key)}, valid_from`,
         segmentBy: 'valid_to',
       })),
     ),
     {
       name: 'release_diff',
+      // An added or ended key is one row (no column_name); a changed key a row per column.
+      key: ['source', 'to_release', 'key', 'column_name'],
       orderBy: `source, effective_from, to_release, ${CHANGE_ORDER_SQL}, key, column_name`,
       segmentBy: 'effective_from',
     },
-    { name: 'code_history', orderBy: `source, ${CODE_HISTORY_ORDER}`, segmentBy: 'date' },
+    {
+      name: 'code_history',
+      // One event per code and release of a source.
+      key: ['source', 'hcpcs', 'release_id'],
+      orderBy: `source, ${CODE_HISTORY_ORDER}`,
+      segmentBy: 'date',
+    },
   ];
 }
 

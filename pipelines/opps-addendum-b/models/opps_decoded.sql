@@ -1,0 +1,28 @@
+-- opps_decoded: opps_addendum_b with its status indicator as code and label, the label as of the
+-- release's effective date. Created once: a run building on the published database (same code)
+-- keeps it, with the column comments it inherited (see inherit-comments.ts).
+CREATE VIEW IF NOT EXISTS opps_decoded AS
+SELECT
+  o.release_id,
+  r.effective_from,
+  o.hcpcs,
+  o.short_descriptor,
+  o.status_indicator,
+  code_label('opps_status_indicator', o.status_indicator, r.effective_from) AS status_indicator_label,
+  o.apc,
+  o.relative_weight,
+  o.payment_rate,
+  o.national_unadjusted_copayment,
+  o.minimum_unadjusted_copayment,
+  o.pass_through_expiration,
+  o.ira_coinsurance_percentage,
+  o.adjusted_beneficiary_copayment,
+  o.note,
+  o.changed_from_previous_quarter,
+  o.source_file,
+  o.source_line
+FROM opps_addendum_b o
+JOIN release r ON r.source = 'opps-addendum-b' AND r.release_id = o.release_id;
+
+COMMENT ON VIEW opps_decoded IS 'opps_addendum_b with the status indicator as code and CMS label (the label valid on the release''s effective date). CPT descriptors are copyright American Medical Association.';
+COMMENT ON COLUMN opps_decoded.status_indicator_label IS 'Label of status_indicator from code table opps_status_indicator, valid on effective_from.';
