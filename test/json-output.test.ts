@@ -49,7 +49,8 @@ describe('--json output has snake_case keys, whatever the command', () => {
       '--out',
       out(),
     );
-    expect(run.code, run.stderr).toBe(0);
+    // Nothing new since the published run: exit 6 (README, exit codes).
+    expect(run.code, run.stderr).toBe(6);
     const keys = keysOf(JSON.parse(run.stdout));
     expect(keys).toEqual(expect.arrayContaining(['run_id', 'database_path', 'parquet_dir']));
     expect(keys.filter((k) => CAMEL.test(k))).toEqual([]);

@@ -11,7 +11,7 @@ import {
   readPublishedContract,
   writeContract,
 } from '../load/contract.js';
-import { exportParquet, type ParquetTable, type ReleaseFiles } from '../load/parquet-export.js';
+import { exportParquet, type ReleaseFiles } from '../load/parquet-export.js';
 import { type ReportSource, writeReport } from '../load/report.js';
 import { CORE_TABLES } from '../models/tables.js';
 import { PARQUET_DIR_NAME } from '../paths.js';
