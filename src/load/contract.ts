@@ -65,6 +65,15 @@ export interface PublishedContract {
 }
 
 /**
+ * The columns that identify a row of a dataset: a source's facts (and the views over them) add
+ * the release they belong to to their declared key. DuckDB's key on a fact table is this too
+ * (src/run/fact-keys.ts).
+ */
+export function datasetKey(table: Pick<ExportedDataset, 'key' | 'source'>): string[] {
+  return table.source ? [PARTITION_COLUMN, ...table.key] : [...table.key];
+}
+
+/**
  * Describes every Parquet dataset the run wrote: columns as the Parquet files carry them. A file
  * that is the published file itself (a hard link: same device and inode) keeps its published
  * sha256 instead of being read again.
@@ -133,7 +142,7 @@ export async function buildContract(
   const datasets: Dataset[] = tables.map((table, i) => ({
     name: table.name,
     description: tableComments.get(table.name) ?? null,
-    key: table.source ? [PARTITION_COLUMN, ...table.key] : [...table.key],
+    key: datasetKey(table),
     partitioning: table.source ? [PARTITION_COLUMN] : [],
     row_count: counts[i]?.count ?? 0,
     columns: columns[i] ?? [],

@@ -9,6 +9,7 @@ import { DATABASE_FILE_NAME } from '../paths.js';
 import type { CheckOutcome } from '../transform/checks.js';
 import { throwIfBlocked } from './blocked.js';
 import { createCoreTables, createSharedHistoryTables } from './core-tables.js';
+import { declareFactKeys } from './fact-keys.js';
 import { loadAndDerive } from './load-and-derive.js';
 import {
   type CarriedRelease,
@@ -93,6 +94,7 @@ export async function build(
     }
     await buildMartsAfterPages(connection, catalog, log);
     throwIfBlocked(checks);
+    await declareFactKeys(connection, catalog);
     stage('Parquet, contract and report');
 
     const { releases, parquetReleases, addedDays } = await summarise(

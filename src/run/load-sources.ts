@@ -17,6 +17,8 @@ import type { PipelineDefinition } from '../pipeline-definition.js';
 import { type CheckOutcome, runStagingChecks } from '../transform/checks.js';
 import { attachRawText } from '../transform/reject-text.js';
 import { validateStagedRows } from '../transform/validate-rows.js';
+import { throwIfBlocked } from './blocked.js';
+import { isDuplicateKeyError, repeatedFactKeys } from './repeated-keys.js';
 
 /** A release of the run, as its summary reports it. */
 export interface ReleaseSummary {
@@ -124,7 +126,18 @@ async function transformStaged(
       DELETE FROM ${identifier(table)} s USING kept_out_lines() k
       WHERE k.source_file = s.source_file AND k.source_line = s.source_line`);
   }
-  await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
+  const modelsDir = join(PIPELINES_DIR, pipeline.source, 'models');
+  try {
+    await runSqlFiles(connection, modelsDir, pipeline.models);
+  } catch (error) {
+    // Only a run building on the published database meets a fact table with its key (a full
+    // build declares the keys once its checks passed): the repeated rows are then named as the
+    // unique-key check of a full build names them.
+    if (isDuplicateKeyError(error)) {
+      throwIfBlocked(await repeatedFactKeys(connection, pipeline, modelsDir));
+    }
+    throw error;
+  }
 }
 
 /** The published run's check outcomes of a source, now under this run's id. */

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifier, literal } from '../db/sql.js';
 import { RELEASES_READ } from '../extract/raw-releases.js';
 import { variantTable } from '../extract/readers/staging.js';
-import type { DeclaredCheck, PipelineDefinition } from '../pipeline-definition.js';
+import type { DeclaredCheck, FactTable, PipelineDefinition } from '../pipeline-definition.js';
 import { CODE_OUT_OF_DATE, TRUNCATED_FILE, UNKNOWN_CODE } from '../reject-rules.js';
 import { historyChecks } from './history/history-checks.js';
 
@@ -111,6 +111,32 @@ function uniqueKeyCheck(
   };
 }
 
+/** A fact table's key repeated within a release among `rows` (a relation of its columns). */
+function factKeyCheck(fact: FactTable, rows: string): DeclaredCheck {
+  return uniqueKeyCheck(
+    `unique key (${fact.key.join(', ')}) per release`,
+    fact.name,
+    rows,
+    fact.key,
+  );
+}
+
+/**
+ * The unique-key check of each fact table of the pipeline, run on other rows than the table's
+ * (`rowsOf`: a relation with the table's columns), as the run's checks report it.
+ */
+export async function runFactKeyChecks(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  rowsOf: (fact: FactTable) => string,
+): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  for (const fact of pipeline.factTables) {
+    outcomes.push(await evaluate(connection, factKeyCheck(fact, rowsOf(fact)), pipeline));
+  }
+  return outcomes;
+}
+
 /** The checks every pipeline gets, then the ones it declares. */
 export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
   const [main] = pipeline.factTables;
@@ -165,12 +191,10 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
     ...driftChecks(main.name, pipeline.source, drift),
     // Releases taken over from a published run passed this check when it published them.
     ...pipeline.factTables.map((fact) =>
-      uniqueKeyCheck(
-        `unique key (${fact.key.join(', ')}) per release`,
-        fact.name,
+      factKeyCheck(
+        fact,
         `(SELECT * FROM ${identifier(fact.name)}
           WHERE release_id IN (SELECT release_id FROM ${RELEASES_READ} WHERE source = ${source}))`,
-        fact.key,
       ),
     ),
   ];
