@@ -136,7 +136,7 @@ describe('the keys of the fact tables in DuckDB', () => {
 
 describe('a key repeated in a release added to a published run', () => {
   /** A later release: the small RVU25D file again, its line 52 written twice. */
-  const ADDED = join('pfs-rvu', '2026-01-01');
+  const ADDED = join('pfs-rvu', 'RVU26A');
   let error: unknown;
   let before: Record<string, string>;
   let after: Record<string, string>;

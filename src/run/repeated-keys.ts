@@ -4,9 +4,13 @@ import { identifier } from '../db/sql.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { type CheckOutcome, runFactKeyChecks } from '../transform/checks.js';
 
-/** DuckDB's error for a row whose key a PRIMARY KEY or unique index holds already. */
+/**
+ * DuckDB's error for a row whose key a PRIMARY KEY or unique index holds already: "Duplicate
+ * key ..." for one row, "PRIMARY KEY or UNIQUE constraint violation: duplicate key ..." for an
+ * INSERT of many.
+ */
 export function isDuplicateKeyError(error: unknown): boolean {
-  return error instanceof Error && /Constraint Error: Duplicate key /.test(error.message);
+  return error instanceof Error && /Constraint Error: .*duplicate key /i.test(error.message);
 }
 
 /**
