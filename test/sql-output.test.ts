@@ -1,5 +1,10 @@
-import { describe, expect, inject, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { pinPublishedDatabase } from '../src/db/published-run.js';
 import { fseWith } from './helpers/cli.js';
+import { makeTempDir, removeTempDirs } from './helpers/raw.js';
 
 /** Offsets of TIMESTAMP WITH TIME ZONE are shown in the process's zone: fixed for the test. */
 const env = { TZ: 'UTC' };
@@ -123,5 +128,35 @@ describe('fse sql runs whole scripts and keeps errors out of the output', () => 
     const bad = await sql(undefined, 'SELECT 1', '--max-rows', 'ten');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--max-rows ten: expected a whole number');
+  });
+});
+
+afterAll(removeTempDirs);
+
+describe('fse sql reads and writes relative paths in the working directory', () => {
+  it('read_csv and COPY … TO with a relative path: the folder fse runs in, not the run folder', async () => {
+    const outDir = inject('fullRefresh').outDir;
+    const cwd = await makeTempDir('sql-cwd');
+    await writeFile(join(cwd, 'codes.csv'), 'hcpcs\n99213\n');
+    const { runDir } = pinPublishedDatabase(join(outDir, 'fee_schedule.duckdb'));
+    const runFiles = await readdir(runDir);
+    const run = await fseWith(
+      { env, cwd },
+      'sql',
+      '--allow-writes',
+      '--format',
+      'csv',
+      '--out',
+      outDir,
+      `SELECT p.hcpcs, p.work_rvu FROM read_csv('codes.csv', all_varchar = true) c JOIN pfs_rvu p USING (hcpcs)
+       WHERE p.modifier IS NULL;
+       COPY (SELECT hcpcs FROM read_csv('codes.csv')) TO 'copied.csv' (HEADER false);`,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('99213,1.30');
+    expect(await readFile(join(cwd, 'copied.csv'), 'utf8')).toBe('99213\n');
+    expect(existsSync(join(runDir, 'copied.csv'))).toBe(false);
+    expect(await readdir(runDir)).toEqual(runFiles);
   });
 });

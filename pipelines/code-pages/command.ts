@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Catalog } from '../../src/catalog.js';
 import { EXIT, UsageError } from '../../src/commands/errors.js';
+import { writeJson } from '../../src/commands/json-output.js';
 import { checkDate, defaultOutDir, defaultRawDir } from '../../src/commands/options.js';
 import { DATABASE_FILE_NAME } from '../../src/paths.js';
-import { terminalJson, terminalText } from '../../src/terminal-text.js';
+import { terminalText } from '../../src/terminal-text.js';
 import { CodePageRefusedError } from './code-page-refused-error.js';
 import { codeTablesFor } from './code-tables-for-decoding.js';
 import { type CodeTables, type DecodedCodePage, decodeCodePage } from './decode-code-page.js';
@@ -199,7 +200,7 @@ function print(
   refused: Refusal[],
 ): void {
   if (json) {
-    process.stdout.write(terminalJson(`${JSON.stringify(value, null, 2)}\n`));
+    writeJson(value);
   } else if (text.length > 0) {
     process.stdout.write(terminalText(`${text.join('\n\n')}\n`));
   }

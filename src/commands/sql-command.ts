@@ -55,6 +55,8 @@ export function registerSql(program: Command): void {
       const maxRows = cap === 0 ? undefined : cap;
       // Pinned to the run published now: a refresh publishing meanwhile does not move the shell.
       const { database } = pinPublishedDatabase(publishedDatabase(options.out));
+      // Opened by its path, the working directory left as it is: a relative path in the SQL
+      // (read_csv('x.csv'), COPY … TO 'x.csv') is the caller's folder, not the run folder.
       const db = await openDuckDB(database, { readOnly: true });
       const session = new SqlSession(db.connection, { allowWrites: options.allowWrites === true });
       try {

@@ -64,7 +64,7 @@ describe('fse code-pages parse', () => {
     expect(pages).toHaveLength(3);
     for (const page of pages) {
       expect(page.hcpcs).toBe('38211');
-      expect(page.pageDate).toBe('2025-11-15');
+      expect(page.page_date).toBe('2025-11-15');
       const codes = Object.fromEntries(
         page.fields.map((f: { key: string; code: string | null }) => [f.key, f.code]),
       );
@@ -77,6 +77,13 @@ describe('fse code-pages parse', () => {
       'view-quota',
     ]);
     expect(parseJson.stderr).toContain('view-quota.html: refused, not a code page (view-quota)');
+  });
+
+  it('writes its JSON snake_case, as every --json output (src/commands/json-output.ts)', () => {
+    const keys = [...parseJson.stdout.matchAll(/^\s*"([^"]+)":/gm)].map((m) => m[1] as string);
+    expect(keys).toContain('page_date');
+    expect(keys).toContain('canonical_url');
+    expect(keys.filter((k) => /[A-Z]/.test(k) && /[a-z]/.test(k))).toEqual([]);
   });
 
   it('prints a readable card for one page (exit 0)', () => {

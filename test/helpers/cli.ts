@@ -16,13 +16,14 @@ export async function fse(...args: string[]): Promise<CliResult> {
   return fseWith({}, ...args);
 }
 
-/** `fse` with text on stdin and variables added to the environment (TZ, HOME, …). */
+/** `fse` with text on stdin, variables added to the environment (TZ, HOME, …), in a folder. */
 export async function fseWith(
-  options: { input?: string; env?: Record<string, string> },
+  options: { input?: string; env?: Record<string, string>; cwd?: string },
   ...args: string[]
 ): Promise<CliResult> {
   const child = run('node', [cli, ...args], {
     env: { ...process.env, ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   child.child.stdin?.end(options.input ?? '');
   try {
