@@ -122,6 +122,23 @@ export interface ExportedView {
   key: readonly string[];
   /** Columns never NULL: DuckDB says every column of a view may be; the tests hold the data to it. */
   notNull?: readonly string[];
+  /** The view is a fact table with its codes decoded, built from this declaration. */
+  decodes?: DecodedView;
+}
+
+/**
+ * A fact table with its codes decoded: release_id, the release's effective_from, then the
+ * columns listed, each code column followed by its label in the column's code table (its
+ * SourceColumn.system) as of effective_from. src/transform/decoded-view.ts builds it after the
+ * source's models.
+ */
+export interface DecodedView {
+  /** The fact table shown. */
+  table: string;
+  /** The view's COMMENT. */
+  description: string;
+  /** The table's columns after release_id, in order; a code with its label's name (<code>_label). */
+  columns: readonly (string | { code: string; label?: string })[];
 }
 
 /**

@@ -23,11 +23,33 @@ export const oppsAddendumBPipeline: PipelineDefinition = {
   factTables: [{ name: 'opps_addendum_b', key: ['hcpcs'] }],
   rowPerStagedRow: true,
   variantComparison: 'staged-rows',
-  models: ['opps_addendum_b.sql', 'opps_decoded.sql'],
+  models: ['opps_addendum_b.sql'],
   // The codes with their labels, for a reader with Parquet only (no code_label()).
   exportedViews: [
     {
       name: 'opps_decoded',
+      decodes: {
+        table: 'opps_addendum_b',
+        description:
+          "opps_addendum_b with the status indicator as code and CMS label (the label valid on the release's effective date). CPT descriptors are copyright American Medical Association.",
+        columns: [
+          'hcpcs',
+          'short_descriptor',
+          { code: 'status_indicator' },
+          'apc',
+          'relative_weight',
+          'payment_rate',
+          'national_unadjusted_copayment',
+          'minimum_unadjusted_copayment',
+          'pass_through_expiration',
+          'ira_coinsurance_percentage',
+          'adjusted_beneficiary_copayment',
+          'note',
+          'changed_from_previous_quarter',
+          'source_file',
+          'source_line',
+        ],
+      },
       key: ['hcpcs'],
       notNull: [
         'hcpcs',

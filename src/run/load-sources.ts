@@ -15,6 +15,7 @@ import type { ReleaseFiles } from '../load/parquet-export.js';
 import { PIPELINES_DIR } from '../paths.js';
 import type { PipelineDefinition } from '../pipeline-definition.js';
 import { type CheckOutcome, runStagingChecks } from '../transform/checks.js';
+import { createDecodedViews } from '../transform/decoded-view.js';
 import { attachRawText } from '../transform/reject-text.js';
 import { validateStagedRows } from '../transform/validate-rows.js';
 import { throwIfBlocked } from './blocked.js';
@@ -138,6 +139,7 @@ async function transformStaged(
     }
     throw error;
   }
+  await createDecodedViews(connection, pipeline);
 }
 
 /** The published run's check outcomes of a source, now under this run's id. */
