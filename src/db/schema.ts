@@ -948,7 +948,7 @@ export interface OppsDecodedView {
   short_descriptor: string | null;
   /** OPPS payment status indicator (SI). Code table opps_status_indicator. */
   status_indicator: string | null;
-  /** Label of status_indicator from code table opps_status_indicator, valid on effective_from. */
+  /** CMS label of status_indicator from code table opps_status_indicator, valid on effective_from. */
   status_indicator_label: string | null;
   /** Ambulatory Payment Classification, 4 digits with leading zeros restored (APC). */
   apc: string | null;
@@ -1105,7 +1105,7 @@ export interface PfsDecodedView {
    * global service (MOD). Code table pfs_modifier.
    */
   modifier: string | null;
-  /** CMS label of modifier, from its code table (indicator_code). */
+  /** CMS label of modifier from code table pfs_modifier, valid on effective_from. */
   modifier_label: string | null;
   /** Short descriptor (DESCRIPTION). CPT descriptors are copyright American Medical Association. */
   description: string | null;
@@ -1114,7 +1114,7 @@ export interface PfsDecodedView {
    * Medicare payment.
    */
   status_code: string | null;
-  /** CMS label of status_code, from its code table (indicator_code). */
+  /** CMS label of status_code from code table pfs_status_code, valid on effective_from. */
   status_label: string | null;
   /**
    * True where the file marks the RVUs with + (NOT USED FOR MEDICARE PAYMENT). Code table
@@ -1123,55 +1123,64 @@ export interface PfsDecodedView {
   not_used_for_medicare_payment: boolean | null;
   /** Professional/technical component indicator (PCTC IND). Code table pfs_pctc_indicator. */
   pctc_indicator: string | null;
-  /** CMS label of pctc_indicator, from its code table (indicator_code). */
+  /** CMS label of pctc_indicator from code table pfs_pctc_indicator, valid on effective_from. */
   pctc_label: string | null;
   /**
    * Global surgery period (GLOB DAYS): 000, 010, 090, MMM, XXX, YYY, ZZZ. Code table
    * pfs_global_days.
    */
   global_days: string | null;
-  /** CMS label of global_days, from its code table (indicator_code). */
+  /** CMS label of global_days from code table pfs_global_days, valid on effective_from. */
   global_days_label: string | null;
   /** Multiple procedure payment rule, modifier 51 (MULT PROC). Code table pfs_multiple_procedure. */
   multiple_procedure: string | null;
-  /** CMS label of multiple_procedure, from its code table (indicator_code). */
+  /**
+   * CMS label of multiple_procedure from code table pfs_multiple_procedure, valid on
+   * effective_from.
+   */
   multiple_procedure_label: string | null;
   /** Bilateral surgery payment rule, modifier 50 (BILAT SURG). Code table pfs_bilateral_surgery. */
   bilateral_surgery: string | null;
-  /** CMS label of bilateral_surgery, from its code table (indicator_code). */
+  /** CMS label of bilateral_surgery from code table pfs_bilateral_surgery, valid on effective_from. */
   bilateral_surgery_label: string | null;
   /** Assistant at surgery rule, modifiers 80/82 (ASST SURG). Code table pfs_assistant_surgery. */
   assistant_surgery: string | null;
-  /** CMS label of assistant_surgery, from its code table (indicator_code). */
+  /** CMS label of assistant_surgery from code table pfs_assistant_surgery, valid on effective_from. */
   assistant_surgery_label: string | null;
   /** Co-surgeons rule, modifier 62 (CO- SURG). Code table pfs_co_surgeons. */
   co_surgeons: string | null;
-  /** CMS label of co_surgeons, from its code table (indicator_code). */
+  /** CMS label of co_surgeons from code table pfs_co_surgeons, valid on effective_from. */
   co_surgeons_label: string | null;
   /** Team surgery rule, modifier 66 (TEAM SURG). Code table pfs_team_surgery. */
   team_surgery: string | null;
-  /** CMS label of team_surgery, from its code table (indicator_code). */
+  /** CMS label of team_surgery from code table pfs_team_surgery, valid on effective_from. */
   team_surgery_label: string | null;
   /**
    * Physician supervision of diagnostic procedures (PHYSICIAN SUPERVISION OF DIAGNOSTIC
    * PROCEDURES). Code table pfs_physician_supervision.
    */
   physician_supervision: string | null;
-  /** CMS label of physician_supervision, from its code table (indicator_code). */
+  /**
+   * CMS label of physician_supervision from code table pfs_physician_supervision, valid on
+   * effective_from.
+   */
   physician_supervision_label: string | null;
   /**
    * Calculation flag, 0 for every code since July 2014 (CALCULATION FLAG). Code table
    * pfs_calculation_flag.
    */
   calculation_flag: string | null;
-  /** CMS label of calculation_flag, from its code table (indicator_code). */
+  /** CMS label of calculation_flag from code table pfs_calculation_flag, valid on effective_from. */
   calculation_flag_label: string | null;
   /**
    * Diagnostic imaging family (DIAGNOSTIC IMAGING FAMILY INDICATOR). Code table
    * pfs_diagnostic_imaging_family.
    */
   diagnostic_imaging_family: string | null;
-  /** CMS label of diagnostic_imaging_family, from its code table (indicator_code). */
+  /**
+   * CMS label of diagnostic_imaging_family from code table pfs_diagnostic_imaging_family, valid on
+   * effective_from.
+   */
   diagnostic_imaging_family_label: string | null;
   /**
    * True where the file says NA: rarely or never performed in the non-facility setting (NON-FAC NA
