@@ -122,7 +122,10 @@ export interface ExportedView {
   key: readonly string[];
   /** Columns never NULL: DuckDB says every column of a view may be; the tests hold the data to it. */
   notNull?: readonly string[];
-  /** The view is a fact table with its codes decoded, built from this declaration. */
+  /**
+   * The view is a fact table with its codes decoded, built from this declaration; a column the
+   * table declares NOT NULL is never NULL in the view either (the contract says so).
+   */
   decodes?: DecodedView;
 }
 

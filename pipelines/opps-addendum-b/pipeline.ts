@@ -51,13 +51,6 @@ export const oppsAddendumBPipeline: PipelineDefinition = {
         ],
       },
       key: ['hcpcs'],
-      notNull: [
-        'hcpcs',
-        'status_indicator',
-        'changed_from_previous_quarter',
-        'source_file',
-        'source_line',
-      ],
     },
   ],
   commentsFrom: { opps_decoded: ['opps_addendum_b', 'release'] },

@@ -36,6 +36,8 @@ export interface DatasetColumn {
 export interface ExportedDataset extends ParquetTable {
   key: readonly string[];
   notNull?: readonly string[];
+  /** A view showing this table's columns: a column NOT NULL there is never NULL here either. */
+  nullableAs?: string;
 }
 
 export interface Dataset {
@@ -194,12 +196,16 @@ async function describeColumns(
   for (const [dataset, , name, type] of described.getRowsJS()) {
     const table = tables[Number(dataset)] as ExportedDataset;
     const fact = facts.get(`${table.name}.${String(name)}`);
+    const shown = table.nullableAs ? facts.get(`${table.nullableAs}.${String(name)}`) : undefined;
     const partition = table.source !== undefined && name === PARTITION_COLUMN;
     columns[Number(dataset)]?.push({
       name: String(name),
       type: String(type),
       nullable:
-        !partition && (fact?.nullable ?? true) && !(table.notNull ?? []).includes(String(name)),
+        !partition &&
+        (fact?.nullable ?? true) &&
+        (shown?.nullable ?? true) &&
+        !(table.notNull ?? []).includes(String(name)),
       description:
         fact?.comment ??
         (partition ? `Release id (hive partition ${PARTITION_COLUMN}=<id>).` : null),
