@@ -21,7 +21,7 @@ describe('the RVU package files beside PPRRVU (RVU25D)', () => {
       await rows(
         db,
         `SELECT source, rows_staged, lines_skipped, lines_rejected FROM source_file
-         WHERE release_id = 'RVU25D' AND source <> 'pfs-rvu' ORDER BY source`,
+         WHERE release_id = 'RVU25D' AND source <> 'pfs-rvu' AND role = 'primary' ORDER BY source`,
       ),
     ).toEqual([
       // 110 rows: 01182-99 (CA rest of state) is listed twice alike; loaded once, with a warning.
