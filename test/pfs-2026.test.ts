@@ -10,10 +10,12 @@ import {
   NON_QPP_CF,
   type Pfs2026Release,
   QPP_CF,
+  writeGpci2026,
   writePfs2026Release,
 } from './helpers/pfs-2026.js';
 import { copyRaw, makeTempDir, removeTempDirs } from './helpers/raw.js';
 import { failedRefresh, refresh } from './helpers/refresh.js';
+import { dollars, feeCents, gpciLine, rvuLine } from './helpers/rvu-package.js';
 
 /** Every row of RVU25D (a slice would trip the row-count drift check against RVU25D). */
 const CODES = undefined;
@@ -26,6 +28,7 @@ let db: DuckDBHandle;
 beforeAll(async () => {
   rawDir = await copyRaw();
   release = await writePfs2026Release(rawDir, 'RVU26A', { codes: CODES });
+  await writeGpci2026(rawDir, 'RVU26A');
   outDir = join(await makeTempDir('pfs-2026-out'), 'out');
   // Every source (only the PFS has releases here): the code card needs them all.
   await refresh({ rawDir, outDir });
@@ -133,6 +136,87 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.txt', role: 'variant' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv', role: 'primary' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.txt', role: 'variant' },
+    ]);
+  });
+});
+
+describe('what Medicare pays in 2026: a non-QPP and a QPP amount', () => {
+  // 99213 in San Francisco (01112 05): the RVUs of the fixture's 99213 row (RVU25D's, in both
+  // 2026 files), the indices of the synthetic GPCI2026.csv (GPCI2025.csv's, line for line), and
+  // each file's conversion factor.
+  const rvu = rvuLine('99213');
+  const gpci = gpciLine('01112', '05');
+  const expected = (cf: string, facility: boolean) =>
+    dollars(feeCents({ ...rvu, conversionFactor: cf }, gpci, facility));
+
+  it('prices 99213 in 01112 05 once per conversion factor, each traced to its own file', async () => {
+    expect(rvu.status).toBe('A');
+    expect(
+      await q(
+        `SELECT basis, conversion_factor::VARCHAR AS cf, pw_gpci::VARCHAR AS pw,
+                non_facility_amount::VARCHAR AS non_facility, facility_amount::VARCHAR AS facility,
+                non_facility_payment::VARCHAR AS paid, rvu_source_file, rvu_source_line,
+                gpci_source_file, gpci_source_line
+         FROM pfs_payment
+         WHERE release_id = 'RVU26A' AND mac = '01112' AND locality_number = '05'
+           AND hcpcs = '99213' AND modifier IS NULL
+         ORDER BY basis`,
+      ),
+    ).toEqual([
+      {
+        basis: 'non_qpp',
+        cf: NON_QPP_CF,
+        pw: gpci.pw,
+        non_facility: expected(NON_QPP_CF, false),
+        facility: expected(NON_QPP_CF, true),
+        paid: expected(NON_QPP_CF, false),
+        rvu_source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv',
+        // Every row of RVU25D is kept, below the same ten lines: the same line number.
+        rvu_source_line: rvu.line,
+        gpci_source_file: 'pfs-rvu/RVU26A/GPCI2026.csv',
+        gpci_source_line: gpci.line,
+      },
+      {
+        basis: 'qpp',
+        cf: QPP_CF,
+        pw: gpci.pw,
+        non_facility: expected(QPP_CF, false),
+        facility: expected(QPP_CF, true),
+        paid: expected(QPP_CF, false),
+        rvu_source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv',
+        rvu_source_line: release.qppLineOf('99213'),
+        gpci_source_file: 'pfs-rvu/RVU26A/GPCI2026.csv',
+        gpci_source_line: gpci.line,
+      },
+    ]);
+  });
+
+  it('worked out by hand: 99213, 01112 05, non-QPP and QPP', () => {
+    // RVU25D 99213: work 1.30, non-facility PE 1.35, MP 0.10 (PPRRVU2025_Oct.csv); 01112 05:
+    // PW 1.088, PE 1.419, MP 0.445 (GPCI2025.csv line 24). Non-facility: (1.30 × 1.088 + 1.35 ×
+    // 1.419 + 0.10 × 0.445) × CF = 3.37455 × CF.
+    expect([rvu.work, rvu.nonFacilityPe, rvu.mp]).toEqual(['1.30', '1.35', '0.10']);
+    expect([gpci.line, gpci.pw, gpci.pe, gpci.mp]).toEqual([24, '1.088', '1.419', '0.445']);
+    expect(expected(NON_QPP_CF, false)).toBe('112.71'); // 3.37455 × 33.4009 = 112.7130…
+    expect(expected(QPP_CF, false)).toBe('113.28'); // 3.37455 × 33.5675 = 113.2752…
+  });
+
+  it('pfs_payment_current, the Parquet dataset, is the 2026 release with both amounts', async () => {
+    expect(
+      await q(
+        `SELECT release_id, basis, count(*)::INTEGER AS n,
+                any_value(non_facility_payment::VARCHAR) FILTER (WHERE hcpcs = '99213' AND modifier IS NULL
+                  AND mac = '01112' AND locality_number = '05') AS paid
+         FROM pfs_payment_current GROUP BY ALL ORDER BY ALL`,
+      ),
+    ).toEqual([
+      {
+        release_id: 'RVU26A',
+        basis: 'non_qpp',
+        n: expect.any(Number),
+        paid: expected(NON_QPP_CF, false),
+      },
+      { release_id: 'RVU26A', basis: 'qpp', n: expect.any(Number), paid: expected(QPP_CF, false) },
     ]);
   });
 });
