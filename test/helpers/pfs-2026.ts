@@ -41,6 +41,8 @@ export interface Pfs2026Release {
   qppRows: number;
   /** Line in the QPP CSV of the first row of a code (global service). */
   qppLineOf: (hcpcs: string) => number;
+  /** Line in the non-QPP CSV of the first row of a code (global service). */
+  nonQppLineOf: (hcpcs: string) => number;
 }
 
 function csvLine(cells: readonly string[]): string {
@@ -120,6 +122,7 @@ export async function writePfs2026Release(
     nonQppRows: nonQpp.data.length,
     qppRows: qpp.data.length,
     qppLineOf: (hcpcs) => 11 + qpp.data.findIndex((r) => r[0] === hcpcs && r[1] === ''),
+    nonQppLineOf: (hcpcs) => 11 + nonQpp.data.findIndex((r) => r[0] === hcpcs && r[1] === ''),
   };
 }
 
