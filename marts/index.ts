@@ -27,6 +27,28 @@ export const MARTS: readonly Mart[] = [
     commentsFrom: ['pfs_rvu', 'pfs_gpci'],
   },
   {
+    // The Parquet contract's payments: the newest release of pfs_payment, the rows with an amount.
+    file: 'pfs_payment_current.sql',
+    sources: ['pfs-rvu', 'pfs-gpci', 'pfs-opps-cap'],
+    key: ['release_id', 'hcpcs', 'modifier', 'basis', 'mac', 'locality_number'],
+    commentsFrom: ['pfs_payment', 'pfs_rvu', 'pfs_gpci'],
+    export: {
+      releasesOf: 'pfs-rvu',
+      notNull: [
+        'hcpcs',
+        'basis',
+        'mac',
+        'locality_number',
+        'non_facility_amount',
+        'facility_amount',
+        'non_facility_payment',
+        'facility_payment',
+        'rvu_source_line',
+        'gpci_source_line',
+      ],
+    },
+  },
+  {
     // Rows of reconciliation: where the BETOS file and the HCPCS file disagree on a code.
     file: 'reconcile_betos.sql',
     sources: ['hcpcs', 'betos'],

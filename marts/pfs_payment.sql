@@ -49,11 +49,17 @@ cap_locality AS (
                             WHERE s.release_id = c.release_id AND s.mac = c.mac)))
 ),
 cap AS (
+  -- RVU25D's OPPSCAP lists six localities under both carriers (01182 17 and 01112 17, the same
+  -- prices): the locality's own carrier's line is the one used, the other only where it is
+  -- the one line (one cap per locality and code: no payment row twice).
   SELECT c.release_id, l.mac, c.locality_number, c.hcpcs, c.modifier,
          c.non_facility_price, c.facility_price, c.source_file, c.source_line
   FROM pfs_opps_cap c
   JOIN cap_locality l ON l.release_id = c.release_id AND l.cap_mac = c.mac
    AND l.locality_number = c.locality_number
+  QUALIFY row_number() OVER (
+    PARTITION BY c.release_id, l.mac, c.locality_number, c.hcpcs, c.modifier
+    ORDER BY c.mac = l.mac DESC, c.source_line) = 1
 ),
 priced AS (
   SELECT r.release_id, r.basis, g.mac, g.locality_number, g.state, g.locality_name,

@@ -105,7 +105,21 @@ export function formatResult(result: PriceResult): string {
     out.push(`  from ${line.sources.rvu}, ${line.sources.gpci}`);
     if (line.sources.opps_cap) out.push(`  and ${line.sources.opps_cap}`);
   }
-  out.push('', `total ${result.total ?? 'not computable (a line has no amount)'}`);
+  out.push('', totalText(result));
+  for (const left of result.not_in_total) {
+    out.push(
+      `  not in the total: line ${left.line}, ${[left.hcpcs, ...left.modifiers].join('-')}: ${left.reason}`,
+    );
+  }
   out.push(result.copyright);
   return out.join('\n');
+}
+
+/** The total, and whether it leaves lines out: a line with no amount adds nothing to it. */
+function totalText(result: PriceResult): string {
+  const left = result.not_in_total.length;
+  const all = result.lines.length;
+  if (result.total === null) return 'total: none, no line has an amount';
+  if (left === 0) return `total ${result.total}`;
+  return `total ${result.total}, the sum of ${all - left} of the ${all} lines (${left} with no amount)`;
 }

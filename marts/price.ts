@@ -66,9 +66,25 @@ export interface PriceResult {
   setting: 'facility' | 'non-facility';
   locality: { mac: string; locality_number: string; state: string; name: string };
   lines: PricedLine[];
-  /** Sum of the lines' amounts; null when a line has none. */
+  /**
+   * Sum of the amounts of the lines that have one; null when no line has one. The lines left
+   * out are in `not_in_total`.
+   */
   total: string | null;
+  /** The lines with no amount (a status with no payment, a rule by report), not in the total. */
+  not_in_total: LineWithoutAmount[];
   copyright: string;
+}
+
+/** A line of the claim the total leaves out, named by position, code and status, and why. */
+export interface LineWithoutAmount {
+  /** 1-based position of the line in the claim. */
+  line: number;
+  hcpcs: string;
+  modifiers: string[];
+  status_code: string;
+  status_label: string;
+  reason: string;
 }
 
 /** A request that names no code, locality or release the database has. */
@@ -174,7 +190,7 @@ export async function price(schedule: FeeSchedule, request: PriceRequest): Promi
       return priceLine(line, row, labels);
     });
     applyMultipleProcedureRanking(lines, rows as PaymentRow[], labels);
-    const amounts = lines.map((l) => l.amount);
+    const amounts = lines.flatMap((l) => (l.amount === null ? [] : [l.amount]));
     const first = rows[0] as PaymentRow;
     return {
       release_id: release.release_id,
@@ -184,7 +200,21 @@ export async function price(schedule: FeeSchedule, request: PriceRequest): Promi
       setting: facility ? 'facility' : 'non-facility',
       locality,
       lines,
-      total: amounts.every((a) => a !== null) ? centsText(sumCents(amounts as string[])) : null,
+      total: amounts.length > 0 ? centsText(sumCents(amounts)) : null,
+      not_in_total: lines.flatMap((l, i) =>
+        l.amount === null
+          ? [
+              {
+                line: i + 1,
+                hcpcs: l.hcpcs,
+                modifiers: l.modifiers,
+                status_code: l.status_code,
+                status_label: l.status_label,
+                reason: l.no_amount_reason ?? 'no amount',
+              },
+            ]
+          : [],
+      ),
       copyright: PRICE_COPYRIGHT,
     };
   });

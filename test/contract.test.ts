@@ -134,14 +134,15 @@ describe('the Parquet contract (out/manifest.json)', () => {
       const glob = join(outDir, 'parquet', dataset.name, partitioned ? '*/*.parquet' : '*.parquet');
       const columns = dataset.columns.map((c) => `${identifier(c.name)}::VARCHAR`).join(', ');
       const parquet = `read_parquet(${literal(glob)}, hive_partitioning = ${partitioned}, hive_types_autocast = false)`;
-      const [diff] = await rows(
+      // The same multiset of rows: the row count and the sum of the rows' hashes (of their text)
+      // agree. EXCEPT ALL both ways took half a minute on pfs_payment_current's million rows.
+      const fingerprint = (from: string) =>
+        `(SELECT count(*)::VARCHAR || ' ' || coalesce(sum(hash(${columns})), 0)::VARCHAR FROM ${from})`;
+      const [both] = await rows(
         db,
-        `SELECT count(*) AS n FROM (
-           (SELECT ${columns} FROM ${identifier(dataset.name)} EXCEPT ALL SELECT ${columns} FROM ${parquet})
-           UNION ALL
-           (SELECT ${columns} FROM ${parquet} EXCEPT ALL SELECT ${columns} FROM ${identifier(dataset.name)}))`,
+        `SELECT ${fingerprint(identifier(dataset.name))} AS duckdb, ${fingerprint(parquet)} AS parquet`,
       );
-      expect(diff, dataset.name).toEqual({ n: '0' });
+      expect(both?.parquet, dataset.name).toBe(both?.duckdb);
       const [count] = await rows(db, `SELECT count(*) AS n FROM ${identifier(dataset.name)}`);
       expect(Number(count?.n), dataset.name).toBe(dataset.row_count);
     }

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, PIPELINES } from '../pipelines/index.js';
+import { pfsGpciPipeline } from '../pipelines/pfs-gpci/pipeline.js';
+import { pfsOppsCapPipeline } from '../pipelines/pfs-opps-cap/pipeline.js';
+import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
 import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { diffReleases } from '../src/query/diff.js';
@@ -10,10 +13,12 @@ import {
   NON_QPP_CF,
   type Pfs2026Release,
   QPP_CF,
+  writeGpci2026,
   writePfs2026Release,
 } from './helpers/pfs-2026.js';
 import { copyRaw, makeTempDir, removeTempDirs } from './helpers/raw.js';
 import { failedRefresh, refresh } from './helpers/refresh.js';
+import { dollars, feeCents, gpciLine, rvuLine } from './helpers/rvu-package.js';
 
 /** Every row of RVU25D (a slice would trip the row-count drift check against RVU25D). */
 const CODES = undefined;
@@ -133,6 +138,105 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.txt', role: 'variant' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv', role: 'primary' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.txt', role: 'variant' },
+    ]);
+  });
+});
+
+describe('what Medicare pays in 2026: a non-QPP and a QPP amount', () => {
+  // A refresh of its own, small: RVU26A alone with 99213 and 38211 (status I), a GPCI file in
+  // the 2026 layout (SYNTHETIC, GPCI2025.csv's indices: no real 2026 GPCI file was obtained),
+  // and the sources pfs_payment reads. 99213 in San Francisco (01112 05): the RVUs of the
+  // fixture's 99213 row (RVU25D's, in both 2026 files), each file's conversion factor.
+  let payments: DuckDBHandle;
+  let small: Pfs2026Release;
+  const rvu = rvuLine('99213');
+  const gpci = gpciLine('01112', '05');
+  const expected = (cf: string, facility: boolean) =>
+    dollars(feeCents({ ...rvu, conversionFactor: cf }, gpci, facility));
+  const p = (sql: string) => rowsJson(payments.connection, sql);
+
+  beforeAll(async () => {
+    const raw = join(await makeTempDir('pfs-2026-payment-raw'), 'raw');
+    small = await writePfs2026Release(raw, 'RVU26A', { codes: new Set(['99213', '38211']) });
+    await writeGpci2026(raw, 'RVU26A');
+    const out = join(await makeTempDir('pfs-2026-payment-out'), 'out');
+    await refresh({
+      rawDir: raw,
+      outDir: out,
+      pipelines: [pfsRvuPipeline, pfsGpciPipeline, pfsOppsCapPipeline],
+    });
+    payments = await openOutDatabase(out);
+  });
+  afterAll(() => payments?.close());
+
+  it('worked out by hand: 99213, 01112 05, non-QPP and QPP', () => {
+    // RVU25D 99213: work 1.30, non-facility PE 1.35, MP 0.10 (PPRRVU2025_Oct.csv); 01112 05:
+    // PW 1.088, PE 1.419, MP 0.445 (GPCI2025.csv line 24). Non-facility: (1.30 × 1.088 + 1.35 ×
+    // 1.419 + 0.10 × 0.445) × CF = 3.37455 × CF.
+    expect(rvu.status).toBe('A');
+    expect([rvu.work, rvu.nonFacilityPe, rvu.mp]).toEqual(['1.30', '1.35', '0.10']);
+    expect([gpci.line, gpci.pw, gpci.pe, gpci.mp]).toEqual([24, '1.088', '1.419', '0.445']);
+    expect(expected(NON_QPP_CF, false)).toBe('112.71'); // 3.37455 × 33.4009 = 112.7130…
+    expect(expected(QPP_CF, false)).toBe('113.28'); // 3.37455 × 33.5675 = 113.2752…
+  });
+
+  it('prices 99213 in 01112 05 once per conversion factor, each traced to its own file', async () => {
+    expect(
+      await p(
+        `SELECT basis, conversion_factor::VARCHAR AS cf, pw_gpci::VARCHAR AS pw,
+                non_facility_amount::VARCHAR AS non_facility, facility_amount::VARCHAR AS facility,
+                non_facility_payment::VARCHAR AS paid, rvu_source_file, rvu_source_line,
+                gpci_source_file, gpci_source_line
+         FROM pfs_payment
+         WHERE release_id = 'RVU26A' AND mac = '01112' AND locality_number = '05'
+           AND hcpcs = '99213' AND modifier IS NULL
+         ORDER BY basis`,
+      ),
+    ).toEqual([
+      {
+        basis: 'non_qpp',
+        cf: NON_QPP_CF,
+        pw: gpci.pw,
+        non_facility: expected(NON_QPP_CF, false),
+        facility: expected(NON_QPP_CF, true),
+        paid: expected(NON_QPP_CF, false),
+        rvu_source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv',
+        rvu_source_line: small.nonQppLineOf('99213'),
+        gpci_source_file: 'pfs-rvu/RVU26A/GPCI2026.csv',
+        gpci_source_line: gpci.line,
+      },
+      {
+        basis: 'qpp',
+        cf: QPP_CF,
+        pw: gpci.pw,
+        non_facility: expected(QPP_CF, false),
+        facility: expected(QPP_CF, true),
+        paid: expected(QPP_CF, false),
+        rvu_source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv',
+        rvu_source_line: small.qppLineOf('99213'),
+        gpci_source_file: 'pfs-rvu/RVU26A/GPCI2026.csv',
+        gpci_source_line: gpci.line,
+      },
+    ]);
+  });
+
+  it('pfs_payment_current, the Parquet dataset: both amounts in all 109 localities, no 38211', async () => {
+    expect(
+      await p(
+        `SELECT release_id, basis, count(*)::INTEGER AS n, count(DISTINCT hcpcs)::INTEGER AS codes,
+                any_value(non_facility_payment::VARCHAR) FILTER (WHERE hcpcs = '99213'
+                  AND modifier IS NULL AND mac = '01112' AND locality_number = '05') AS paid
+         FROM pfs_payment_current GROUP BY ALL ORDER BY ALL`,
+      ),
+    ).toEqual([
+      {
+        release_id: 'RVU26A',
+        basis: 'non_qpp',
+        n: 109,
+        codes: 1,
+        paid: expected(NON_QPP_CF, false),
+      },
+      { release_id: 'RVU26A', basis: 'qpp', n: 109, codes: 1, paid: expected(QPP_CF, false) },
     ]);
   });
 });

@@ -21,7 +21,7 @@ describe('the RVU package files beside PPRRVU (RVU25D)', () => {
       await rows(
         db,
         `SELECT source, rows_staged, lines_skipped, lines_rejected FROM source_file
-         WHERE release_id = 'RVU25D' AND source <> 'pfs-rvu' ORDER BY source`,
+         WHERE release_id = 'RVU25D' AND source <> 'pfs-rvu' AND role = 'primary' ORDER BY source`,
       ),
     ).toEqual([
       // 110 rows: 01182-99 (CA rest of state) is listed twice alike; loaded once, with a warning.
@@ -171,14 +171,42 @@ describe('pfs_payment against CMS', () => {
     ).toEqual([{ amount: dollars(fee), cap: cap?.[6], payment: cap?.[6] }]);
   });
 
-  it('matches every one of the 16,100 OPPSCAP rows to a payment row', async () => {
+  it('uses 15,260 of the 16,100 OPPSCAP rows: the other 840 list a locality again, alike', async () => {
+    // OPPSCAP_Oct.csv lists 01182's six localities (17, 18, 71-74) under 01112 as well, with
+    // the same prices: each payment row takes its own carrier's line, once.
     expect(
       await rows(
         db,
-        `SELECT count(*) AS capped FROM pfs_payment
-         WHERE release_id = 'RVU25D' AND opps_cap_source_line IS NOT NULL`,
+        `SELECT count(*) AS capped, count(DISTINCT opps_cap_source_line) AS lines,
+                count(DISTINCT (hcpcs, modifier, basis, mac, locality_number)) AS keys
+         FROM pfs_payment WHERE release_id = 'RVU25D' AND opps_cap_source_line IS NOT NULL`,
       ),
-    ).toEqual([{ capped: '16100' }]);
+    ).toEqual([{ capped: '15260', lines: '15260', keys: '15260' }]);
+    expect(
+      await rows(
+        db,
+        `WITH unused AS (
+           SELECT * FROM pfs_opps_cap c WHERE release_id = 'RVU25D' AND source_line NOT IN
+             (SELECT opps_cap_source_line FROM pfs_payment
+              WHERE release_id = 'RVU25D' AND opps_cap_source_line IS NOT NULL))
+         SELECT mac, list(DISTINCT locality_number ORDER BY locality_number) AS localities,
+                count(*) AS n,
+                count(*) FILTER (WHERE EXISTS (
+                  SELECT 1 FROM pfs_opps_cap o WHERE o.release_id = u.release_id AND o.mac = '01182'
+                    AND o.locality_number = u.locality_number AND o.hcpcs = u.hcpcs
+                    AND o.modifier IS NOT DISTINCT FROM u.modifier
+                    AND o.non_facility_price = u.non_facility_price
+                    AND o.facility_price = u.facility_price)) AS same_prices_under_01182
+         FROM unused u GROUP BY mac`,
+      ),
+    ).toEqual([
+      {
+        mac: '01112',
+        localities: ['17', '18', '71', '72', '73', '74'],
+        n: '840',
+        same_prices_under_01182: '840',
+      },
+    ]);
   });
 
   it('gives no amount where the status pays none (38211, status I)', async () => {

@@ -118,6 +118,32 @@ describe('price: the indicator rules on real codes', () => {
     }
   });
 
+  it('a claim with a line of no amount: the total is the other lines, the line named', async () => {
+    // 99213 (status A, multiple procedure 0) and 38211 (status I, no payment).
+    expect([rvuLine('99213').status, rvuLine('38211').status]).toEqual(['A', 'I']);
+    const result = await one({ lines: [{ hcpcs: '99213' }, { hcpcs: '38211' }] });
+    expect(result.lines.map((l) => l.amount)).toEqual([dollars(fee('99213')), null]);
+    expect(result.total).toBe(dollars(fee('99213')));
+    expect(result.not_in_total).toEqual([
+      {
+        line: 2,
+        hcpcs: '38211',
+        modifiers: [],
+        status_code: 'I',
+        status_label: labels.get('pfs_status_code I'),
+        reason: `status I: ${labels.get('pfs_status_code I')}`,
+      },
+    ]);
+    const none = await one({ lines: [{ hcpcs: '38211' }, { hcpcs: '20930' }] });
+    expect(none.total).toBeNull();
+    expect(none.not_in_total.map((l) => [l.line, l.hcpcs, l.status_code])).toEqual([
+      [1, '38211', 'I'],
+      [2, '20930', 'B'],
+    ]);
+    const priced = await one({ lines: [{ hcpcs: '99213' }] });
+    expect(priced.not_in_total).toEqual([]);
+  });
+
   it('22836 with 66 (team surgery indicator 1): by report, no amount', async () => {
     const result = await one({ lines: [{ hcpcs: '22836', modifiers: ['66'] }] });
     expect(result.lines[0]?.amount).toBeNull();
@@ -216,6 +242,14 @@ describe('fse price', () => {
   });
 
   it('exits 1 naming the problem for a code the schedule lacks, 2 for a malformed code', async () => {
+    const partial = await fse('price', '99213', '38211', '--locality', 'CA-05', '--out', out());
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toContain(
+      `total ${dollars(fee('99213'))}, the sum of 1 of the 2 lines (1 with no amount)\n` +
+        `  not in the total: line 2, 38211: status I: ${labels.get('pfs_status_code I')}\n`,
+    );
+    const nothing = await fse('price', '38211', '--locality', 'CA-05', '--out', out());
+    expect(nothing.stdout).toContain('total: none, no line has an amount\n');
     const missing = await fse('price', '0000Z', '--locality', 'CA-05', '--out', out());
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('0000Z: not in the fee schedule of RVU25D');

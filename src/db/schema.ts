@@ -1585,6 +1585,71 @@ export interface PfsPaymentBasisTable {
 }
 
 /**
+ * pfs_payment for the newest PFS release (by effective date), the codes with a fee schedule amount
+ * only (status A or T; the others are in pfs_rvu with their status): per payment basis, locality
+ * (mac, locality_number), code and modifier, the non-facility and facility amounts, the OPPS caps
+ * and what Medicare pays, each traced to its RVU, GPCI and OPPSCAP rows. Earlier releases: the
+ * pfs_payment view, or its formula over pfs_rvu and pfs_gpci. CPT codes are copyright American
+ * Medical Association.
+ */
+export interface PfsPaymentCurrentTable {
+  /** Release (release.release_id), e.g. RVU25D. */
+  release_id: string | null;
+  /** HCPCS or CPT code, 5 characters as published (HCPCS). */
+  hcpcs: string | null;
+  /**
+   * Modifier: 26 professional component, TC technical component, 53 discontinued; NULL for the
+   * global service (MOD). Code table pfs_modifier.
+   */
+  modifier: string | null;
+  /**
+   * Payment basis of the PPRRVU file the RVUs come from: all (before CY2026), non_qpp or qpp
+   * (CY2026 on, each with its own conversion factor).
+   */
+  basis: string | null;
+  /** Medicare Administrative Contractor (carrier) number, 5 digits with leading zeros restored. */
+  mac: string | null;
+  /** Locality number within the contractor, 2 digits with leading zeros restored. */
+  locality_number: string | null;
+  /**
+   * Fee schedule amount in a non-facility setting, in dollars, before the OPPS cap; NULL when the
+   * status has no amount. Given where the NA indicator is set too, as CMS's payment files give it.
+   */
+  non_facility_amount: Decimal | null;
+  /**
+   * Fee schedule amount in a facility setting, in dollars, before the OPPS cap; NULL when the
+   * status has no amount. Given where the NA indicator is set too, as CMS's payment files give it.
+   */
+  facility_amount: Decimal | null;
+  /**
+   * OPPS cap price in a non-facility setting (pfs_opps_cap.non_facility_price); NULL when the code
+   * is not capped there.
+   */
+  opps_cap_non_facility: Decimal | null;
+  /**
+   * OPPS cap price in a facility setting (pfs_opps_cap.facility_price); NULL when the code is not
+   * capped there.
+   */
+  opps_cap_facility: Decimal | null;
+  /**
+   * What Medicare pays in a non-facility setting: the lesser of the fee schedule amount and the
+   * OPPS cap.
+   */
+  non_facility_payment: Decimal | null;
+  /**
+   * What Medicare pays in a facility setting: the lesser of the fee schedule amount and the OPPS
+   * cap.
+   */
+  facility_payment: Decimal | null;
+  /** Line of the RVU row used. */
+  rvu_source_line: number | null;
+  /** Line of the GPCI row used. */
+  gpci_source_line: number | null;
+  /** Line of the OPPSCAP row used, where one applies. */
+  opps_cap_source_line: number | null;
+}
+
+/**
  * Payment indicators (status, PC/TC, global days, surgery rules, supervision, imaging family, NA
  * flags) that changed in the newest PFS release, from release_diff.
  */
@@ -2102,6 +2167,7 @@ export interface Database {
   pfs_opps_cap_history: PfsOppsCapHistoryTable;
   pfs_payment: PfsPaymentView;
   pfs_payment_basis: PfsPaymentBasisTable;
+  pfs_payment_current: PfsPaymentCurrentTable;
   pfs_payment_indicator_changes: PfsPaymentIndicatorChangesView;
   pfs_rvu: PfsRvuTable;
   pfs_rvu_history: PfsRvuHistoryTable;

@@ -184,7 +184,7 @@ export async function stageReleases(
  * Takes the lines the pipeline declares not records (blank spacers, notes) out of both staging
  * tables; returns how many per file, for source_file.lines_skipped.
  */
-async function removeNonRecords(
+export async function removeNonRecords(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
 ): Promise<Map<string, number>> {

@@ -41,6 +41,8 @@ export interface Pfs2026Release {
   qppRows: number;
   /** Line in the QPP CSV of the first row of a code (global service). */
   qppLineOf: (hcpcs: string) => number;
+  /** Line in the non-QPP CSV of the first row of a code (global service). */
+  nonQppLineOf: (hcpcs: string) => number;
 }
 
 function csvLine(cells: readonly string[]): string {
@@ -120,5 +122,23 @@ export async function writePfs2026Release(
     nonQppRows: nonQpp.data.length,
     qppRows: qpp.data.length,
     qppLineOf: (hcpcs) => 11 + qpp.data.findIndex((r) => r[0] === hcpcs && r[1] === ''),
+    nonQppLineOf: (hcpcs) => 11 + nonQpp.data.findIndex((r) => r[0] === hcpcs && r[1] === ''),
   };
+}
+
+/**
+ * Writes raw/pfs-rvu/<folder>/GPCI2026.csv: a GPCI file in the CY2026 layout with one work-GPCI
+ * column, "2026 PW GPCI (with 1.0 Floor)" (cms-formats.md §11.1: the files from April 2026 on;
+ * January's adds the work GPCI without the floor, which no payment uses). SYNTHETIC: no real 2026
+ * GPCI file was obtained, so the title and headers say 2026 and every index value is RVU25D's
+ * GPCI2025.csv, line for line (the same line numbers).
+ */
+export async function writeGpci2026(rawDir: string, folder: string): Promise<void> {
+  const text = await readFile(join(REPO_RAW_DIR, 'pfs-rvu', 'RVU25D', 'GPCI2025.csv'), 'utf8');
+  const lines = text.split('\r\n');
+  // Line 1: "ADDENDUM E. FINAL CY 2025 …"; line 3: the header, "2025 PW GPCI (with 1.0 Floor)".
+  const layout2026 = lines.map((line, i) =>
+    i === 0 || i === 2 ? line.replaceAll('2025', '2026') : line,
+  );
+  await writeFile(join(rawDir, 'pfs-rvu', folder, 'GPCI2026.csv'), layout2026.join('\r\n'));
 }

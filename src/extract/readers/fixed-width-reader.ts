@@ -140,6 +140,8 @@ async function stageLines(
   const accepted = `is_record AND length(text) <= ${layout.recordLength}`;
   const select = columns
     .map((c) => {
+      // A column some years' files lack (GPCI's work GPCI without the floor) may have no place.
+      if (!c.position && c.optional) return 'NULL::VARCHAR';
       if (!c.position) throw new Error(`column ${c.name} has no fixed-width position`);
       const [from, to] = c.position;
       return stagedValue(c, `substr(text, ${from}, ${to - from + 1})`);
