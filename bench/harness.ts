@@ -463,7 +463,9 @@ export async function runChild(job: ChildJob): Promise<RunMeasure> {
   );
   const wallSeconds = (performance.now() - started) / 1000;
   if (code !== 0) {
-    throw new Error(`bench child (${job.mode}) exited with ${code}:\n${stderr.slice(-4000)}`);
+    // GNU time's report (which repeats the whole command line) follows the child's own error.
+    const own = stderr.split(/\n\tCommand being timed:/)[0] ?? stderr;
+    throw new Error(`bench child (${job.mode}) exited with ${code}:\n${own.slice(-4000)}`);
   }
   const result = JSON.parse(await readFile(job.resultFile, 'utf8')) as ChildResult;
   const timeRss = useTime ? parseTimeMaxRss(stderr) : null;
@@ -1429,6 +1431,11 @@ async function measureMix(
   const full = await measure('mix full refresh', refreshJob, null, () =>
     rm(outDir, { recursive: true, force: true }),
   );
+  // Every source of the mix must have loaded rows: a source refused or skipped is a generator bug.
+  const loaded = nearestMedian(full).result.rowsBySource;
+  const missing = PIPELINES.filter((p) => !(loaded[p.source] ?? 0)).map((p) => p.source);
+  if (missing.length > 0)
+    throw new Error(`mix full refresh: no rows loaded for ${missing.join(', ')}`);
   const noop = await measure('mix no-op refresh', refreshJob, 0);
   const lookup = await measureLookups(
     join(outDir, 'fee_schedule.duckdb'),
