@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { formatCsvLine, parseCsvLine } from './csv-line.js';
 import type { MixFile } from './mix/files.js';
 import { writeMixFile } from './mix/files.js';
 import { packageFiles } from './mix/pfs-package.js';
@@ -22,6 +23,8 @@ import { createRng, type Rng } from './prng.js';
 
 /** Bump when a change to this file changes the bytes it writes (invalidates cached releases). */
 export const GENERATOR_VERSION = 1;
+
+export { formatCsvLine, parseCsvLine };
 
 export const REAL_RELEASE_FILE = join(
   PROJECT_ROOT,
@@ -117,45 +120,6 @@ export interface RealRelease {
   rows: Row[];
   /** Values of each indicator field with their frequency in the real file. */
   distributions: Map<number, Distribution>;
-}
-
-/** Splits one CSV line (RFC 4180 quoting). */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            value += '"';
-            i += 2;
-          } else {
-            i++;
-            break;
-          }
-        } else {
-          value += line[i];
-          i++;
-        }
-      }
-      fields.push(value);
-      i++; // the comma after the closing quote
-    } else {
-      const comma = line.indexOf(',', i);
-      const end = comma === -1 ? line.length : comma;
-      fields.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return fields;
-}
-
-/** Joins fields the way CMS writes them: quoted only when a value holds a comma or a quote. */
-export function formatCsvLine(fields: readonly string[]): string {
-  return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
 }
 
 function makeRow(fields: readonly string[], line?: string): Row {

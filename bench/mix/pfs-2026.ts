@@ -5,7 +5,8 @@
  * The QPP file leaves out codes with no payable amount (here statuses J, I, B and X, as
  * test/helpers/pfs-2026.ts does; 00100, status J, is left out of the real one).
  */
-import { formatCsvLine, parseCsvLine, type Row } from '../generate-releases.js';
+import { formatCsvLine, parseCsvLine } from '../csv-line.js';
+import type { Row } from '../generate-releases.js';
 import type { Quarter } from './calendar.js';
 
 export const NON_QPP = { conversionFactor: '33.4009', pricingIndicator: '9' } as const;

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { formatCsvLine, parseCsvLine } from '../generate-releases.js';
+import { formatCsvLine, parseCsvLine } from '../csv-line.js';
 import { createRng } from '../prng.js';
 import { quarter } from './calendar.js';
 import { type FileDescription, joinLines, readLines, type TextLines } from './files.js';

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { formatCsvLine, parseCsvLine } from '../generate-releases.js';
+import { formatCsvLine, parseCsvLine } from '../csv-line.js';
 import { createRng } from '../prng.js';
 import { quarter, startsYear } from './calendar.js';
 import { joinLines, type MixRelease, readLines, writeMixFile } from './files.js';
