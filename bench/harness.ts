@@ -1010,7 +1010,10 @@ export function formatMarkdown(report: BenchReport): string {
       `. Load average (1/5/15 min) ${m.loadAvg.start.map((l) => l.toFixed(1)).join('/')} at the start, ${m.loadAvg.end.map((l) => l.toFixed(1)).join('/')} at the end` +
       ` on ${m.cpus} CPUs: above ${m.cpus} the machine was shared and wall times are inflated; CPU seconds are less affected.`,
     '',
-    `Scales ${c.scales.join(', ')} release(s) of ${c.rowsPerRelease ?? 'all 19,090'} rows (seed ${c.seed}), median of ${c.runs} run(s) each. ` +
+    (c.scales.length > 0
+      ? `PFS-only scales ${c.scales.join(', ')} release(s) of ${c.rowsPerRelease ?? 'all 19,090'} rows`
+      : 'No PFS-only scale') +
+      `${c.mixQuarters !== null ? `; the mix over ${c.mixQuarters} quarter(s)` : ''} (seed ${c.seed}), median of ${c.runs} run(s) each. ` +
       'Seconds are measured inside a child process (Node start-up excluded); peak RSS is the ' +
       `child's (${report.rssSource}). MB = 10^6 bytes of CSV; MiB = 2^20 bytes.` +
       (c.memoryLimit
