@@ -3,9 +3,11 @@
  * header lines verbatim, CRLF, its 31 columns, and its codes, modifiers and indicator values.
  * Release 0 is the real RVU25D file (or a seeded sample of its codes); each later release is the
  * one before with a few percent of rows changed, a few codes removed and a few added.
+ * With `package`, each release folder also gets the GPCI, locality, anesthesia and OPPS cap files
+ * every RVU zip ships (mix/pfs-package.ts), which the payment mart reads.
  * Same options, same seed → same bytes.
  *
- *   node dist-bench/bench/generate-releases.js <rawDir> [--count 10] [--seed 1] [--rows 500]
+ *   node dist-bench/bench/generate-releases.js <rawDir> [--count 10] [--seed 1] [--rows 500] [--package]
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,10 +15,16 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { formatCsvLine, parseCsvLine } from './csv-line.js';
+import type { MixFile } from './mix/files.js';
+import { writeMixFile } from './mix/files.js';
+import { packageFiles } from './mix/pfs-package.js';
 import { createRng, type Rng } from './prng.js';
 
 /** Bump when a change to this file changes the bytes it writes (invalidates cached releases). */
 export const GENERATOR_VERSION = 1;
+
+export { formatCsvLine, parseCsvLine };
 
 export const REAL_RELEASE_FILE = join(
   PROJECT_ROOT,
@@ -42,6 +50,8 @@ export interface GenerateOptions {
   from?: number;
   /** The real file the releases are modelled on. */
   sourceFile?: string;
+  /** Also write the RVU package's GPCI, locality, anesthesia and OPPS cap files. */
+  package?: boolean;
 }
 
 export interface ReleaseDiff {
@@ -66,6 +76,8 @@ export interface GeneratedRelease {
   sha256: string;
   /** Against the previous release (zeros for release 0). */
   diff: ReleaseDiff;
+  /** The package files written beside the PPRRVU file (none without `package`). */
+  packageFiles?: MixFile[];
 }
 
 export const DEFAULTS = { seed: '1', changeRate: 0.03, churnRate: 0.002 } as const;
@@ -108,45 +120,6 @@ export interface RealRelease {
   rows: Row[];
   /** Values of each indicator field with their frequency in the real file. */
   distributions: Map<number, Distribution>;
-}
-
-/** Splits one CSV line (RFC 4180 quoting). */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            value += '"';
-            i += 2;
-          } else {
-            i++;
-            break;
-          }
-        } else {
-          value += line[i];
-          i++;
-        }
-      }
-      fields.push(value);
-      i++; // the comma after the closing quote
-    } else {
-      const comma = line.indexOf(',', i);
-      const end = comma === -1 ? line.length : comma;
-      fields.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return fields;
-}
-
-/** Joins fields the way CMS writes them: quoted only when a value holds a comma or a quote. */
-export function formatCsvLine(fields: readonly string[]): string {
-  return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
 }
 
 function makeRow(fields: readonly string[], line?: string): Row {
@@ -222,7 +195,7 @@ function byKey(a: Row, b: Row): number {
 }
 
 /** Release 0: every real row, or whole codes drawn with the seed until there are enough rows. */
-function firstRelease(real: RealRelease, seed: string, rowsPerRelease?: number): Row[] {
+export function firstRelease(real: RealRelease, seed: string, rowsPerRelease?: number): Row[] {
   if (rowsPerRelease === undefined || rowsPerRelease >= real.rows.length) return real.rows;
   const families = groupFamilies(real.rows);
   const rng = createRng(`${seed}/sample`);
@@ -288,7 +261,7 @@ function mutate(row: Row, rng: Rng, distributions: Map<number, Distribution>): R
 }
 
 /** A code not in use: the template's code with its last two digits redrawn (then all of them). */
-function newCode(template: string, rng: Rng, used: ReadonlySet<string>): string {
+export function newCode(template: string, rng: Rng, used: ReadonlySet<string>): string {
   const digits = [...template].flatMap((ch, i) => (ch >= '0' && ch <= '9' ? [i] : []));
   for (let attempt = 0; attempt < 200; attempt++) {
     const redraw = attempt < 50 ? digits.slice(-2) : digits;
@@ -300,7 +273,7 @@ function newCode(template: string, rng: Rng, used: ReadonlySet<string>): string 
   throw new Error(`no free code near ${template}`);
 }
 
-function nextRelease(
+export function nextRelease(
   previous: readonly Row[],
   rng: Rng,
   distributions: Map<number, Distribution>,
@@ -359,6 +332,21 @@ export async function generateReleases(options: GenerateOptions): Promise<Genera
     const bytes = Buffer.from(real.header + rows.map((r) => `${r.line}\r\n`).join(''), 'latin1');
     await mkdir(dir, { recursive: true });
     await writeFile(path, bytes);
+    const pkg: MixFile[] = [];
+    if (options.package) {
+      for (const file of await packageFiles(index, seed)) {
+        pkg.push(
+          await writeMixFile(
+            options.rawDir,
+            'pfs-rvu',
+            id,
+            file.name,
+            file.bytes,
+            file.description,
+          ),
+        );
+      }
+    }
     written.push({
       index,
       id,
@@ -369,6 +357,7 @@ export async function generateReleases(options: GenerateOptions): Promise<Genera
       bytes: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       diff,
+      ...(options.package ? { packageFiles: pkg } : {}),
     });
   }
   return written;
@@ -381,6 +370,7 @@ async function main(): Promise<void> {
       count: { type: 'string', default: '10' },
       seed: { type: 'string', default: DEFAULTS.seed },
       rows: { type: 'string' },
+      package: { type: 'boolean', default: false },
     },
   });
   const rawDir = positionals[0];
@@ -394,6 +384,7 @@ async function main(): Promise<void> {
     rawDir: resolve(rawDir),
     count: Number(values.count),
     seed: values.seed,
+    package: values.package,
     ...(values.rows ? { rowsPerRelease: Number(values.rows) } : {}),
   });
   for (const r of releases) {

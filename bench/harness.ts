@@ -2,13 +2,16 @@
  * The benchmark harness: synthetic releases at several scales, then the ceiling (DuckDB's CSV
  * reader → table + Parquet), the pipeline's full refresh, a no-op refresh, an incremental
  * refresh (+1 release) and lookup latency; a terminal table, bench.json and bench.md.
+ * With "mix" among the scales, the same for every source at CMS cadence (generate-mix.ts): full
+ * refresh, +1 quarter and no-op against the ceiling of the same files (files-ceiling.ts).
+ * Every full refresh also reports its stages' time and peak RSS (stage-memory.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { PIPELINES } from '../pipelines/index.js';
@@ -17,6 +20,8 @@ import { openDuckDB } from '../src/db/open-duckdb.js';
 import { lookupCode } from '../src/index.js';
 import { diffReleases } from '../src/query/diff.js';
 import type { ChildJob, ChildResult, LogEvent } from './child.js';
+import type { CeilingFile, CeilingGroup } from './files-ceiling.js';
+import { DEFAULT_MIX_QUARTERS, generateMix, MIX_GENERATOR_VERSION } from './generate-mix.js';
 import {
   DEFAULTS,
   GENERATOR_VERSION,
@@ -25,15 +30,23 @@ import {
   REAL_RELEASE_FILE,
   releaseName,
 } from './generate-releases.js';
+import { quarter } from './mix/calendar.js';
+import type { MixFile, MixRelease } from './mix/files.js';
 import { createRng } from './prng.js';
 import type { SqlSummary } from './sql-profiler.js';
+import type { StageMemory } from './stage-memory.js';
 import { median, percentile } from './stats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
 export interface BenchConfig {
+  /** PFS-only scales (releases); may be empty when only the mix runs. */
   scales: number[];
+  /** The mix of every source (BENCH_SCALES with "mix"), over this many quarters; null: not run. */
+  mixQuarters: number | null;
+  /** PFS-only releases carry the RVU package files too (BENCH_PACKAGE=1): the payment sources. */
+  package: boolean;
   runs: number;
   seed: string;
   /** Rows per release (default: every row of the real file, 19,090). */
@@ -56,13 +69,23 @@ function positiveInteger(name: string, text: string): number {
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): BenchConfig {
-  const scales = (env.BENCH_SCALES || '1,10,100')
-    .split(',')
-    .filter((s) => s.trim() !== '')
+  const entries = (env.BENCH_SCALES || '1,10,100').split(',').filter((s) => s.trim() !== '');
+  const mix = entries.some((s) => s.trim().toLowerCase() === 'mix');
+  const scales = entries
+    .filter((s) => s.trim().toLowerCase() !== 'mix')
     .map((s) => positiveInteger('BENCH_SCALES', s));
-  if (scales.length === 0) throw new Error('BENCH_SCALES: no scale given');
+  if (scales.length === 0 && !mix) throw new Error('BENCH_SCALES: no scale given');
+  const pkg = env.BENCH_PACKAGE || '0';
+  if (pkg !== '0' && pkg !== '1') throw new Error(`BENCH_PACKAGE: "${pkg}" is not 0 or 1`);
   return {
     scales: [...new Set(scales)].sort((a, b) => a - b),
+    mixQuarters: mix
+      ? positiveInteger(
+          'BENCH_MIX_QUARTERS',
+          env.BENCH_MIX_QUARTERS || String(DEFAULT_MIX_QUARTERS),
+        )
+      : null,
+    package: pkg === '1',
     runs: positiveInteger('BENCH_RUNS', env.BENCH_RUNS || '5'),
     seed: env.BENCH_SEED || DEFAULTS.seed,
     ...(env.BENCH_ROWS ? { rowsPerRelease: positiveInteger('BENCH_ROWS', env.BENCH_ROWS) } : {}),
@@ -93,6 +116,8 @@ interface Stamp {
   seed: string;
   count: number;
   rowsPerRelease: number | null;
+  /** With the RVU package files (absent in stamps written before they existed: false). */
+  package?: boolean;
   /** For an incremental set: the dataset whose releases are linked in. */
   base: string | null;
   releases: GeneratedRelease[];
@@ -133,36 +158,36 @@ function sameParams(stamp: Stamp | null, want: Omit<Stamp, 'releases'>): stamp i
     stamp.seed === want.seed &&
     stamp.count === want.count &&
     stamp.rowsPerRelease === want.rowsPerRelease &&
+    (stamp.package ?? false) === (want.package ?? false) &&
     stamp.base === want.base
   );
 }
 
+/** Rows are the PPRRVU rows; bytes include the package files, which the refresh reads too. */
 function dataset(dir: string, releases: GeneratedRelease[], reused: boolean): Dataset {
+  const packageBytes = (r: GeneratedRelease): number =>
+    (r.packageFiles ?? []).reduce((n, f) => n + f.bytes, 0);
   return {
     dir,
     rawDir: join(dir, 'raw'),
     releases,
     rows: releases.reduce((n, r) => n + r.rows, 0),
-    bytes: releases.reduce((n, r) => n + r.bytes, 0),
+    bytes: releases.reduce((n, r) => n + r.bytes + packageBytes(r), 0),
     reused,
   };
 }
 
-export function datasetDir(
-  benchDir: string,
-  params: { seed: string; count: number; rowsPerRelease?: number },
-): string {
+type GenerateParams = { seed: string; count: number; rowsPerRelease?: number; package?: boolean };
+
+export function datasetDir(benchDir: string, params: GenerateParams): string {
   return join(
     benchDir,
-    `pfs-seed${params.seed}-rows${params.rowsPerRelease ?? 'all'}-n${params.count}`,
+    `pfs-seed${params.seed}-rows${params.rowsPerRelease ?? 'all'}-n${params.count}${params.package ? '-package' : ''}`,
   );
 }
 
 /** The releases of one scale: generated once, then reused while seed, scale and files match. */
-export async function ensureGenerated(
-  benchDir: string,
-  params: { seed: string; count: number; rowsPerRelease?: number },
-): Promise<Dataset> {
+export async function ensureGenerated(benchDir: string, params: GenerateParams): Promise<Dataset> {
   const dir = datasetDir(benchDir, params);
   const want = {
     generatorVersion: GENERATOR_VERSION,
@@ -170,6 +195,7 @@ export async function ensureGenerated(
     seed: params.seed,
     count: params.count,
     rowsPerRelease: params.rowsPerRelease ?? null,
+    package: params.package ?? false,
     base: null,
   };
   const stamp = await readStamp(dir);
@@ -181,6 +207,7 @@ export async function ensureGenerated(
     rawDir: join(dir, 'raw'),
     count: params.count,
     seed: params.seed,
+    package: params.package ?? false,
     ...(params.rowsPerRelease ? { rowsPerRelease: params.rowsPerRelease } : {}),
   });
   await writeFile(join(dir, STAMP_FILE), `${JSON.stringify({ ...want, releases }, null, 2)}\n`);
@@ -194,7 +221,7 @@ export async function ensureGenerated(
  */
 export async function ensureIncremental(
   base: Dataset,
-  params: { seed: string; rowsPerRelease?: number },
+  params: { seed: string; rowsPerRelease?: number; package?: boolean },
 ): Promise<Dataset> {
   const dir = `${base.dir}-plus1`;
   const count = base.releases.length + 1;
@@ -204,6 +231,7 @@ export async function ensureIncremental(
     seed: params.seed,
     count,
     rowsPerRelease: params.rowsPerRelease ?? null,
+    package: params.package ?? false,
     base: base.dir,
   };
   const stamp = await readStamp(dir);
@@ -221,16 +249,163 @@ export async function ensureIncremental(
     count,
     from: count - 1,
     seed: params.seed,
+    package: params.package ?? false,
     ...(params.rowsPerRelease ? { rowsPerRelease: params.rowsPerRelease } : {}),
   });
   if (!added) throw new Error(`release ${releaseName(count - 1).id} was not generated`);
   const linked = base.releases.map((r) => ({
     ...r,
     path: join(sourceDir, r.id, r.fileName),
+    ...(r.packageFiles
+      ? {
+          packageFiles: r.packageFiles.map((f) => ({
+            ...f,
+            path: join(sourceDir, r.id, basename(f.path)),
+          })),
+        }
+      : {}),
   }));
   const releases = [...linked, added];
   await writeFile(join(dir, STAMP_FILE), `${JSON.stringify({ ...want, releases }, null, 2)}\n`);
   return dataset(dir, releases, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mix of every source, reused across runs
+
+export interface MixDataset {
+  dir: string;
+  rawDir: string;
+  quarters: number;
+  releases: MixRelease[];
+  files: MixFile[];
+  rows: number;
+  bytes: number;
+  reused: boolean;
+}
+
+interface MixStamp {
+  generatorVersion: number;
+  seed: string;
+  quarters: number;
+  rowsPerRelease: number | null;
+  base: string | null;
+  releases: MixRelease[];
+}
+
+function mixDataset(
+  dir: string,
+  quarters: number,
+  releases: MixRelease[],
+  reused: boolean,
+): MixDataset {
+  const files = releases.flatMap((r) => r.files);
+  return {
+    dir,
+    rawDir: join(dir, 'raw'),
+    quarters,
+    releases,
+    files,
+    rows: files.reduce((n, f) => n + f.rows, 0),
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
+    reused,
+  };
+}
+
+async function readMixStamp(
+  dir: string,
+  want: Omit<MixStamp, 'releases'>,
+): Promise<MixStamp | null> {
+  let stamp: MixStamp;
+  try {
+    stamp = JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')) as MixStamp;
+  } catch {
+    return null;
+  }
+  const same =
+    stamp.generatorVersion === want.generatorVersion &&
+    stamp.seed === want.seed &&
+    stamp.quarters === want.quarters &&
+    stamp.rowsPerRelease === want.rowsPerRelease &&
+    stamp.base === want.base;
+  if (!same) return null;
+  for (const f of stamp.releases.flatMap((r) => r.files)) {
+    try {
+      if ((await stat(f.path)).size !== f.bytes) return null;
+    } catch {
+      return null;
+    }
+  }
+  return stamp;
+}
+
+/** The mix over `quarters` quarters: generated once, then reused while its parameters match. */
+export async function ensureMix(
+  benchDir: string,
+  params: { seed: string; quarters: number; rowsPerRelease?: number },
+): Promise<MixDataset> {
+  const dir = join(
+    benchDir,
+    `mix-seed${params.seed}-rows${params.rowsPerRelease ?? 'all'}-q${params.quarters}`,
+  );
+  const want = {
+    generatorVersion: MIX_GENERATOR_VERSION,
+    seed: params.seed,
+    quarters: params.quarters,
+    rowsPerRelease: params.rowsPerRelease ?? null,
+    base: null,
+  };
+  const stamp = await readMixStamp(dir, want);
+  if (stamp) return mixDataset(dir, params.quarters, stamp.releases, true);
+  await rm(dir, { recursive: true, force: true });
+  const releases = await generateMix({ rawDir: join(dir, 'raw'), ...params });
+  await writeFile(join(dir, STAMP_FILE), `${JSON.stringify({ ...want, releases }, null, 2)}\n`);
+  return mixDataset(dir, params.quarters, releases, false);
+}
+
+/**
+ * The mix plus its next quarter (one release of every quarterly source, and of the yearly ones
+ * when it is a January): the base's release folders are linked in, the new ones written.
+ */
+export async function ensureMixIncremental(
+  base: MixDataset,
+  params: { seed: string; rowsPerRelease?: number },
+): Promise<{ data: MixDataset; added: MixRelease[] }> {
+  const dir = `${base.dir}-plus1q`;
+  const quarters = base.quarters + 1;
+  const want = {
+    generatorVersion: MIX_GENERATOR_VERSION,
+    seed: params.seed,
+    quarters,
+    rowsPerRelease: params.rowsPerRelease ?? null,
+    base: base.dir,
+  };
+  const addedOf = (releases: MixRelease[]) => releases.filter((r) => r.quarter === base.quarters);
+  const stamp = await readMixStamp(dir, want);
+  if (stamp)
+    return {
+      data: mixDataset(dir, quarters, stamp.releases, true),
+      added: addedOf(stamp.releases),
+    };
+  await rm(dir, { recursive: true, force: true });
+  for (const r of base.releases) {
+    const folder = join(dir, 'raw', r.folderSource);
+    await mkdir(folder, { recursive: true });
+    await symlink(join(base.rawDir, r.folderSource, r.id), join(folder, r.id), 'dir');
+  }
+  const added = await generateMix({
+    rawDir: join(dir, 'raw'),
+    quarters,
+    from: base.quarters,
+    ...params,
+  });
+  const linked = base.releases.map((r) => ({
+    ...r,
+    files: r.files.map((f) => ({ ...f, path: join(dir, 'raw', f.relativePath) })),
+  }));
+  const releases = [...linked, ...added];
+  await writeFile(join(dir, STAMP_FILE), `${JSON.stringify({ ...want, releases }, null, 2)}\n`);
+  return { data: mixDataset(dir, quarters, releases, false), added };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,7 +439,13 @@ export function parseTimeMaxRss(stderr: string): number | null {
 export async function runChild(job: ChildJob): Promise<RunMeasure> {
   const useTime = existsSync(TIME_BINARY);
   const command = useTime ? TIME_BINARY : process.execPath;
-  const args = [...(useTime ? ['-v', process.execPath] : []), CHILD_SCRIPT, JSON.stringify(job)];
+  // A long job (the mix's file list) goes through a file: one argument may hold only 128 KiB.
+  let jobArg = JSON.stringify(job);
+  if (jobArg.length > 32_000) {
+    await writeFile(`${job.resultFile}.job.json`, jobArg);
+    jobArg = `@${job.resultFile}.job.json`;
+  }
+  const args = [...(useTime ? ['-v', process.execPath] : []), CHILD_SCRIPT, jobArg];
   await rm(job.resultFile, { force: true });
   const load1 = loadavg()[0] ?? 0;
   const started = performance.now();
@@ -282,7 +463,9 @@ export async function runChild(job: ChildJob): Promise<RunMeasure> {
   );
   const wallSeconds = (performance.now() - started) / 1000;
   if (code !== 0) {
-    throw new Error(`bench child (${job.mode}) exited with ${code}:\n${stderr.slice(-4000)}`);
+    // GNU time's report (which repeats the whole command line) follows the child's own error.
+    const own = stderr.split(/\n\tCommand being timed:/)[0] ?? stderr;
+    throw new Error(`bench child (${job.mode}) exited with ${code}:\n${own.slice(-4000)}`);
   }
   const result = JSON.parse(await readFile(job.resultFile, 'utf8')) as ChildResult;
   const timeRss = useTime ? parseTimeMaxRss(stderr) : null;
@@ -355,6 +538,8 @@ export interface StageBreakdown {
   sql: SqlSummary[];
   sqlSeconds: number;
   topSql: { sql: string; seconds: number; count: number }[];
+  /** The refresh's stages with their time and peak RSS (same run). */
+  stages: StageMemory[];
 }
 
 export interface ScaleReport {
@@ -378,6 +563,34 @@ export interface IncrementalReport {
   series: Series;
   /** Median incremental / median full refresh at the base scale. */
   ofFull: number;
+}
+
+export interface MixReport {
+  quarters: number;
+  /** Releases per source folder (pfs-rvu's also hold the package sources' files). */
+  releases: Record<string, number>;
+  files: number;
+  /** Data rows the generator wrote, and bytes of every file. */
+  rows: number;
+  bytes: number;
+  reusedData: boolean;
+  ceiling: Series;
+  /** The ceiling's groups, from the run nearest its median. */
+  ceilingGroups: CeilingGroup[];
+  pipeline: Series;
+  /** Rows loaded per source by the full refresh. */
+  rowsBySource: Record<string, number>;
+  noop: Series;
+  /** +1 quarter: what it added, its series and its share of the full refresh. */
+  incremental: {
+    quarter: string;
+    releases: string[];
+    bytes: number;
+    series: Series;
+    ofFull: number;
+  };
+  lookup: LookupStats;
+  stages: StageBreakdown;
 }
 
 export interface Target {
@@ -405,6 +618,7 @@ export interface BenchReport {
   rssSource: string;
   scales: ScaleReport[];
   incremental: IncrementalReport | null;
+  mix: MixReport | null;
   targets: Target[];
 }
 
@@ -449,6 +663,7 @@ function stageBreakdown(measures: readonly RunMeasure[]): StageBreakdown {
     sql: r.sql,
     sqlSeconds: r.sqlSeconds,
     topSql: r.topSql,
+    stages: r.stages ?? [],
   };
 }
 
@@ -658,6 +873,88 @@ function stageRows(stages: StageBreakdown): { log: string[][]; sql: string[][] }
   };
 }
 
+/** The refresh's stages: seconds, share and peak RSS of each (the run nearest the median). */
+export function stageMemoryRows(stages: StageBreakdown): string[][] {
+  return [
+    ['stage', 'seconds', 'share', 'peak RSS MiB', 'RSS at end MiB'],
+    ...stages.stages.map((s) => [
+      s.name,
+      fixed(s.seconds, 2),
+      `${fixed((s.seconds / stages.seconds) * 100, 0)} %`,
+      fixed(s.peakRssMib, 0),
+      fixed(s.endRssMib, 0),
+    ]),
+  ];
+}
+
+export function mixTableRows(mix: MixReport): string[][] {
+  const ratio = (a: number, b: number): string => fixed(a / b, 2);
+  return [
+    ['mix', 'seconds', 'CPU s', 'vs ceiling', 'peak RSS MiB', 'load avg'],
+    [
+      'ceiling',
+      fixed(mix.ceiling.median, 2),
+      fixed(mix.ceiling.cpuMedian, 2),
+      '1.00',
+      fixed(mix.ceiling.peakRssMib, 0),
+      fixed(median(mix.ceiling.load1), 1),
+    ],
+    [
+      'full refresh',
+      fixed(mix.pipeline.median, 2),
+      fixed(mix.pipeline.cpuMedian, 2),
+      ratio(mix.pipeline.median, mix.ceiling.median),
+      fixed(mix.pipeline.peakRssMib, 0),
+      fixed(median(mix.pipeline.load1), 1),
+    ],
+    [
+      `+1 quarter (${fixed(mix.incremental.ofFull * 100, 0)} % of full)`,
+      fixed(mix.incremental.series.median, 2),
+      fixed(mix.incremental.series.cpuMedian, 2),
+      ratio(mix.incremental.series.median, mix.ceiling.median),
+      fixed(mix.incremental.series.peakRssMib, 0),
+      fixed(median(mix.incremental.series.load1), 1),
+    ],
+    [
+      'no-op',
+      fixed(mix.noop.median, 2),
+      fixed(mix.noop.cpuMedian, 2),
+      '',
+      fixed(mix.noop.peakRssMib, 0),
+      fixed(median(mix.noop.load1), 1),
+    ],
+  ];
+}
+
+export function ceilingGroupRows(groups: readonly CeilingGroup[]): string[][] {
+  return [
+    ['ceiling group', 'how it is read', 'files', 'rows', 'seconds'],
+    ...groups.map((g) => [
+      g.group,
+      g.format === 'xlsx'
+        ? "read-excel-file → appender (the pipeline's reader)"
+        : g.format === 'fixed-width'
+          ? 'read_csv, whole lines'
+          : g.format === 'html'
+            ? 'read_text'
+            : 'read_csv',
+      String(g.files),
+      thousands(g.rows),
+      fixed(g.seconds, 2),
+    ]),
+  ];
+}
+
+function mixSummary(mix: MixReport): string {
+  return (
+    `${mix.quarters} quarter(s): ${Object.entries(mix.releases)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')} release(s); ` +
+    `${mix.files} files, ${thousands(mix.rows)} rows, ${fixed(mix.bytes / MB, 1)} MB. ` +
+    `+1 quarter adds ${mix.incremental.releases.join(', ')} (${fixed(mix.incremental.bytes / MB, 1)} MB).`
+  );
+}
+
 export function formatTerminal(report: BenchReport): string {
   const largest = report.scales.at(-1);
   const parts = [
@@ -677,6 +974,22 @@ export function formatTerminal(report: BenchReport): string {
       formatTable(rows.log),
       '',
       formatTable(rows.sql),
+      '',
+      `where the full refresh's time and memory go, by stage, at ${largest.scale} release(s):`,
+      formatTable(stageMemoryRows(largest.stages)),
+    );
+  }
+  const mix = report.mix;
+  if (mix) {
+    parts.push(
+      '',
+      `mix of every source at CMS cadence: ${mixSummary(mix)}`,
+      formatTable(mixTableRows(mix)),
+      '',
+      formatTable(ceilingGroupRows(mix.ceilingGroups)),
+      '',
+      `where the mix's full refresh's time and memory go, by stage (run of ${mix.stages.seconds.toFixed(2)} s):`,
+      formatTable(stageMemoryRows(mix.stages)),
     );
   }
   return parts.join('\n');
@@ -697,7 +1010,10 @@ export function formatMarkdown(report: BenchReport): string {
       `. Load average (1/5/15 min) ${m.loadAvg.start.map((l) => l.toFixed(1)).join('/')} at the start, ${m.loadAvg.end.map((l) => l.toFixed(1)).join('/')} at the end` +
       ` on ${m.cpus} CPUs: above ${m.cpus} the machine was shared and wall times are inflated; CPU seconds are less affected.`,
     '',
-    `Scales ${c.scales.join(', ')} release(s) of ${c.rowsPerRelease ?? 'all 19,090'} rows (seed ${c.seed}), median of ${c.runs} run(s) each. ` +
+    (c.scales.length > 0
+      ? `PFS-only scales ${c.scales.join(', ')} release(s) of ${c.rowsPerRelease ?? 'all 19,090'} rows`
+      : 'No PFS-only scale') +
+      `${c.mixQuarters !== null ? `; the mix over ${c.mixQuarters} quarter(s)` : ''} (seed ${c.seed}), median of ${c.runs} run(s) each. ` +
       'Seconds are measured inside a child process (Node start-up excluded); peak RSS is the ' +
       `child's (${report.rssSource}). MB = 10^6 bytes of CSV; MiB = 2^20 bytes.` +
       (c.memoryLimit
@@ -705,6 +1021,11 @@ export function formatMarkdown(report: BenchReport): string {
         : ''),
     '',
     '- **ceiling**: DuckDB `read_csv` of the same files (31 VARCHAR columns, 10 header lines skipped) into a table of a database file, then `COPY` to one ZSTD Parquet file.',
+    ...(c.package
+      ? [
+          '- **package** (BENCH_PACKAGE=1): every PFS release folder also holds the GPCI, locality, anesthesia and OPPS cap files of the RVU zip, so the refresh loads the payment sources and builds `pfs_payment`; the ceiling then reads those files too (one `read_csv` per kind of file).',
+        ]
+      : []),
     '- **pipeline**: `refresh()` into a fresh out dir (read, validate, decode, check, export, publish).',
     '- **no-op**: `refresh()` again with nothing new in raw/. **incremental**: one more release added to raw/ of the largest scale, `refresh()` into a copy of its out dir.',
     `- **lookup**: \`lookupCode\` on ${c.lookups} codes drawn at random from \`pfs_rvu\`, in-process, after 20 warm-up lookups.`,
@@ -733,6 +1054,8 @@ export function formatMarkdown(report: BenchReport): string {
       '',
       markdownTable(rows.sql),
       '',
+      markdownTable(stageMemoryRows(s.stages)),
+      '',
       markdownTable([
         ['slowest statements (first 90 characters)', 'times', 'seconds'],
         ...s.stages.topSql.map((t) => [
@@ -741,6 +1064,36 @@ export function formatMarkdown(report: BenchReport): string {
           fixed(t.seconds, 2),
         ]),
       ]),
+    );
+  }
+  const mix = report.mix;
+  if (mix) {
+    const rows = stageRows(mix.stages);
+    parts.push(
+      '',
+      '## The mix: every source at CMS cadence',
+      '',
+      `${mixSummary(mix)} Generated by bench/generate-mix.ts from the real files in raw/ (MUE from the fixture's documented shape), cached in ${report.config.benchDir}.`,
+      '',
+      "- **ceiling**: DuckDB reading the same bytes into one table per group of like files, then `COPY` of each to a ZSTD Parquet file. CSV with `read_csv` (columns as VARCHAR); fixed-width files as whole lines; **workbooks (OPPS Addendum B XLSX): the time to read them with read-excel-file and append the rows to a table, as the pipeline's reader does** (DuckDB has no XLSX reader here); saved pages with `read_text`.",
+      "- **full refresh**: `refresh()` into a fresh out dir. **+1 quarter**: the next quarter's releases added to raw/, `refresh()` into a copy of the full refresh's out dir. **no-op**: `refresh()` again with nothing new.",
+      '',
+      markdownTable(mixTableRows(mix)),
+      '',
+      markdownTable(ceilingGroupRows(mix.ceilingGroups)),
+      '',
+      markdownTable([
+        ['source', 'rows loaded (full refresh)'],
+        ...Object.entries(mix.rowsBySource).map(([source, n]) => [source, thousands(n)]),
+      ]),
+      '',
+      `### Where the mix's time and memory go (full refresh run of ${mix.stages.seconds.toFixed(2)} s)`,
+      '',
+      markdownTable(stageMemoryRows(mix.stages)),
+      '',
+      markdownTable(rows.log),
+      '',
+      markdownTable(rows.sql),
     );
   }
   return `${parts.join('\n')}\n`;
@@ -834,10 +1187,60 @@ type JobSpec = {
   [M in ChildJob['mode']]: Omit<Extract<ChildJob, { mode: M }>, 'resultFile'>;
 }[ChildJob['mode']];
 
-function checkRows(what: string, measure: RunMeasure, expected: number): void {
-  if (measure.rows !== expected) {
-    throw new Error(`${what}: ${measure.rows} rows loaded, the generated files hold ${expected}`);
+/** PPRRVU rows a run read: what the PFS-only scale checks (package files come and go with BENCH_PACKAGE). */
+function pprrvuRows(measure: RunMeasure): number {
+  const r = measure.result;
+  if (r.mode === 'refresh') return r.rowsBySource['pfs-rvu'] ?? 0;
+  if (r.mode === 'files-ceiling') {
+    return r.ceilingGroups
+      .filter((g) => g.group.startsWith('pfs-rvu '))
+      .reduce((n, g) => n + g.rows, 0);
   }
+  return r.rows;
+}
+
+function checkRows(what: string, measure: RunMeasure, expected: number | null): void {
+  if (expected === null) return;
+  const rows = pprrvuRows(measure);
+  if (rows !== expected) {
+    throw new Error(`${what}: ${rows} PPRRVU rows loaded, the generated files hold ${expected}`);
+  }
+}
+
+/** A PFS-only dataset's files as the files ceiling reads them: PPRRVU and package files. */
+function pfsCeilingFiles(data: Dataset): CeilingFile[] {
+  return data.releases.flatMap((r) => [
+    {
+      path: r.path,
+      format: 'csv',
+      group: 'pfs-rvu 31 fields',
+      skip: 10,
+      fields: 31,
+      rows: r.rows,
+    } as const,
+    ...(r.packageFiles ?? []),
+  ]);
+}
+
+/** The ceiling's groups whose row count is not the generator's: each is an error. */
+function ceilingMismatches(groups: readonly CeilingGroup[]): string[] {
+  // Titles and footnotes below the records are read as rows by DuckDB: only files that have
+  // none must match exactly.
+  const exact = new Set([
+    'pfs-rvu 31 fields',
+    'pfs-rvu 32 fields',
+    'hcpcs',
+    'opps-addendum-b',
+    'mue',
+    'betos',
+    'ccs',
+    'code-pages',
+  ]);
+  return groups
+    .filter((g) => exact.has(g.group) && g.rows !== g.expectedRows)
+    .map(
+      (g) => `${g.group}: the ceiling read ${g.rows} rows, the generator wrote ${g.expectedRows}`,
+    );
 }
 
 export async function runBench(
@@ -856,13 +1259,14 @@ export async function runBench(
   const runs = Array.from({ length: config.runs }, (_, i) => i);
   const params = {
     seed: config.seed,
+    package: config.package,
     ...(config.rowsPerRelease ? { rowsPerRelease: config.rowsPerRelease } : {}),
   };
   /** One kind of run, config.runs times: prepare, run in a child, check the rows, report. */
   const measure = async (
     label: string,
     job: JobSpec,
-    expectedRows: number,
+    expectedRows: number | null,
     prepare: () => Promise<void> = async () => {},
   ): Promise<RunMeasure[]> => {
     const measures: RunMeasure[] = [];
@@ -889,7 +1293,9 @@ export async function runBench(
     const workDir = join(work, 'ceiling');
     const ceiling = await measure(
       'ceiling',
-      { mode: 'ceiling', rawDir: data.rawDir, workDir },
+      config.package
+        ? { mode: 'files-ceiling', files: pfsCeilingFiles(data), workDir }
+        : { mode: 'ceiling', rawDir: data.rawDir, workDir },
       data.rows,
       () => rm(workDir, { recursive: true, force: true }),
     );
@@ -965,7 +1371,121 @@ export async function runBench(
     );
   }
 
-  return assemble(config, scales, incremental, rssSource, loadAtStart);
+  let mix: MixReport | null = null;
+  if (config.mixQuarters !== null) {
+    mix = await measureMix(config, config.mixQuarters, work, measure, progress);
+    rssSource ||= existsSync(TIME_BINARY) ? TIME_BINARY : 'process.resourceUsage';
+  }
+  return assemble(config, scales, incremental, rssSource, loadAtStart, mix);
+}
+
+type Measure = (
+  label: string,
+  job: JobSpec,
+  expectedRows: number | null,
+  prepare?: () => Promise<void>,
+) => Promise<RunMeasure[]>;
+
+function nearestMedian(measures: readonly RunMeasure[]): RunMeasure {
+  const mid = median(measures.map((m) => m.seconds));
+  return [...measures].sort(
+    (a, b) => Math.abs(a.seconds - mid) - Math.abs(b.seconds - mid),
+  )[0] as RunMeasure;
+}
+
+/** The mix: ceiling, full refresh, no-op, +1 quarter and lookups. */
+async function measureMix(
+  config: BenchConfig,
+  quarters: number,
+  work: string,
+  measure: Measure,
+  progress: (line: string) => void,
+): Promise<MixReport> {
+  const params = {
+    seed: config.seed,
+    ...(config.rowsPerRelease ? { rowsPerRelease: config.rowsPerRelease } : {}),
+  };
+  const started = performance.now();
+  const data = await ensureMix(config.benchDir, { ...params, quarters });
+  const releases: Record<string, number> = {};
+  for (const r of data.releases) releases[r.folderSource] = (releases[r.folderSource] ?? 0) + 1;
+  progress(
+    `mix of ${quarters} quarter(s): ${Object.entries(releases)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')}; ` +
+      `${data.files.length} files, ${thousands(data.rows)} rows, ${fixed(data.bytes / MB, 1)} MB ` +
+      `${data.reused ? 'reused from' : `generated in ${fixed((performance.now() - started) / 1000, 1)} s into`} ${data.rawDir}`,
+  );
+
+  const workDir = join(work, 'mix-ceiling');
+  const ceiling = await measure(
+    'mix ceiling',
+    { mode: 'files-ceiling', files: data.files, workDir },
+    null,
+    () => rm(workDir, { recursive: true, force: true }),
+  );
+  await rm(workDir, { recursive: true, force: true });
+  const ceilingGroups = nearestMedian(ceiling).result.ceilingGroups;
+  const mismatches = ceilingMismatches(ceilingGroups);
+  if (mismatches.length > 0) throw new Error(`mix ceiling:\n${mismatches.join('\n')}`);
+
+  const outDir = join(work, 'out-mix');
+  const refreshJob = { mode: 'refresh', rawDir: data.rawDir, outDir } as const;
+  const full = await measure('mix full refresh', refreshJob, null, () =>
+    rm(outDir, { recursive: true, force: true }),
+  );
+  // Every source of the mix must have loaded rows: a source refused or skipped is a generator bug.
+  const loaded = nearestMedian(full).result.rowsBySource;
+  const missing = PIPELINES.filter((p) => !(loaded[p.source] ?? 0)).map((p) => p.source);
+  if (missing.length > 0)
+    throw new Error(`mix full refresh: no rows loaded for ${missing.join(', ')}`);
+  const noop = await measure('mix no-op refresh', refreshJob, 0);
+  const lookup = await measureLookups(
+    join(outDir, 'fee_schedule.duckdb'),
+    config.lookups,
+    config.seed,
+  );
+  progress(
+    `  mix lookup: p50 ${fixed(lookup.p50Ms, 2)} ms, p95 ${fixed(lookup.p95Ms, 2)} ms over ${lookup.lookups}`,
+  );
+
+  const plus = await ensureMixIncremental(data, params);
+  const incOut = join(work, 'out-mix-plus1q');
+  const inc = await measure(
+    `mix +1 quarter (${plus.added.map((r) => `${r.folderSource}/${r.id}`).join(', ')})`,
+    { mode: 'refresh', rawDir: plus.data.rawDir, outDir: incOut },
+    null,
+    async () => {
+      await rm(incOut, { recursive: true, force: true });
+      await cp(outDir, incOut, { recursive: true, verbatimSymlinks: true });
+    },
+  );
+  await rm(incOut, { recursive: true, force: true });
+  await rm(outDir, { recursive: true, force: true });
+  const pipeline = series(full);
+  const incSeries = series(inc);
+  return {
+    quarters,
+    releases,
+    files: data.files.length,
+    rows: data.rows,
+    bytes: data.bytes,
+    reusedData: data.reused,
+    ceiling: series(ceiling),
+    ceilingGroups,
+    pipeline,
+    rowsBySource: nearestMedian(full).result.rowsBySource,
+    noop: series(noop),
+    incremental: {
+      quarter: quarter(quarters).yyyymm,
+      releases: plus.added.map((r) => `${r.folderSource}/${r.id}`),
+      bytes: plus.added.flatMap((r) => r.files).reduce((n, f) => n + f.bytes, 0),
+      series: incSeries,
+      ofFull: incSeries.median / pipeline.median,
+    },
+    lookup,
+    stages: stageBreakdown(full),
+  };
 }
 
 function assemble(
@@ -974,6 +1494,7 @@ function assemble(
   incremental: IncrementalReport | null,
   rssSource: string,
   loadAtStart: number[],
+  mix: MixReport | null = null,
 ): BenchReport {
   const cpuList = cpus();
   return {
@@ -989,6 +1510,8 @@ function assemble(
     source: gitSource(),
     config: {
       scales: config.scales,
+      mixQuarters: config.mixQuarters,
+      package: config.package,
       runs: config.runs,
       seed: config.seed,
       ...(config.rowsPerRelease ? { rowsPerRelease: config.rowsPerRelease } : {}),
@@ -999,6 +1522,7 @@ function assemble(
     rssSource,
     scales,
     incremental,
+    mix,
     targets: evaluateTargets(scales, incremental),
   };
 }

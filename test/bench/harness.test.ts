@@ -83,6 +83,18 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ BENCH_SCALES: '1,x' })).toThrow(/BENCH_SCALES/);
     expect(() => configFromEnv({ BENCH_RUNS: '0' })).toThrow(/BENCH_RUNS/);
   });
+
+  it('adds the mix with "mix" among the scales, and the RVU package with BENCH_PACKAGE=1', () => {
+    expect(configFromEnv({})).toMatchObject({ mixQuarters: null, package: false });
+    expect(configFromEnv({ BENCH_SCALES: 'mix' })).toMatchObject({ scales: [], mixQuarters: 40 });
+    expect(
+      configFromEnv({ BENCH_SCALES: '100,MIX,1', BENCH_MIX_QUARTERS: '4', BENCH_PACKAGE: '1' }),
+    ).toMatchObject({ scales: [1, 100], mixQuarters: 4, package: true });
+    expect(() => configFromEnv({ BENCH_SCALES: 'mix', BENCH_MIX_QUARTERS: '0' })).toThrow(
+      /BENCH_MIX_QUARTERS/,
+    );
+    expect(() => configFromEnv({ BENCH_PACKAGE: 'yes' })).toThrow(/BENCH_PACKAGE/);
+  });
 });
 
 describe('generated data sets and the ceiling', () => {
@@ -165,6 +177,15 @@ describe('report helpers', () => {
       sql: [{ category: 'validation', seconds: pipeline / 2, statements: 1 }],
       sqlSeconds: pipeline / 2,
       topSql: [],
+      stages: [
+        {
+          name: 'load pfs-rvu',
+          startMs: 100,
+          seconds: pipeline / 4,
+          peakRssMib: 512.4,
+          endRssMib: 300,
+        },
+      ],
     },
   });
 
@@ -228,14 +249,26 @@ describe('report helpers', () => {
         loadAvg: { start: [0.1, 0.2, 0.3], end: [1, 1, 1] },
       },
       source: { commit: 'abc', modifiedFiles: 0 },
-      config: { scales: [10], runs: 1, seed: '1', benchDir: '/tmp', lookups: 1000 },
+      config: {
+        scales: [10],
+        mixQuarters: null,
+        package: false,
+        runs: 1,
+        seed: '1',
+        benchDir: '/tmp',
+        lookups: 1000,
+      },
       rssSource: '/usr/bin/time',
       scales: [scale(10, 2, 4)],
       incremental: null,
+      mix: null,
       targets: evaluateTargets([scale(10, 2, 4)], null),
     });
     expect(md).toContain('| 10 | 190,900 | 25.5 | 2.00 | 4.00 | 2.00 | 47,725 | 6.4 | 900 |');
     expect(md).toContain('| incremental refresh (+1 release) | ≤ 10 % of full | not measured |');
+    // Each stage of the refresh with its share of the run and its peak RSS.
+    expect(md).toContain('| load pfs-rvu | 1.00 | 25 % | 512 | 300 |');
+    expect(md).not.toContain('The mix');
   });
 
   it('splits a run into segments between log lines', () => {
