@@ -8,7 +8,7 @@ SELECT
   o.hcpcs,
   o.short_descriptor,
   o.status_indicator,
-  code_label('opps_status_indicator', o.status_indicator, r.effective_from) AS status_indicator_label,
+  CASE WHEN code_valid_on(l_status.valid_from, l_status.valid_to, r.effective_from) THEN l_status.label END AS status_indicator_label,
   o.apc,
   o.relative_weight,
   o.payment_rate,
@@ -22,7 +22,11 @@ SELECT
   o.source_file,
   o.source_line
 FROM opps_addendum_b o
-JOIN release r ON r.source = 'opps-addendum-b' AND r.release_id = o.release_id;
+JOIN release r ON r.source = 'opps-addendum-b' AND r.release_id = o.release_id
+-- The label as code_label gives it, by a join: indicator_code has one row per (system, code),
+-- and a hash join costs a fraction of code_label's subquery per row (as in code_card.sql).
+LEFT JOIN indicator_code l_status
+  ON l_status.system = 'opps_status_indicator' AND l_status.code = o.status_indicator;
 
 COMMENT ON VIEW opps_decoded IS 'opps_addendum_b with the status indicator as code and CMS label (the label valid on the release''s effective date). CPT descriptors are copyright American Medical Association.';
 COMMENT ON COLUMN opps_decoded.status_indicator_label IS 'Label of status_indicator from code table opps_status_indicator, valid on effective_from.';
