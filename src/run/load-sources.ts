@@ -105,6 +105,22 @@ async function transformStaged(
   hasVariants: boolean,
   log: (line: string) => void,
 ): Promise<void> {
+  if (files.length > 0) await keepOutInvalidLines(connection, pipeline, files, hasVariants, log);
+  await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
+}
+
+/**
+ * Validation of the staged rows, and the lines kept out of the fact tables taken out of staging.
+ * A fresh build's source with no release to read has nothing staged: its models still run (they
+ * create its tables), with nothing to validate.
+ */
+async function keepOutInvalidLines(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  files: readonly RawFile[],
+  hasVariants: boolean,
+  log: (line: string) => void,
+): Promise<void> {
   let invalid = 0;
   // The variant files' staging table is empty without variant files: nothing to validate.
   const tables = [pipeline.stagingTable, ...(hasVariants ? [variantTable(pipeline)] : [])];
@@ -124,7 +140,6 @@ async function transformStaged(
       DELETE FROM ${identifier(table)} s USING kept_out_lines() k
       WHERE k.source_file = s.source_file AND k.source_line = s.source_line`);
   }
-  await runSqlFiles(connection, join(PIPELINES_DIR, pipeline.source, 'models'), pipeline.models);
 }
 
 /** The published run's check outcomes of a source, now under this run's id. */
