@@ -22,7 +22,7 @@ import {
 import { buildMartsAfterPages } from './marts.js';
 import { type ReleaseChanges, writeOutputs } from './outputs.js';
 import type { PublishedRun } from './reuse-published.js';
-import { openRunDatabase } from './run-database.js';
+import { openRunDatabase, threadsForRun } from './run-database.js';
 
 export interface BuildOptions {
   rawDir: string;
@@ -79,6 +79,14 @@ export async function build(
       );
     }
     await createSharedHistoryTables(connection);
+    await threadsForRun(
+      connection,
+      toRead
+        .flat()
+        .flatMap((r) => [...r.primaries, ...r.variants])
+        .reduce((sum, f) => sum + f.profile.bytes, 0),
+      extending,
+    );
 
     const { loaded, checks } = await loadAndDerive(db, runId, catalog, toRead, {
       extending,

@@ -23,12 +23,13 @@ export async function openRunDatabase(path: string, extending: boolean): Promise
     // vacuum at checkpoint would merge the partly filled ones, rewriting every row group after
     // them for the sake of a few partly filled row groups.
     await connection.run('SET max_vacuum_tasks = 0');
+    // Statements on small tables (the code tables, a release or two, tens of thousands of rows):
+    // on one thread DuckDB spends less on per-thread buffers and scheduling than a second core
+    // gains. Both cores still work where two connections do: the histories beside the marts,
+    // the Parquet files two at a time. A fresh build that reads more gets every core back once
+    // it knows (threadsForRun).
+    await connection.run('SET threads = 1');
     if (extending) {
-      // Building on the published run, statements handle a release or two, tens of thousands of
-      // rows: on one thread DuckDB spends less on per-thread buffers and scheduling than a
-      // second core gains. Both cores still work where two connections do: the histories beside
-      // the marts, the Parquet files two at a time.
-      await connection.run('SET threads = 1');
       // Nor a checkpoint before the end, where it runs beside the export (which only reads): a
       // checkpoint on the way held up the other connections' commits. What a run adds to a
       // published database stays far below this.
@@ -39,6 +40,28 @@ export async function openRunDatabase(path: string, extending: boolean): Promise
     throw error;
   }
   return db;
+}
+
+/**
+ * Bytes of new release files up to which a fresh build stays on one DuckDB thread per
+ * connection. Such a run is mostly fixed cost, hundreds of statements over small tables (the
+ * empty tables of sources with nothing to read, checks, cards, Parquet files): a second thread
+ * cost more CPU than it saved (one release: CPU 8.5 s on two threads, 6.6 s on one).
+ */
+export const ONE_THREAD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * DuckDB's threads for the rest of the run: every core for a fresh build that reads more than
+ * ONE_THREAD_BYTES (DuckDB's CSV reader and the histories of many releases use them); one for
+ * the others. A run building on the published run stays on one: its statements handle the
+ * releases it adds.
+ */
+export async function threadsForRun(
+  connection: DuckDBConnection,
+  bytesToRead: number,
+  extending: boolean,
+): Promise<void> {
+  if (!extending && bytesToRead > ONE_THREAD_BYTES) await connection.run('RESET threads');
 }
 
 /**

@@ -270,11 +270,11 @@ export async function runStagingChecks(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
 ): Promise<CheckOutcome[]> {
-  const outcomes: CheckOutcome[] = [];
-  for (const check of pipelineChecks(pipeline)) {
-    if (readsStaging(check, pipeline)) outcomes.push(await evaluate(connection, check, pipeline));
-  }
-  return outcomes;
+  return evaluateAll(
+    connection,
+    pipelineChecks(pipeline).filter((check) => readsStaging(check, pipeline)),
+    pipeline,
+  );
 }
 
 /**
@@ -287,17 +287,20 @@ export async function runChecks(
   pipeline: PipelineDefinition,
   staged: readonly (readonly CheckOutcome[])[],
 ): Promise<CheckOutcome[]> {
-  const outcomes: CheckOutcome[] = [];
-  for (const check of pipelineChecks(pipeline)) {
-    outcomes.push(
-      readsStaging(check, pipeline)
-        ? addUp(
-            check,
-            staged.flatMap((group) => group.filter((o) => sameCheck(o, check))),
-          )
-        : await evaluate(connection, check, pipeline),
-    );
-  }
+  const checks = pipelineChecks(pipeline);
+  const evaluated = await evaluateAll(
+    connection,
+    checks.filter((check) => !readsStaging(check, pipeline)),
+    pipeline,
+  );
+  const outcomes = checks.map((check) =>
+    readsStaging(check, pipeline)
+      ? addUp(
+          check,
+          staged.flatMap((group) => group.filter((o) => sameCheck(o, check))),
+        )
+      : (evaluated.shift() as CheckOutcome),
+  );
   // One appender for the run's outcomes: a prepared INSERT per check cost half a second.
   const appender = await connection.createAppender('check_result');
   for (const outcome of outcomes) {
@@ -332,6 +335,58 @@ function addUp(check: DeclaredCheck, outcomes: readonly CheckOutcome[]): CheckOu
   };
 }
 
+/**
+ * The checks' outcomes, in order, from one statement: one statement per check cost a few
+ * milliseconds each to plan and run, most of a check on the small tables of a release or two
+ * (and of the empty ones of a source with nothing to load). When that statement fails, the
+ * checks run one by one, so that the error names the check.
+ */
+async function evaluateAll(
+  connection: DuckDBConnection,
+  checks: readonly DeclaredCheck[],
+  pipeline: PipelineDefinition,
+): Promise<CheckOutcome[]> {
+  if (checks.length < 2) {
+    return checks[0] ? [await evaluate(connection, checks[0], pipeline)] : [];
+  }
+  let rows: unknown[][];
+  try {
+    const reader = await connection.runAndReadAll(
+      `WITH ${checks.map((check, i) => `failures_${i} AS (${check.failures})`).join(',\n')}
+      ${checks
+        .map(
+          (_, i) => `SELECT ${i} AS i, (SELECT count(*) FROM failures_${i}),
+             (SELECT list(f) FROM (SELECT * FROM failures_${i} LIMIT ${EXAMPLES}) t(f))`,
+        )
+        .join('\nUNION ALL\n')}
+      ORDER BY i`,
+    );
+    rows = reader.getRowsJS();
+  } catch {
+    const outcomes: CheckOutcome[] = [];
+    for (const check of checks) outcomes.push(await evaluate(connection, check, pipeline));
+    return outcomes;
+  }
+  return checks.map((check, i) => {
+    const [, count, examples] = rows[i] as [number, bigint | number, string[] | null];
+    return outcome(check, count, examples);
+  });
+}
+
+function outcome(
+  check: DeclaredCheck,
+  count: bigint | number,
+  examples: string[] | null,
+): CheckOutcome {
+  return {
+    name: check.name,
+    table: check.table,
+    severity: check.severity,
+    failing: Number(count),
+    examples: examples ?? [],
+  };
+}
+
 async function evaluate(
   connection: DuckDBConnection,
   check: DeclaredCheck,
@@ -347,11 +402,5 @@ async function evaluate(
     throw new Error(`check "${check.name}" of ${pipeline.source}: ${(error as Error).message}`);
   }
   const [count, examples] = reader.getRowsJS()[0] as [bigint | number, string[] | null];
-  return {
-    name: check.name,
-    table: check.table,
-    severity: check.severity,
-    failing: Number(count),
-    examples: examples ?? [],
-  };
+  return outcome(check, count, examples);
 }

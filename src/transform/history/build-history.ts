@@ -68,9 +68,16 @@ export async function buildHistory(
   if (extended) {
     await withSince(connection, added.since, () => connection.run(extendedHistorySql(spec)));
   } else {
-    await connection.run(historyTableSql(spec));
-    await connection.run(historyConstraints(spec));
-    await connection.run(historyComments(spec));
+    // One commit: a commit per statement (an ALTER per NOT NULL column, a COMMENT per column)
+    // cost more than the statements on the small tables of most sources.
+    try {
+      await connection.run(
+        `BEGIN TRANSACTION;\n${historyTableSql(spec)};\n${historyConstraints(spec)}\n${historyComments(spec)}\nCOMMIT`,
+      );
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => {});
+      throw error;
+    }
   }
   return { spec, added, extended };
 }
