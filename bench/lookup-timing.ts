@@ -1,7 +1,8 @@
 /**
  * Lookup latency alone, without a refresh: `lookupCode` on N codes drawn from pfs_rvu of an
  * existing out/ (default out/fee_schedule.duckdb), in-process, after 20 warm-up lookups; and, with
- * --as-of, the same with an as-of date (the computed code_card view). Prints p50/p95/max in ms.
+ * LOOKUP_AS_OF=YYYY-MM-DD, the same as of that day (the computed code_card view). Prints p50, p95,
+ * max and the process's CPU time a lookup, in ms.
  *
  *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/lookup-timing.js [database] [count]
  */
@@ -27,6 +28,8 @@ try {
   }
   const times: number[] = [];
   let misses = 0;
+  // CPU time of the process (DuckDB's threads included) says less about other load than wall time.
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     const code = codes[rng.int(codes.length)] as string;
     const started = performance.now();
@@ -34,9 +37,10 @@ try {
     times.push(performance.now() - started);
     if (cards.length === 0) misses++;
   }
+  const cpu = process.cpuUsage(cpuBefore);
   const ms = (v: number) => v.toFixed(3);
   console.log(
-    `${count} lookups${asOf ? ` as of ${asOf}` : ''} over ${codes.length} codes: p50 ${ms(percentile(times, 50))} ms, p95 ${ms(percentile(times, 95))} ms, max ${ms(Math.max(...times))} ms, misses ${misses}`,
+    `${count} lookups${asOf ? ` as of ${asOf}` : ''} over ${codes.length} codes: p50 ${ms(percentile(times, 50))} ms, p95 ${ms(percentile(times, 95))} ms, max ${ms(Math.max(...times))} ms, CPU ${ms((cpu.user + cpu.system) / 1000 / count)} ms a lookup, misses ${misses}`,
   );
 } finally {
   await schedule.close();
