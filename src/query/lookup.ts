@@ -104,7 +104,7 @@ export async function lookupCode(
   }
   if (options.asOf !== undefined) query = query.where('as_of', '<=', options.asOf);
   // Ordered here, not by DuckDB: a code has a few rows, and an ORDER BY over the wide rows cost
-  // DuckDB about a millisecond a lookup (bench/lookup-timing.ts).
+  // DuckDB up to a millisecond a lookup on a busy machine (bench/lookup-timing.ts).
   const rows = await query.execute();
   const newest = rows.reduce<string | null>(
     (max, r) => (max === null || (r.as_of as string) > max ? (r.as_of as string) : max),
