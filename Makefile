@@ -16,6 +16,8 @@ $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
 	@# From an empty dist/: a module moved or removed leaves no stale copy behind (npm pack ships dist/).
 	rm -rf dist
 	npx tsc -p tsconfig.json
+	@# The CLI as one file (chunks per command): loading a thousand modules was most of its start-up.
+	node dist/scripts/bundle-cli.js
 	@chmod +x dist/src/cli.js
 	@touch $@
 

@@ -1,27 +1,18 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { fse } from './helpers/cli.js';
 
-const repoRaw = fileURLToPath(new URL('../raw', import.meta.url));
-
 describe('fse CLI', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fse-cli-'));
-    await cp(repoRaw, join(dir, 'raw'), { recursive: true });
-    const result = await fse('refresh', '--raw', join(dir, 'raw'), '--out', join(dir, 'out'));
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('19090 rows loaded');
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+  // The shared refresh of raw/ (test/global-setup.ts), run by this CLI: no refresh of its own.
+  const out = inject('fullRefresh').outDir;
+
+  it('refresh says what it loaded from each release', () => {
+    expect(inject('fullRefresh').stdout).toContain(
+      'pfs-rvu RVU25D (effective 2025-10-01): 19090 rows loaded',
+    );
   });
 
   it('lookup 38211 --json gives the decoded card of the CMS file', async () => {
-    const result = await fse('lookup', '38211', '--json', '--out', join(dir, 'out'));
+    const result = await fse('lookup', '38211', '--json', '--out', out);
     expect(result.code).toBe(0);
     const cards = JSON.parse(result.stdout);
     expect(cards).toHaveLength(1);
@@ -56,28 +47,20 @@ describe('fse CLI', () => {
   });
 
   it('lookup with --modifier returns only that component', async () => {
-    const result = await fse(
-      'lookup',
-      '71046',
-      '--modifier',
-      'tc',
-      '--json',
-      '--out',
-      join(dir, 'out'),
-    );
+    const result = await fse('lookup', '71046', '--modifier', 'tc', '--json', '--out', out);
     const cards = JSON.parse(result.stdout);
     expect(cards.map((c: { modifier: string }) => c.modifier)).toEqual(['TC']);
     expect(cards[0].indicators.pctc_indicator.code).toBe('1');
   });
 
   it('lookup prints the AMA notice with a text card', async () => {
-    const result = await fse('lookup', '38211', '--out', join(dir, 'out'));
+    const result = await fse('lookup', '38211', '--out', out);
     expect(result.stdout).toMatch(/Status Code\s+I\s+Not valid for Medicare purposes/);
     expect(result.stdout).toContain('copyright American Medical Association');
   });
 
   it('lookup of an unknown code exits 1', async () => {
-    const result = await fse('lookup', 'ZZZZZ', '--out', join(dir, 'out'));
+    const result = await fse('lookup', 'ZZZZZ', '--out', out);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('no loaded source lists this code');
   });

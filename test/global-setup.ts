@@ -7,8 +7,8 @@ import { fse } from './helpers/cli.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** raw/ and out/ of one full refresh shared by the read-only suites. */
-    fullRefresh: { rawDir: string; outDir: string };
+    /** raw/ and out/ of one full refresh shared by the read-only suites, and what it printed. */
+    fullRefresh: { rawDir: string; outDir: string; stdout: string };
     /** Where the bad-input corpus leaves its summary line, printed when the run ends. */
     corpusSummaryFile: string;
   }
@@ -33,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // while after it returned (DuckDB: "Conflicting lock is held in node (PID of this process)").
   const result = await fse('refresh', '--raw', rawDir, '--out', outDir);
   if (result.code !== 0) throw new Error(`the shared refresh failed:\n${result.stderr}`);
-  project.provide('fullRefresh', { rawDir, outDir });
+  project.provide('fullRefresh', { rawDir, outDir, stdout: result.stdout });
   const corpusSummaryFile = join(dir, 'corpus-summary.txt');
   project.provide('corpusSummaryFile', corpusSummaryFile);
   return async () => {

@@ -1,5 +1,6 @@
-import * as cheerio from 'cheerio';
+import type * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { loadHtml } from '../../src/load-html.js';
 import {
   type CodePageField,
   fieldByKey,
@@ -211,7 +212,7 @@ export function parseCodePage(
       `its elements nest ${markup} levels deep (at most ${MAX_DEPTH} are read)`,
     );
   }
-  const $ = cheerio.load(html);
+  const $ = loadHtml(html);
   const depth = nestingDepth($.root().get(0) as AnyNode);
   if (depth > MAX_DEPTH) {
     throw new CodePageRefusedError(

@@ -1,4 +1,4 @@
-import * as cheerio from 'cheerio';
+import { loadHtml } from '../../load-html.js';
 
 /** One link on a page, resolved and with the text around it. */
 export interface PageLink {
@@ -74,7 +74,7 @@ export class DiscoveryError extends Error {
 
 /** Every `a[href]` of an HTML page, resolved against `baseUrl`, in document order. */
 export function extractLinks(html: string, baseUrl: string): PageLink[] {
-  const $ = cheerio.load(html);
+  const $ = loadHtml(html);
   const links: PageLink[] = [];
   $('a[href]').each((_, element) => {
     const anchor = $(element);
