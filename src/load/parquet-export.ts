@@ -35,6 +35,11 @@ export interface ParquetTable {
    * release writes only the years it changed. An empty table is one empty <table>.parquet.
    */
   segmentBy?: string;
+  /**
+   * The table whose release ids are a view's partitions (a decoded view's rows are its table's):
+   * listing them from the view ran its label joins once more per row.
+   */
+  partitionsFrom?: string;
 }
 
 export interface ReleaseFiles {
@@ -223,7 +228,9 @@ async function partitionValues(
         : null;
     return value === null
       ? []
-      : [`SELECT DISTINCT ${i} AS i, ${value} AS value FROM ${identifier(table.name)}`];
+      : [
+          `SELECT DISTINCT ${i} AS i, ${value} AS value FROM ${identifier(table.partitionsFrom ?? table.name)}`,
+        ];
   });
   const values = tables.map((): string[] => []);
   if (queries.length === 0) return values;

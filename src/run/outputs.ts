@@ -59,7 +59,7 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
         key: v.key,
         orderBy: keyOrder(v.key),
         ...(v.notNull ? { notNull: v.notNull } : {}),
-        ...(v.decodes ? { nullableAs: v.decodes.table } : {}),
+        ...(v.decodes ? { nullableAs: v.decodes.table, partitionsFrom: v.decodes.table } : {}),
       })),
     ]),
     ...historyParquetTables(catalog.pipelines),
