@@ -1118,6 +1118,24 @@ function gitSource(): BenchReport['source'] {
   };
 }
 
+/** Lookups on the refreshed database of outDir, measured and their p50 and p95 printed. */
+async function reportedLookups(
+  outDir: string,
+  config: Pick<BenchConfig, 'lookups' | 'seed'>,
+  label: string,
+  progress: (line: string) => void,
+): Promise<LookupStats> {
+  const lookup = await measureLookups(
+    join(outDir, 'fee_schedule.duckdb'),
+    config.lookups,
+    config.seed,
+  );
+  progress(
+    `  ${label}: p50 ${fixed(lookup.p50Ms, 2)} ms, p95 ${fixed(lookup.p95Ms, 2)} ms over ${lookup.lookups}`,
+  );
+  return lookup;
+}
+
 export async function measureLookups(
   databasePath: string,
   count: number,
@@ -1310,14 +1328,7 @@ export async function runBench(
     // A no-op refresh loads nothing: it finds the published run current and leaves it.
     const noop = await measure('no-op refresh', refreshJob, 0);
 
-    const lookup = await measureLookups(
-      join(outDir, 'fee_schedule.duckdb'),
-      config.lookups,
-      config.seed,
-    );
-    progress(
-      `  lookup: p50 ${fixed(lookup.p50Ms, 2)} ms, p95 ${fixed(lookup.p95Ms, 2)} ms over ${lookup.lookups}`,
-    );
+    const lookup = await reportedLookups(outDir, config, 'lookup', progress);
     const diff = await measureDiff(join(outDir, 'fee_schedule.duckdb'), config.runs);
     if (diff) {
       progress(
@@ -1440,14 +1451,7 @@ async function measureMix(
   if (missing.length > 0)
     throw new Error(`mix full refresh: no rows loaded for ${missing.join(', ')}`);
   const noop = await measure('mix no-op refresh', refreshJob, 0);
-  const lookup = await measureLookups(
-    join(outDir, 'fee_schedule.duckdb'),
-    config.lookups,
-    config.seed,
-  );
-  progress(
-    `  mix lookup: p50 ${fixed(lookup.p50Ms, 2)} ms, p95 ${fixed(lookup.p95Ms, 2)} ms over ${lookup.lookups}`,
-  );
+  const lookup = await reportedLookups(outDir, config, 'mix lookup', progress);
 
   const plus = await ensureMixIncremental(data, params);
   const incOut = join(work, 'out-mix-plus1q');
