@@ -888,41 +888,26 @@ export function stageMemoryRows(stages: StageBreakdown): string[][] {
 }
 
 export function mixTableRows(mix: MixReport): string[][] {
-  const ratio = (a: number, b: number): string => fixed(a / b, 2);
+  const row = (label: string, series: Series, vsCeiling: string): string[] => [
+    label,
+    fixed(series.median, 2),
+    fixed(series.cpuMedian, 2),
+    vsCeiling,
+    fixed(series.peakRssMib, 0),
+    fixed(median(series.load1), 1),
+  ];
+  const ratio = (series: Series): string => fixed(series.median / mix.ceiling.median, 2);
+  const incremental = mix.incremental.series;
   return [
     ['mix', 'seconds', 'CPU s', 'vs ceiling', 'peak RSS MiB', 'load avg'],
-    [
-      'ceiling',
-      fixed(mix.ceiling.median, 2),
-      fixed(mix.ceiling.cpuMedian, 2),
-      '1.00',
-      fixed(mix.ceiling.peakRssMib, 0),
-      fixed(median(mix.ceiling.load1), 1),
-    ],
-    [
-      'full refresh',
-      fixed(mix.pipeline.median, 2),
-      fixed(mix.pipeline.cpuMedian, 2),
-      ratio(mix.pipeline.median, mix.ceiling.median),
-      fixed(mix.pipeline.peakRssMib, 0),
-      fixed(median(mix.pipeline.load1), 1),
-    ],
-    [
+    row('ceiling', mix.ceiling, '1.00'),
+    row('full refresh', mix.pipeline, ratio(mix.pipeline)),
+    row(
       `+1 quarter (${fixed(mix.incremental.ofFull * 100, 0)} % of full)`,
-      fixed(mix.incremental.series.median, 2),
-      fixed(mix.incremental.series.cpuMedian, 2),
-      ratio(mix.incremental.series.median, mix.ceiling.median),
-      fixed(mix.incremental.series.peakRssMib, 0),
-      fixed(median(mix.incremental.series.load1), 1),
-    ],
-    [
-      'no-op',
-      fixed(mix.noop.median, 2),
-      fixed(mix.noop.cpuMedian, 2),
-      '',
-      fixed(mix.noop.peakRssMib, 0),
-      fixed(median(mix.noop.load1), 1),
-    ],
+      incremental,
+      ratio(incremental),
+    ),
+    row('no-op', mix.noop, ''),
   ];
 }
 
