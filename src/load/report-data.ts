@@ -109,21 +109,36 @@ export async function readChanges(
             count(DISTINCT key) FILTER (WHERE change = 'changed') AS changed
      FROM release_diff GROUP BY source, to_release ORDER BY source, any_value(effective_from)`,
   );
+  const read = counts.filter((c) => readNow.has(`${c.source}/${c.to_release}`));
+  // The five rows most changed of every release read, in one statement: one per release read
+  // each scanned release_diff again (248 statements, 5 s at 100 releases of every PFS file).
+  const top = await query<{
+    source: string;
+    to_release: string;
+    key: string;
+    columns: number;
+    detail: string;
+  }>(
+    connection,
+    // Codes, not labels: short enough to read in a line (fse diff gives the labels).
+    `SELECT source, to_release, key, columns, detail FROM (
+       SELECT *, row_number() OVER (PARTITION BY source, to_release ORDER BY columns DESC, key) AS n
+       FROM (
+         SELECT source, to_release, coalesce(hcpcs, key) AS key, count(*) AS columns,
+                string_agg(column_name || ' ' || coalesce(left(old_value, 24), '∅') || ' → ' ||
+                           coalesce(left(new_value, 24), '∅'), '; ' ORDER BY column_name) AS detail
+         FROM release_diff WHERE change = 'changed'
+         GROUP BY source, to_release, coalesce(hcpcs, key)))
+     WHERE n <= 5
+     ORDER BY source, to_release, columns DESC, key`,
+  );
   const changes: SourceChange[] = [];
-  for (const c of counts.filter((c) => readNow.has(`${c.source}/${c.to_release}`))) {
-    const top = await query<{ key: string; columns: number; detail: string }>(
-      connection,
-      // Codes, not labels: short enough to read in a line (fse diff gives the labels).
-      `SELECT coalesce(hcpcs, key) AS key, count(*) AS columns,
-              string_agg(column_name || ' ' || coalesce(left(old_value, 24), '∅') || ' → ' ||
-                         coalesce(left(new_value, 24), '∅'), '; ' ORDER BY column_name) AS detail
-       FROM release_diff
-       WHERE source = ${literal(c.source)} AND to_release = ${literal(c.to_release)} AND change = 'changed'
-       GROUP BY ALL ORDER BY columns DESC, key LIMIT 5`,
-    );
+  for (const c of read) {
     changes.push({
       ...numbers(c, ['added', 'ended', 'changed']),
-      top: top.map((t) => ({ ...t, columns: Number(t.columns) })),
+      top: top
+        .filter((t) => t.source === c.source && t.to_release === c.to_release)
+        .map(({ key, columns, detail }) => ({ key, columns: Number(columns), detail })),
     });
   }
   return changes;
