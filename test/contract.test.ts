@@ -148,6 +148,22 @@ describe('the Parquet contract (out/manifest.json)', () => {
     }
   });
 
+  it("writes a mart stored in key order as stored: pfs_payment_current's file is in key order", async () => {
+    const outDir = inject('fullRefresh').outDir;
+    const glob = join(outDir, 'parquet', 'pfs_payment_current', '*/*.parquet');
+    // NULLS FIRST as the export orders: no modifier ('') before any modifier.
+    const [order] = await rows(
+      db,
+      `SELECT count(*) AS rows, count(*) FILTER (WHERE previous > current) AS out_of_order FROM (
+         SELECT (hcpcs, coalesce(modifier, ''), basis, mac, locality_number) AS current,
+                lag((hcpcs, coalesce(modifier, ''), basis, mac, locality_number))
+                  OVER (ORDER BY file_row_number) AS previous
+         FROM read_parquet(${literal(glob)}, file_row_number = true))`,
+    );
+    expect(Number(order?.rows)).toBe(984_161);
+    expect(order?.out_of_order).toBe('0');
+  });
+
   it('gives a dataset with no rows one file with its columns (the glob finds it)', async () => {
     const outDir = inject('fullRefresh').outDir;
     const qpp = contract.datasets.find((d) => d.name === 'pfs_rvu_qpp');

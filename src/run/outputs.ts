@@ -65,14 +65,14 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
     ...historyParquetTables(catalog.pipelines),
     ...catalog.marts.flatMap((m): ExportedDataset[] => {
       if (!m.export || !m.sources.every((source) => sources.has(source))) return [];
-      const { releasesOf, notNull } = m.export;
+      const { releasesOf, notNull, storedInKeyOrder } = m.export;
       // Partitioned: release_id is the partition, the key within a release the rest.
       const key = releasesOf ? m.key.filter((k) => k !== 'release_id') : m.key;
       return [
         {
           name: m.file.replace(/\.sql$/, ''),
           key,
-          orderBy: keyOrder(key),
+          ...(storedInKeyOrder ? {} : { orderBy: keyOrder(key) }),
           ...(releasesOf ? { source: releasesOf } : {}),
           ...(notNull ? { notNull } : {}),
         },
