@@ -17,7 +17,14 @@ import {
 import { recordStages, type StageMemory } from './stage-memory.js';
 
 export type ChildJob = (
-  | { mode: 'refresh'; rawDir: string; outDir: string; resultFile: string }
+  | {
+      mode: 'refresh';
+      rawDir: string;
+      outDir: string;
+      resultFile: string;
+      /** Marts (their files) left out of the catalog: what a mart costs is the difference. */
+      withoutMarts?: string[];
+    }
   | { mode: 'ceiling'; rawDir: string; workDir: string; resultFile: string }
   | { mode: 'files-ceiling'; files: CeilingFile[]; workDir: string; resultFile: string }
 ) & {
@@ -100,11 +107,15 @@ export async function runJob(job: ChildJob): Promise<ChildResult> {
       rows = result.rows;
     } else {
       // Imported here so that the ceiling never loads the pipeline's modules.
-      const { refresh } = await import('../src/index.js');
+      const { CATALOG } = await import('../src/index.js');
+      const { refresh } = await import('../src/run/refresh.js');
+      const without = new Set(job.withoutMarts ?? []);
+      const catalog = { ...CATALOG, marts: CATALOG.marts.filter((m) => !without.has(m.file)) };
       const started = performance.now();
       const recorder = recordStages(started);
       recorder.stage('(start: lock and open)');
       const summary = await refresh({
+        catalog,
         rawDir: job.rawDir,
         outDir: job.outDir,
         log: (line) => log.push({ ms: performance.now() - started, line }),

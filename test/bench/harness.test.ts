@@ -213,6 +213,22 @@ describe('report helpers', () => {
     expect(evaluateTargets([scale(100, 10, 30)], null)[0]).toMatchObject({ met: false });
   });
 
+  it('judges the payment marts by full refreshes with and without them', () => {
+    const payment = (without: number) =>
+      evaluateTargets([{ ...scale(100, 10, 46), withoutPaymentMarts: s(without) }], null).find(
+        (t) => t.name.startsWith('payment marts'),
+      );
+    expect(payment(40)).toMatchObject({
+      met: true,
+      measured: '+15.0 % (46.00 s with, 40.00 s without; CPU +15.0 %) at 100 releases',
+    });
+    expect(payment(39.9)?.met).toBe(false);
+    // Not measured (no package): no such target.
+    expect(
+      evaluateTargets([scale(100, 10, 46)], null).some((t) => t.name.startsWith('payment')),
+    ).toBe(false);
+  });
+
   it('formats the main table with throughput and ratio', () => {
     const rows = mainTableRows([scale(10, 2, 4)]);
     expect(rows[0]).toEqual([
