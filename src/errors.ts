@@ -15,10 +15,20 @@ export class InputError extends Error {
 const MESSAGE_MAX_CHARS = 2_000;
 
 /**
- * A file no reader could read at all, with the reader's message. DuckDB may quote the offending
- * line in it; a 10 MB line is no use in an error, so the message is cut.
+ * DuckDB's "Out of Memory Error", as thrown or wrapped in another message: a statement needed
+ * more than the database's memory_limit. The environment's failure, never the input's.
  */
-export function unreadableFile(file: string, error: unknown): InputError {
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('Out of Memory Error');
+}
+
+/**
+ * A file no reader could read at all, with the reader's message. DuckDB may quote the offending
+ * line in it; a 10 MB line is no use in an error, so the message is cut. DuckDB running out of
+ * memory while reading it is no fault of the file: that error is given back as it is.
+ */
+export function unreadableFile(file: string, error: unknown): Error {
+  if (isOutOfMemory(error)) return error as Error;
   const message = error instanceof Error ? error.message : String(error);
   return new InputError(
     file,

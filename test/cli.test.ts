@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { fse } from './helpers/cli.js';
+import { fse, fseWith } from './helpers/cli.js';
+import { REPO_RAW_DIR } from './helpers/raw.js';
 
 describe('fse CLI', () => {
   // The shared refresh of raw/ (test/global-setup.ts), run by this CLI: no refresh of its own.
@@ -68,5 +73,35 @@ describe('fse CLI', () => {
   it('an unknown command is a usage error (exit 2)', async () => {
     const result = await fse('frobnicate');
     expect(result.code).toBe(2);
+  });
+
+  it('a refresh that needs more memory than FSE_MEMORY_LIMIT is an environment error (exit 4), not bad input', async () => {
+    // 60MB: DuckDB runs out reading RVU25D's PPRRVU file, which the reader used to report as an
+    // unreadable file (exit 1, the file blamed).
+    const dir = await mkdtemp(join(tmpdir(), 'fse-oom-'));
+    try {
+      const result = await fseWith(
+        { env: { FSE_MEMORY_LIMIT: '60MB' } },
+        'refresh',
+        '--raw',
+        REPO_RAW_DIR,
+        '--out',
+        join(dir, 'out'),
+        '--quiet',
+      );
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain(
+        'DuckDB needed more memory than FSE_MEMORY_LIMIT=60MB gives it; set FSE_MEMORY_LIMIT higher',
+      );
+      expect(result.stderr).not.toContain('unreadable file');
+      const [line] = (await readFile(join(dir, 'out', 'runs.jsonl'), 'utf8')).trim().split('\n');
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        outcome: 'environment-error',
+        exit_code: 4,
+      });
+      expect(existsSync(join(dir, 'out', 'fee_schedule.duckdb'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

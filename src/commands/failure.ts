@@ -4,11 +4,13 @@ import {
   DiskFullError,
   type FailingCheck,
   InputError,
+  isOutOfMemory,
   LockBusyError,
 } from '../errors.js';
 import { SourcesFailedError } from '../extract/discovery/discover.js';
 import { DiscoveryError } from '../extract/discovery/landing-page.js';
 import { FetchError } from '../extract/fetch/errors.js';
+import { refreshMemoryLimit } from '../run/run-database.js';
 import type { RunOutcome } from '../run/run-log.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -85,6 +87,11 @@ export function failureOf(error: unknown): Failure {
   }
   if (error instanceof DiskFullError) {
     const summary = `refresh stopped, nothing was published: ${error.message}`;
+    return plain('environment-error', EXIT.diskFull, summary, `\n${summary}\n`);
+  }
+  if (isOutOfMemory(error)) {
+    // DuckDB's own limit, not the system's: the run needs more than FSE_MEMORY_LIMIT gives it.
+    const summary = `refresh stopped by the environment, nothing was published: DuckDB needed more memory than FSE_MEMORY_LIMIT=${refreshMemoryLimit()} gives it; set FSE_MEMORY_LIMIT higher (e.g. FSE_MEMORY_LIMIT=2GB) and run again (${(error as Error).message.split('\n')[0]})`;
     return plain('environment-error', EXIT.diskFull, summary, `\n${summary}\n`);
   }
   if (isEnvironmentError(error)) {

@@ -7,7 +7,7 @@ import { type DuckDBHandle, openDuckDB } from '../db/open-duckdb.js';
  * 600MB DuckDB's CSV reader slowed down sharply. A run that needs more fails with DuckDB's
  * "Out of Memory" and publishes nothing.
  */
-function refreshMemoryLimit(): string {
+export function refreshMemoryLimit(): string {
   return process.env.FSE_MEMORY_LIMIT || '600MB';
 }
 
