@@ -26,11 +26,40 @@ codes AS (
   SELECT i.as_of, o.hcpcs, NULL
   FROM opps_addendum_b o JOIN in_force i ON i.source = 'opps-addendum-b' AND i.release_id = o.release_id
 ),
+-- Each source's rows with the dates it is in force on: joined to the cards on as_of as well as
+-- the release, a card date filter (code_card_current's, a lookup's) reaches every source, which
+-- DuckDB then reads for that date's release alone. Joined on the release only, each source's
+-- every release went into a hash table (ten years of every source: 1.5 GB for one date).
+pfs_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN pfs_rvu t ON t.release_id = i.release_id WHERE i.source = 'pfs-rvu'
+),
+pfs_qpp_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN pfs_rvu_qpp t ON t.release_id = i.release_id WHERE i.source = 'pfs-rvu'
+),
+opps_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN opps_addendum_b t ON t.release_id = i.release_id
+  WHERE i.source = 'opps-addendum-b'
+),
+hcpcs_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN hcpcs_code t ON t.release_id = i.release_id
+  WHERE i.source = 'hcpcs' AND t.record_kind = 'procedure'
+),
 tos AS (
-  SELECT release_id, hcpcs,
-         string_agg(type_of_service, ',' ORDER BY position) AS type_of_service,
-         string_agg(type_of_service || ' - ' || coalesce(code_label('hcpcs_type_of_service', type_of_service, NULL), '?'), '; ' ORDER BY position) AS type_of_service_label
-  FROM hcpcs_tos GROUP BY release_id, hcpcs
+  SELECT i.as_of, t.release_id, t.hcpcs,
+         string_agg(t.type_of_service, ',' ORDER BY t.position) AS type_of_service,
+         string_agg(t.type_of_service || ' - ' || coalesce(code_label('hcpcs_type_of_service', t.type_of_service, NULL), '?'), '; ' ORDER BY t.position) AS type_of_service_label
+  FROM in_force i JOIN hcpcs_tos t ON t.release_id = i.release_id
+  WHERE i.source = 'hcpcs'
+  GROUP BY i.as_of, t.release_id, t.hcpcs
+),
+betos_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN betos_code t ON t.release_id = i.release_id WHERE i.source = 'betos'
+),
+mue_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN mue t ON t.release_id = i.release_id WHERE i.source = 'mue'
+),
+ccs_in_force AS (
+  SELECT i.as_of, t.* FROM in_force i JOIN ccs_range t ON t.release_id = i.release_id WHERE i.source = 'ccs'
 )
 SELECT
   c.as_of,
@@ -94,24 +123,29 @@ SELECT
   l_ccs.label AS ccs_label
 FROM codes c
 LEFT JOIN in_force ip ON ip.as_of = c.as_of AND ip.source = 'pfs-rvu'
-LEFT JOIN pfs_rvu p
-  ON p.release_id = ip.release_id AND p.hcpcs = c.hcpcs AND p.modifier IS NOT DISTINCT FROM c.modifier
-LEFT JOIN pfs_rvu_qpp pq
-  ON pq.release_id = ip.release_id AND pq.hcpcs = c.hcpcs AND pq.modifier IS NOT DISTINCT FROM c.modifier
+LEFT JOIN pfs_in_force p
+  ON p.as_of = c.as_of AND p.release_id = ip.release_id AND p.hcpcs = c.hcpcs
+ AND p.modifier IS NOT DISTINCT FROM c.modifier
+LEFT JOIN pfs_qpp_in_force pq
+  ON pq.as_of = c.as_of AND pq.release_id = ip.release_id AND pq.hcpcs = c.hcpcs
+ AND pq.modifier IS NOT DISTINCT FROM c.modifier
 LEFT JOIN pfs_payment_basis bq ON bq.release_id = ip.release_id AND bq.basis = 'qpp'
 LEFT JOIN in_force io ON io.as_of = c.as_of AND io.source = 'opps-addendum-b'
-LEFT JOIN opps_addendum_b o ON o.release_id = io.release_id AND o.hcpcs = c.hcpcs
+LEFT JOIN opps_in_force o ON o.as_of = c.as_of AND o.release_id = io.release_id AND o.hcpcs = c.hcpcs
 LEFT JOIN in_force ih ON ih.as_of = c.as_of AND ih.source = 'hcpcs'
-LEFT JOIN hcpcs_code h ON h.release_id = ih.release_id AND h.hcpcs = c.hcpcs AND h.record_kind = 'procedure'
-LEFT JOIN tos t ON t.release_id = ih.release_id AND t.hcpcs = c.hcpcs
+LEFT JOIN hcpcs_in_force h ON h.as_of = c.as_of AND h.release_id = ih.release_id AND h.hcpcs = c.hcpcs
+LEFT JOIN tos t ON t.as_of = c.as_of AND t.release_id = ih.release_id AND t.hcpcs = c.hcpcs
 LEFT JOIN in_force ib ON ib.as_of = c.as_of AND ib.source = 'betos'
-LEFT JOIN betos_code b ON b.release_id = ib.release_id AND b.hcpcs = c.hcpcs
+LEFT JOIN betos_in_force b ON b.as_of = c.as_of AND b.release_id = ib.release_id AND b.hcpcs = c.hcpcs
 LEFT JOIN in_force im ON im.as_of = c.as_of AND im.source = 'mue'
-LEFT JOIN mue mp ON mp.release_id = im.release_id AND mp.hcpcs = c.hcpcs AND mp.service_type = 'practitioner'
-LEFT JOIN mue mo ON mo.release_id = im.release_id AND mo.hcpcs = c.hcpcs AND mo.service_type = 'outpatient_hospital'
+LEFT JOIN mue_in_force mp
+  ON mp.as_of = c.as_of AND mp.release_id = im.release_id AND mp.hcpcs = c.hcpcs AND mp.service_type = 'practitioner'
+LEFT JOIN mue_in_force mo
+  ON mo.as_of = c.as_of AND mo.release_id = im.release_id AND mo.hcpcs = c.hcpcs
+ AND mo.service_type = 'outpatient_hospital'
 LEFT JOIN in_force ic ON ic.as_of = c.as_of AND ic.source = 'ccs'
-LEFT JOIN ccs_range cr
-  ON cr.release_id = ic.release_id AND code_shape(cr.range_start) = code_shape(c.hcpcs)
+LEFT JOIN ccs_in_force cr
+  ON cr.as_of = c.as_of AND cr.release_id = ic.release_id AND code_shape(cr.range_start) = code_shape(c.hcpcs)
  AND c.hcpcs BETWEEN cr.range_start AND cr.range_end
 -- Labels: indicator_code has one row per (system, code), so each join adds at most one row; a
 -- join is several times faster here than code_label's subquery per row. The join is on the code

@@ -31,19 +31,20 @@ function compared(alias: string, column: (typeof PFS_RVU_COLUMNS)[number]): stri
     : `${alias}.${column.name}`;
 }
 
-/** One query per compared column: the QPP rows whose value differs from the non-QPP row's. */
+/**
+ * The columns compared: each gives the text of a difference, or NULL where the two rows agree.
+ * One join of the two files' rows, the differences then listed per column: a join per column (30)
+ * held a hash table of the non-QPP rows each, and ten years of releases ran out of memory.
+ */
 const DIFFERENCES = PFS_RVU_COLUMNS.filter(
   (c) =>
     !(BASIS_COLUMNS as readonly string[]).includes(c.name) &&
     !['hcpcs', 'modifier'].includes(c.name),
 ).map(
   (c) => `
-        SELECT q.source_file || ':' || q.source_line || ': ${c.name} (${c.header}) is ' ||
-               coalesce(q.${c.name}, 'blank') || ' in the QPP file and ' || coalesce(n.${c.name}, 'blank') ||
-               ' in ' || n.source_file || ':' || n.source_line AS failure, q.source_file, q.source_line
-        FROM q JOIN n
-          ON n.release_id = q.release_id AND n.hcpcs = q.hcpcs AND n.modifier IS NOT DISTINCT FROM q.modifier
-        WHERE ${compared('q', c)} IS DISTINCT FROM ${compared('n', c)}`,
+          CASE WHEN ${compared('q', c)} IS DISTINCT FROM ${compared('n', c)}
+            THEN '${c.name} (${c.header}) is ' || coalesce(q.${c.name}, 'blank') || ' in the QPP file and ' ||
+                 coalesce(n.${c.name}, 'blank') END`,
 );
 
 /** The checks of a CY2026+ release's two files, run on the staged rows of each group. */
@@ -53,9 +54,19 @@ export const BASIS_CHECKS: readonly DeclaredCheck[] = [
     table: 'pfs_rvu_qpp',
     severity: 'blocking',
     failures: `
-      WITH q AS MATERIALIZED (SELECT * FROM ${STAGED_QPP}),
-      n AS MATERIALIZED (SELECT * FROM ${STAGED_NON_QPP} WHERE release_id IN (SELECT release_id FROM q))
-      SELECT failure FROM (${DIFFERENCES.join('\n        UNION ALL')})
+      WITH q AS (SELECT * FROM ${STAGED_QPP}),
+      n AS (SELECT * FROM ${STAGED_NON_QPP} WHERE release_id IN (SELECT release_id FROM q)),
+      pairs AS (
+        SELECT q.source_file, q.source_line, n.source_file AS other_file, n.source_line AS other_line,
+               [${DIFFERENCES.join(',')}] AS differences
+        FROM q JOIN n
+          ON n.release_id = q.release_id AND n.hcpcs = q.hcpcs AND n.modifier IS NOT DISTINCT FROM q.modifier
+      )
+      SELECT failure FROM (
+        SELECT source_file || ':' || source_line || ': ' || difference || ' in ' || other_file || ':' ||
+               other_line AS failure, source_file, source_line
+        FROM pairs, unnest(list_filter(differences, lambda d: d IS NOT NULL)) AS t(difference)
+      )
       ORDER BY source_file, source_line, failure`,
   },
   {
