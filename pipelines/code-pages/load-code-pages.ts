@@ -125,7 +125,11 @@ const CARD_CHUNK = 200;
 /**
  * Fills reconciliation from the code_card rows of the pages' codes, copied once into a
  * temporary table: code_card is a view, and a filter by code (bound, never spliced) lets DuckDB
- * read only those codes from each source.
+ * read only those codes from each source. A card date at a time: a date filter reaches every
+ * source (each joined on the dates it is in force), a code filter alone does not, and the cards
+ * of every date at once held every release of every source in hash tables (ten years of every
+ * source ran out of DuckDB's memory). Every card date is read: a page's card is the newest on or
+ * before its date that lists the code, else the code's newest.
  */
 async function reconcile(connection: DuckDBConnection, codes: readonly string[]): Promise<void> {
   const cards = 'temp.main.code_page_card';
@@ -133,15 +137,27 @@ async function reconcile(connection: DuckDBConnection, codes: readonly string[])
     `CREATE OR REPLACE TEMP TABLE code_page_card AS SELECT * FROM code_card WHERE false`,
   );
   try {
+    // The card dates, as code_card defines them.
+    const dates = (
+      await connection.runAndReadAll(
+        `SELECT DISTINCT CAST(effective_from AS VARCHAR) FROM release
+         WHERE effective_from IS NOT NULL ORDER BY 1`,
+      )
+    )
+      .getRowsJS()
+      .map(([day]) => String(day));
     for (let i = 0; i < codes.length; i += CARD_CHUNK) {
       const chunk = codes.slice(i, i + CARD_CHUNK);
       const insert = await connection.prepare(
-        `INSERT INTO ${cards} SELECT * FROM code_card WHERE modifier IS NULL AND hcpcs IN (${chunk
-          .map((_, n) => `$${n + 1}`)
-          .join(', ')})`,
+        `INSERT INTO ${cards} SELECT * FROM code_card
+         WHERE as_of = $1::DATE AND modifier IS NULL AND hcpcs IN (${chunk
+           .map((_, n) => `$${n + 2}`)
+           .join(', ')})`,
       );
-      insert.bind([...chunk]);
-      await insert.run();
+      for (const day of dates) {
+        insert.bind([day, ...chunk]);
+        await insert.run();
+      }
     }
     await connection.run(reconciliationSql(cards));
   } finally {
