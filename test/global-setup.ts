@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ declare module 'vitest' {
     fullRefresh: { rawDir: string; outDir: string; stdout: string };
     /** Where the bad-input corpus leaves its summary line, printed when the run ends. */
     corpusSummaryFile: string;
+    /** Where builds shared by several files are made (test/helpers/shared-build.ts). */
+    sharedBuildsDir: string;
   }
 }
 
@@ -36,6 +38,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('fullRefresh', { rawDir, outDir, stdout: result.stdout });
   const corpusSummaryFile = join(dir, 'corpus-summary.txt');
   project.provide('corpusSummaryFile', corpusSummaryFile);
+  const sharedBuildsDir = join(dir, 'shared');
+  await mkdir(sharedBuildsDir);
+  project.provide('sharedBuildsDir', sharedBuildsDir);
   return async () => {
     const corpusSummary = await readFile(corpusSummaryFile, 'utf8').catch(() => null);
     if (corpusSummary !== null) console.log(corpusSummary.trimEnd());

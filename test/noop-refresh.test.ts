@@ -1,4 +1,4 @@
-import { access, rm, utimes } from 'node:fs/promises';
+import { access, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
@@ -9,6 +9,7 @@ import {
   makeTempDir,
   RELEASE_SUBDIR,
   removeTempDirs,
+  smallPfsRaw,
 } from './helpers/raw.js';
 import { refresh } from './helpers/refresh.js';
 
@@ -36,10 +37,10 @@ describe('a refresh with nothing new in raw/', () => {
   });
 
   it('counts a manifest the refresh wrote as an input: the next refresh has nothing new', async () => {
-    const rawDir = await copyRaw();
+    // A release dropped in by hand (RVU25D's first 300 rows): no manifest until the refresh
+    // writes one.
+    const rawDir = await smallPfsRaw(300, 'noop-manifest-raw');
     const manifest = join(rawDir, RELEASE_SUBDIR, 'manifest.json');
-    // A release dropped in by hand: no manifest until the refresh writes one.
-    await rm(manifest);
     const outDir = join(await makeTempDir('noop-manifest'), 'out');
     const pipelines = [pfsRvuPipeline];
     expect((await refresh({ rawDir, outDir, pipelines })).unchanged).toBe(false);

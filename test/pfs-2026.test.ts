@@ -282,16 +282,23 @@ describe('lookup and diff across the 2025 → 2026 boundary', () => {
 });
 
 /**
- * A refresh of RVU25D and a CY2026 release whose QPP global row of `hcpcs` is edited (CSVs
- * only: the run blocks on them): what it threw, and where a code's row is in the QPP file.
+ * The codes of the blocked runs' CY2026 release: the rows the tests below edit. The QPP file is
+ * compared with the non-QPP file of its own release, so the release alone, small, blocks as a
+ * whole one beside RVU25D does (that refresh read 19,090 rows twice over for a few codes).
+ */
+const BLOCKED_RUN_CODES = new Set(['99213', '99214']);
+
+/**
+ * A refresh of a CY2026 release whose QPP global row of `hcpcs` is edited (CSVs only: the run
+ * blocks on them): what it threw, and where a code's row is in the QPP file.
  */
 async function blockedWithQppRow(
   hcpcs: string,
   edit: (row: string[]) => void,
 ): Promise<{ message: string; lineOf: (hcpcs: string) => number }> {
-  const raw = await copyRaw({ withoutTxt: true });
+  const raw = join(await makeTempDir('pfs-2026-bad-raw'), 'raw');
   const tampered = await writePfs2026Release(raw, 'RVU26A', {
-    codes: CODES,
+    codes: BLOCKED_RUN_CODES,
     txt: false,
     editQppRows: (rows) => edit(rows.find((r) => r[0] === hcpcs && r[1] === '') as string[]),
   });

@@ -6,16 +6,14 @@ import { identifier, literal } from '../src/db/sql.js';
 import { counts, openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
 import {
   CSV_KEY,
-  copyRaw,
   type ManifestJson,
-  makeTempDir,
   REPO_RAW_DIR,
   readManifestJson,
   removeTempDirs,
   TXT_KEY,
 } from './helpers/raw.js';
 import type { RefreshSummary } from './helpers/refresh.js';
-import { refreshPfs } from './helpers/refresh.js';
+import { sharedPfsRun } from './helpers/refresh.js';
 
 let summary: RefreshSummary;
 let db: DuckDBHandle;
@@ -24,9 +22,8 @@ let repoManifest: ManifestJson;
 
 beforeAll(async () => {
   repoManifest = await readManifestJson(REPO_RAW_DIR);
-  const rawDir = await copyRaw();
-  const outDir = await makeTempDir('out');
-  summary = await refreshPfs({ rawDir, outDir });
+  let outDir: string;
+  ({ outDir, summary } = await sharedPfsRun());
   db = await openOutDatabase(outDir);
   connection = db.connection;
 });

@@ -6,15 +6,8 @@ import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { identifier, literal } from '../src/db/sql.js';
 import { CORE_TABLES as CORE_TABLE_DECLARATIONS } from '../src/models/tables.js';
 import { counts, openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
-import {
-  CSV_KEY,
-  copyRaw,
-  makeTempDir,
-  REPO_RAW_DIR,
-  readManifestJson,
-  removeTempDirs,
-} from './helpers/raw.js';
-import { refreshPfs } from './helpers/refresh.js';
+import { CSV_KEY, REPO_RAW_DIR, readManifestJson, removeTempDirs } from './helpers/raw.js';
+import { sharedPfsRun } from './helpers/refresh.js';
 
 const CORE_TABLES = CORE_TABLE_DECLARATIONS.map((t) => t.name);
 
@@ -41,8 +34,7 @@ beforeAll(async () => {
   const csv = manifest.files.find((f) => f.path === 'PPRRVU2025_Oct.csv');
   if (!csv) throw new Error('PPRRVU2025_Oct.csv not in the repository manifest');
   csvSha256 = csv.sha256;
-  const outDir = await makeTempDir('out');
-  const summary = await refreshPfs({ rawDir: await copyRaw(), outDir });
+  const { outDir, summary } = await sharedPfsRun();
   parquetDir = summary.parquetDir;
   expect(parquetDir).toBe(join(outDir, 'parquet'));
   factParquet = `read_parquet(${literal(join(parquetDir, 'pfs_rvu', '**', '*.parquet'))}, hive_partitioning = true)`;

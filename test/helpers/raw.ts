@@ -37,6 +37,8 @@ export interface CopyRawOptions {
   withoutManifest?: boolean;
   /** Drop the fixed-width TXT variant from the copy (and from its manifest, if one is kept). */
   withoutTxt?: boolean;
+  /** The folder to copy into (a shared build's), instead of a temp dir of this test file. */
+  parent?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface CopyRawOptions {
  * these tests are about PFS, and a refresh of them would only slow the suite down).
  */
 export async function copyRaw(options: CopyRawOptions = {}): Promise<string> {
-  const dir = join(await makeTempDir('raw'), 'raw');
+  const dir = join(options.parent ?? (await makeTempDir('raw')), 'raw');
   await cp(join(REPO_RAW_DIR, 'pfs-rvu'), join(dir, 'pfs-rvu'), { recursive: true });
   const release = join(dir, RELEASE_SUBDIR);
   if (options.withoutManifest) await rm(join(release, 'manifest.json'));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CATALOG } from '../../pipelines/index.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import type { Catalog } from '../../src/catalog.js';
@@ -7,6 +8,8 @@ import {
   type RefreshSummary,
   refresh as runRefresh,
 } from '../../src/run/refresh.js';
+import { copyRaw } from './raw.js';
+import { sharedBuild } from './shared-build.js';
 
 export type { RefreshSummary } from '../../src/run/refresh.js';
 
@@ -45,4 +48,16 @@ export async function failedRefresh(
   );
   if (!(outcome instanceof Error)) throw new Error('the refresh succeeded but should have failed');
   return outcome;
+}
+
+/**
+ * refreshPfs() of a copy of the repository's raw/pfs-rvu (RVU25D whole, manifest and TXT),
+ * built once per run and shared by the files that only read it (sharedBuild): its out dir and
+ * the summary.
+ */
+export async function sharedPfsRun(): Promise<{ outDir: string; summary: RefreshSummary }> {
+  const { dir, value } = await sharedBuild('pfs-rvu25d', async (parent) =>
+    refreshPfs({ rawDir: await copyRaw({ parent }), outDir: join(parent, 'out') }),
+  );
+  return { outDir: join(dir, 'out'), summary: value };
 }

@@ -13,7 +13,7 @@ import { counts, openOutDatabase, rowsJson, scalar, tableFingerprints } from '..
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { type RefreshSummary, refresh } from '../helpers/refresh.js';
 import { runFse } from './fse.js';
-import { EDITS, makeHistoryRaw } from './releases.js';
+import { EDITS, sharedHistoryBuild } from './releases.js';
 
 // Five PFS releases side by side: the real RVU25D and four made from it (see releases.ts).
 let rawDir: string;
@@ -22,9 +22,7 @@ let summary: RefreshSummary;
 let db: DuckDBHandle;
 
 beforeAll(async () => {
-  ({ rawDir } = await makeHistoryRaw());
-  outDir = await makeTempDir('history-out');
-  summary = await refresh({ rawDir, outDir, pipelines: [pfsRvuPipeline] });
+  ({ rawDir, outDir, summary } = await sharedHistoryBuild());
   db = await openOutDatabase(outDir);
 });
 

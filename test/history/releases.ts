@@ -1,6 +1,9 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { makeTempDir, REPO_RAW_DIR } from '../helpers/raw.js';
+import { type RefreshSummary, refresh } from '../helpers/refresh.js';
+import { sharedBuild } from '../helpers/shared-build.js';
 
 /**
  * Later PFS releases made from the one real release, by documented, deterministic edits of
@@ -119,10 +122,13 @@ async function writeRelease(
 
 /**
  * A temp raw dir with the real RVU25D (its CSV only) and the four derived releases, or only the
- * releases named in `only`.
+ * releases named in `only`; in `parent` when given (a shared build's folder), else in a temp dir.
  */
-export async function makeHistoryRaw(only?: readonly string[]): Promise<HistoryRaw> {
-  const rawDir = join(await makeTempDir('history-raw'), 'raw');
+export async function makeHistoryRaw(
+  only?: readonly string[],
+  parent?: string,
+): Promise<HistoryRaw> {
+  const rawDir = join(parent ?? (await makeTempDir('history-raw')), 'raw');
   await cp(join(REPO_RAW_DIR, 'pfs-rvu'), join(rawDir, 'pfs-rvu'), { recursive: true });
   // The fixed-width variant of RVU25D is left out (other suites compare it): a faster refresh.
   const base25 = join(rawDir, 'pfs-rvu', 'RVU25D');
@@ -197,4 +203,21 @@ export async function makeHistoryRaw(only?: readonly string[]): Promise<HistoryR
       RVU26C: c.length,
     },
   };
+}
+
+/**
+ * The five releases refreshed with the PFS pipeline only, every release in one staging group
+ * (the default): history.test.ts reads it, staging-groups.test.ts compares a build of one group
+ * per release with it. Built once per run (sharedBuild), read-only.
+ */
+export async function sharedHistoryBuild(): Promise<{
+  rawDir: string;
+  outDir: string;
+  summary: RefreshSummary;
+}> {
+  const { dir, value } = await sharedBuild('history-pfs', async (parent) => {
+    const { rawDir } = await makeHistoryRaw(undefined, parent);
+    return refresh({ rawDir, outDir: join(parent, 'out'), pipelines: [pfsRvuPipeline] });
+  });
+  return { rawDir: join(dir, 'raw'), outDir: join(dir, 'out'), summary: value };
 }

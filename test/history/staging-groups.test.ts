@@ -8,17 +8,17 @@ import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { openOutDatabase, rowsJson, tableFingerprints } from '../helpers/duckdb.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { refresh } from '../helpers/refresh.js';
-import { makeHistoryRaw } from './releases.js';
+import { sharedHistoryBuild } from './releases.js';
 
 const pipelines = [pfsRvuPipeline];
 let oneGroupOut: string;
 let groupPerReleaseOut: string;
 
 beforeAll(async () => {
-  const { rawDir } = await makeHistoryRaw();
-  oneGroupOut = await makeTempDir('groups-one');
+  // Every release in one group (the default): the build history.test.ts reads too.
+  const { rawDir, outDir } = await sharedHistoryBuild();
+  oneGroupOut = outDir;
   groupPerReleaseOut = await makeTempDir('groups-each');
-  await refresh({ rawDir, outDir: oneGroupOut, pipelines });
   // One byte: every release is a group of its own.
   await refresh({ rawDir, outDir: groupPerReleaseOut, pipelines, stagingGroupBytes: 1 });
 }, 240_000);

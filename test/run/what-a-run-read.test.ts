@@ -5,11 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openOutDatabase, rowsJson } from '../helpers/duckdb.js';
 import {
   CSV_NAME,
-  copyRaw,
   makeTempDir,
   RELEASE_SUBDIR,
   releaseFile,
   removeTempDirs,
+  smallPfsRaw,
 } from '../helpers/raw.js';
 import { failedRefresh, refreshPfs } from '../helpers/refresh.js';
 
@@ -30,8 +30,9 @@ async function releasesOf(outDir: string): Promise<string[]> {
 
 describe('the inputs fingerprint records what the run read, when it read it', () => {
   it('a release dropped into raw/ during a refresh is loaded by the next one', async () => {
-    // RVU25D dropped in by hand (no manifest): the run writes its manifest.
-    const rawDir = await copyRaw({ withoutManifest: true, withoutTxt: true });
+    // RVU25D dropped in by hand (no manifest): the run writes its manifest. Its first 300 rows:
+    // what is read when does not depend on the file's size.
+    const rawDir = await smallPfsRaw(300, 'dropped');
     const outDir = join(await makeTempDir('out'), 'out');
     let dropped = false;
     await refreshPfs({
@@ -61,7 +62,8 @@ describe('the inputs fingerprint records what the run read, when it read it', ()
 
 describe('a hand-dropped file is recorded in its manifest only when a run publishes it', () => {
   it('a blocked run writes no manifest; the file, once whole, is read again and published', async () => {
-    const rawDir = await copyRaw({ withoutManifest: true, withoutTxt: true });
+    // RVU25D's first 300 rows (a whole file and a cut one are what counts, not their size).
+    const rawDir = await smallPfsRaw(300, 'hand-dropped');
     const csv = releaseFile(rawDir, CSV_NAME);
     const whole = await readFile(csv);
     // Half copied: cut in the middle of a line.
