@@ -111,7 +111,8 @@ export async function readChanges(
   );
   const read = counts.filter((c) => readNow.has(`${c.source}/${c.to_release}`));
   // The five rows most changed of every release read, in one statement: one per release read
-  // each scanned release_diff again (248 statements, 5 s at 100 releases of every PFS file).
+  // each scanned release_diff again (248 statements, 5 s, at 100 releases of every file of the
+  // fee schedule's package).
   const top = await query<{
     source: string;
     to_release: string;

@@ -27,8 +27,8 @@ export function decodedViewSql(
   // Labels as code_label() gives them (the code's label where it is valid on the day), looked up
   // in one map per code column and release: a release's rows share its effective date, so the
   // labels valid on it are a few hundred entries, built once per release. A join per code column
-  // (12 for pfs_rvu) carried every column of every row through each join: the export of
-  // pfs_decoded at 100 releases cost 18 s of CPU that way, 7 s with the maps.
+  // (twelve for the fee schedule's view) carried every column of every row through each join:
+  // that view's export at 100 releases cost 18 s of CPU that way, 7 s with the maps.
   const systems = [...new Set(labels.map((l) => literal(l.system)))];
   const maps = labels.map(
     (l) =>
