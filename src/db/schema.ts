@@ -329,8 +329,8 @@ export interface CodeCardView {
 export type CodeCardCurrentTable = CodeCardView;
 
 /**
- * code_card_current, each row as one JSON object of text values: what `lookup` reads (one column
- * per point read instead of every card column). Not exported to Parquet. CPT descriptors are
+ * code_card_current, each row as one JSON array of its values as text: what `lookup` reads (one
+ * column per point read instead of every card column). Not exported to Parquet. CPT descriptors are
  * copyright American Medical Association.
  */
 export interface CodeCardCurrentJsonTable {
@@ -339,8 +339,9 @@ export interface CodeCardCurrentJsonTable {
   /** PFS modifier (26, TC, 53); NULL for the global service and for codes the PFS does not list. */
   modifier: string | null;
   /**
-   * The row of code_card_current as a JSON object: each column by name, its value as text (VARCHAR
-   * cast; a DECIMAL with its scale, a DATE as YYYY-MM-DD) or null.
+   * The values of the row of code_card_current as a JSON array, in the order of its columns
+   * (duckdb_columns().column_index): each as text (VARCHAR cast; a DECIMAL with its scale, a DATE
+   * as YYYY-MM-DD) or null.
    */
   card: string | null;
 }

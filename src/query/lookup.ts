@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FeeSchedule } from '../db/fee-schedule.js';
 import type { CardColumn, CodeCardDefinition } from './code-card.js';
 
@@ -168,6 +169,24 @@ interface CardRow {
   [column: string]: unknown;
 }
 
+/** code_card_current's columns in order: the names of the values of code_card_current_json. */
+const currentColumnsCache = new WeakMap<FeeSchedule, Promise<string[]>>();
+
+function currentColumns(schedule: FeeSchedule): Promise<string[]> {
+  let cached = currentColumnsCache.get(schedule);
+  if (!cached) {
+    cached = sql<{ column_name: string }>`
+      SELECT column_name FROM duckdb_columns()
+      WHERE database_name = current_database() AND schema_name = 'main'
+        AND table_name = 'code_card_current'
+      ORDER BY column_index`
+      .execute(schedule.db)
+      .then(({ rows }) => rows.map((r) => r.column_name));
+    currentColumnsCache.set(schedule, cached);
+  }
+  return cached;
+}
+
 /**
  * The current rows of a code: each stored as one JSON text (code_card_current_json), so a
  * lookup reads one column where it read every card column (a point read costs DuckDB about 60 µs
@@ -183,8 +202,17 @@ async function currentRows(
     .select('card')
     .where('hcpcs', '=', code);
   if (modifier !== undefined) query = query.where('modifier', '=', modifier);
-  const rows = await query.execute();
-  return rows.map((r) => JSON.parse(r.card as string) as CardRow);
+  const [rows, columns] = await Promise.all([query.execute(), currentColumns(schedule)]);
+  return rows.map(({ card }) => {
+    const values = JSON.parse(card as string) as (string | null)[];
+    // Both come from the one database: a difference is a table built by other code.
+    if (values.length !== columns.length) {
+      throw new Error(
+        `code_card_current_json holds ${values.length} values a row, code_card_current has ${columns.length} columns: refresh the database`,
+      );
+    }
+    return Object.fromEntries(columns.map((column, i) => [column, values[i]])) as CardRow;
+  });
 }
 
 /** The rows of a code as of a day: computed by the code_card view, only the card's columns. */
