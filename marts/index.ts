@@ -1,5 +1,8 @@
 import type { Mart } from '../src/catalog.js';
 
+/** The sources the code card brings together: the card and its stored forms need them all. */
+const CODE_CARD_SOURCES = ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs', 'betos'];
+
 /**
  * Tables and views across sources (files in this folder, named after what they build), run in
  * this order once every source they read is loaded.
@@ -7,17 +10,24 @@ import type { Mart } from '../src/catalog.js';
 export const MARTS: readonly Mart[] = [
   {
     file: 'code_card.sql',
-    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs', 'betos'],
+    sources: CODE_CARD_SOURCES,
     key: ['as_of', 'hcpcs', 'modifier'],
     commentsFrom: ['pfs_rvu', 'hcpcs_code'],
   },
   {
     file: 'code_card_current.sql',
-    sources: ['pfs-rvu', 'hcpcs', 'opps-addendum-b', 'mue', 'ccs', 'betos'],
+    sources: CODE_CARD_SOURCES,
     key: ['hcpcs', 'modifier'],
     commentsFrom: ['code_card'],
     // The current card of every code with its labels, for a reader with Parquet only.
     export: { notNull: ['as_of', 'hcpcs'] },
+  },
+  {
+    // code_card_current, a row as one JSON text: what `lookup` reads. Not exported.
+    file: 'code_card_current_json.sql',
+    sources: CODE_CARD_SOURCES,
+    key: ['hcpcs', 'modifier'],
+    commentsFrom: ['code_card_current'],
   },
   {
     // A view: amounts per locality are computed when read (two million rows per release).

@@ -329,6 +329,24 @@ export interface CodeCardView {
 export type CodeCardCurrentTable = CodeCardView;
 
 /**
+ * code_card_current, each row as one JSON array of its values as text: what `lookup` reads (one
+ * column per point read instead of every card column). Not exported to Parquet. CPT descriptors are
+ * copyright American Medical Association.
+ */
+export interface CodeCardCurrentJsonTable {
+  /** HCPCS Level II or CPT code. */
+  hcpcs: string | null;
+  /** PFS modifier (26, TC, 53); NULL for the global service and for codes the PFS does not list. */
+  modifier: string | null;
+  /**
+   * The values of the row of code_card_current as a JSON array, in the order of its columns
+   * (duckdb_columns().column_index): each as text (VARCHAR cast; a DECIMAL with its scale, a DATE
+   * as YYYY-MM-DD) or null.
+   */
+  card: string | null;
+}
+
+/**
  * What happened to each HCPCS/CPT code in the loaded releases of a source, like the Date | Action |
  * Notes table of a third-party page about a code.
  */
@@ -2140,6 +2158,7 @@ export interface Database {
   check_result: CheckResultTable;
   code_card: CodeCardView;
   code_card_current: CodeCardCurrentTable;
+  code_card_current_json: CodeCardCurrentJsonTable;
   code_history: CodeHistoryTable;
   code_page: CodePageTable;
   code_page_history: CodePageHistoryTable;

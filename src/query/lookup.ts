@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FeeSchedule } from '../db/fee-schedule.js';
 import type { CardColumn, CodeCardDefinition } from './code-card.js';
 
@@ -30,9 +31,10 @@ export interface CodeCard {
   copyright: string;
 }
 
+/** The card's code tables, ready to decode: the name of each system, the label of each code. */
 interface CodeTables {
-  names: { system: string; name: string }[];
-  codes: { system: string; code: string; label: string }[];
+  nameOf: Map<string, string>;
+  labelOf: Map<string, string>;
 }
 
 /** Code tables do not change within a published database: read them once per open schedule. */
@@ -43,6 +45,7 @@ function codeTables(schedule: FeeSchedule, card: CodeCardDefinition): Promise<Co
   if (!cached) {
     const { db } = schedule;
     const systems = card.fields.flatMap((f) => (f.system ? [f.system] : []));
+    // The maps too are built once: rebuilding them cost a lookup about as much as its read.
     cached = Promise.all([
       db
         .selectFrom('indicator_system')
@@ -54,10 +57,17 @@ function codeTables(schedule: FeeSchedule, card: CodeCardDefinition): Promise<Co
         .select(['system', 'code', 'label'])
         .where('system', 'in', systems)
         .execute(),
-    ]).then(([names, codes]) => ({ names, codes }));
+    ]).then(([names, codes]) => ({
+      nameOf: new Map(names.map((n) => [n.system, n.name])),
+      labelOf: new Map(codes.map((c) => [codeKey(c.system, c.code), c.label])),
+    }));
     codeTableCache.set(schedule, cached);
   }
   return cached;
+}
+
+function codeKey(system: string, code: string): string {
+  return `${system}\u0000${code}`;
 }
 
 /** The code_card columns a card reads: what it shows and the release of each source. */
@@ -92,41 +102,30 @@ export async function lookupCode(
   hcpcs: string,
   options: { modifier?: string; asOf?: string } = {},
 ): Promise<CodeCard[]> {
-  const { db } = schedule;
   const code = hcpcs.trim().toUpperCase();
-  // The current card is stored; a card as of another day is computed by the code_card view.
-  // Only the columns a card shows are read (labels come from the code tables): a point read
-  // costs about what its columns cost.
-  const source = options.asOf === undefined ? 'code_card_current' : 'code_card';
-  let query = db.selectFrom(source).select(cardColumns(card)).where('hcpcs', '=', code);
-  if (options.modifier !== undefined) {
-    query = query.where('modifier', '=', options.modifier.trim().toUpperCase());
-  }
-  if (options.asOf !== undefined) query = query.where('as_of', '<=', options.asOf);
-  // Ordered here, not by DuckDB: a code has a few rows, and an ORDER BY over the wide rows cost
-  // DuckDB up to a millisecond a lookup on a busy machine (bench/lookup-timing.ts).
-  const rows = await query.execute();
+  const modifier = options.modifier?.trim().toUpperCase();
+  const rows =
+    options.asOf === undefined
+      ? await currentRows(schedule, code, modifier)
+      : await rowsAsOf(schedule, card, code, modifier, options.asOf);
   const newest = rows.reduce<string | null>(
-    (max, r) => (max === null || (r.as_of as string) > max ? (r.as_of as string) : max),
+    (max, r) => (max === null || r.as_of > max ? r.as_of : max),
     null,
   );
   const current = rows.filter((r) => r.as_of === newest).sort(byModifier);
   if (current.length === 0) return [];
 
-  const { names, codes } = await codeTables(schedule, card);
-  const nameOf = new Map(names.map((n) => [n.system, n.name]));
-  const labelOf = new Map(codes.map((c) => [`${c.system}\u0000${c.code}`, c.label]));
+  const { nameOf, labelOf } = await codeTables(schedule, card);
   const decode = (system: string | undefined, value: string | null): string | null => {
     if (value === null || !system) return null;
     // A code may carry several values (TOS "1,5"): decode each.
     return value
       .split(',')
-      .map((v) => labelOf.get(`${system}\u0000${v}`) ?? `${v}: not in the code table`)
+      .map((v) => labelOf.get(codeKey(system, v)) ?? `${v}: not in the code table`)
       .join('; ');
   };
 
-  return current.map((row) => {
-    const record = row as unknown as Record<string, unknown>;
+  return current.map((record) => {
     const indicators: Record<string, DecodedValue> = {};
     for (const field of card.fields) {
       const raw = record[field.column];
@@ -143,10 +142,10 @@ export async function lookupCode(
     const rowFile = record[card.row.file] as string | null;
     return {
       hcpcs: code,
-      modifier: row.modifier,
-      as_of: row.as_of as string,
-      short_description: row.short_description,
-      long_description: row.long_description,
+      modifier: record.modifier,
+      as_of: record.as_of,
+      short_description: record.short_description as string | null,
+      long_description: record.long_description as string | null,
       indicators,
       rvu:
         rowFile === null
@@ -161,6 +160,78 @@ export async function lookupCode(
       copyright: AMA_NOTICE,
     };
   });
+}
+
+/** A card's row: code_card's columns by name. */
+interface CardRow {
+  as_of: string;
+  modifier: string | null;
+  [column: string]: unknown;
+}
+
+/** code_card_current's columns in order: the names of the values of code_card_current_json. */
+const currentColumnsCache = new WeakMap<FeeSchedule, Promise<string[]>>();
+
+function currentColumns(schedule: FeeSchedule): Promise<string[]> {
+  let cached = currentColumnsCache.get(schedule);
+  if (!cached) {
+    cached = sql<{ column_name: string }>`
+      SELECT column_name FROM duckdb_columns()
+      WHERE database_name = current_database() AND schema_name = 'main'
+        AND table_name = 'code_card_current'
+      ORDER BY column_index`
+      .execute(schedule.db)
+      .then(({ rows }) => rows.map((r) => r.column_name));
+    currentColumnsCache.set(schedule, cached);
+  }
+  return cached;
+}
+
+/**
+ * The current rows of a code: each stored as one JSON text (code_card_current_json), so a
+ * lookup reads one column where it read every card column (a point read costs DuckDB about 60 µs
+ * a column). Values are text there; the card turns each into text anyway.
+ */
+async function currentRows(
+  schedule: FeeSchedule,
+  code: string,
+  modifier: string | undefined,
+): Promise<CardRow[]> {
+  let query = schedule.db
+    .selectFrom('code_card_current_json')
+    .select('card')
+    .where('hcpcs', '=', code);
+  if (modifier !== undefined) query = query.where('modifier', '=', modifier);
+  const [rows, columns] = await Promise.all([query.execute(), currentColumns(schedule)]);
+  return rows.map(({ card }) => {
+    const values = JSON.parse(card as string) as (string | null)[];
+    // Both come from the one database: a difference is a table built by other code.
+    if (values.length !== columns.length) {
+      throw new Error(
+        `code_card_current_json holds ${values.length} values a row, code_card_current has ${columns.length} columns: refresh the database`,
+      );
+    }
+    return Object.fromEntries(columns.map((column, i) => [column, values[i]])) as CardRow;
+  });
+}
+
+/** The rows of a code as of a day: computed by the code_card view, only the card's columns. */
+async function rowsAsOf(
+  schedule: FeeSchedule,
+  card: CodeCardDefinition,
+  code: string,
+  modifier: string | undefined,
+  asOf: string,
+): Promise<CardRow[]> {
+  let query = schedule.db
+    .selectFrom('code_card')
+    .select(cardColumns(card))
+    .where('hcpcs', '=', code)
+    .where('as_of', '<=', asOf);
+  if (modifier !== undefined) query = query.where('modifier', '=', modifier);
+  // Ordered in lookupCode, not by DuckDB: a code has a few rows, and an ORDER BY over the wide
+  // rows cost DuckDB up to a millisecond a lookup on a busy machine (bench/lookup-timing.ts).
+  return (await query.execute()) as CardRow[];
 }
 
 /** The global row (no modifier) last, the others by modifier: DuckDB's ORDER BY modifier. */

@@ -409,6 +409,23 @@ describe('DuckDBDialect', () => {
     expect(sizes).toEqual([1000, 1000, 500]);
   });
 
+  it('returns every row of a result of several DuckDB chunks (2048 rows each), in order', async () => {
+    // Unprepared (no parameter) and prepared: the two ways a query runs.
+    const unprepared = await sql<{ i: bigint }>`select i from range(5000) t(i)`.execute(db);
+    const prepared = await sql<{
+      i: bigint;
+    }>`select i from range(5000) t(i) where i >= ${0}`.execute(db);
+    for (const { rows } of [unprepared, prepared]) {
+      expect(rows.length).toBe(5000);
+      expect(rows.every((row, n) => row.i === BigInt(n))).toBe(true);
+    }
+  });
+
+  it('names a repeated column as DuckDBResultReader does (name:1)', async () => {
+    const { rows } = await sql`select 1 as a, 'x' as a, ${2} as a`.execute(db);
+    expect(rows).toEqual([{ a: 1, 'a:1': 'x', 'a:2': 2 }]);
+  });
+
   it('rejects plain objects as parameters', async () => {
     await expect(sql`select ${sql.val({ a: 1 })} as x`.execute(db)).rejects.toThrow(
       /plain arrays and objects/,

@@ -1,7 +1,7 @@
 import {
   type DuckDBConnection,
+  type DuckDBMaterializedResult,
   type DuckDBPreparedStatement,
-  type DuckDBResultReader,
   ResultReturnType,
   StatementType,
 } from '@duckdb/node-api';
@@ -38,8 +38,8 @@ export class DuckDBDatabaseConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const reader = await this.#run(compiledQuery.sql, compiledQuery.parameters);
-    return toQueryResult<R>(reader);
+    const result = await this.#run(compiledQuery.sql, compiledQuery.parameters);
+    return toQueryResult<R>(result);
   }
 
   async *streamQuery<R>(
@@ -101,17 +101,22 @@ export class DuckDBDatabaseConnection implements DatabaseConnection {
     this.#prepared.clear();
   }
 
-  async #run(sql: string, parameters: readonly unknown[]): Promise<DuckDBResultReader> {
+  /**
+   * The result is materialized (every chunk in memory when the promise resolves): its chunks are
+   * read synchronously, where `runAndReadAll` fetched each, and then the end, by another trip
+   * through libuv's thread pool (two of a point read's three trips).
+   */
+  async #run(sql: string, parameters: readonly unknown[]): Promise<DuckDBMaterializedResult> {
     if (parameters.length === 0) {
       // Unprepared so that raw multi-statement scripts (e.g. in migrations) work.
-      return this.#track(this.#connection.runAndReadAll(sql));
+      return this.#track(this.#connection.run(sql));
     }
     const prepared = await this.#cachedStatement(sql);
     prepared.clearBindings();
     parameters.forEach((value, i) => {
       bindParameter(prepared, i + 1, value);
     });
-    return this.#track(prepared.runAndReadAll());
+    return this.#track(prepared.run());
   }
 
   async #cachedStatement(sql: string): Promise<DuckDBPreparedStatement> {
@@ -160,16 +165,33 @@ export class DuckDBDatabaseConnection implements DatabaseConnection {
   }
 }
 
-function toQueryResult<R>(reader: DuckDBResultReader): QueryResult<R> {
-  const isDml = DML_STATEMENTS.has(reader.statementType);
-  if (reader.returnType === ResultReturnType.QUERY_RESULT) {
-    const rows = reader.convertRowObjects(resultValueConverter) as R[];
+function toQueryResult<R>(result: DuckDBMaterializedResult): QueryResult<R> {
+  const isDml = DML_STATEMENTS.has(result.statementType);
+  if (result.returnType === ResultReturnType.QUERY_RESULT) {
+    const rows = rowObjects(result) as R[];
     // DML with RETURNING yields one row per affected row; rowsChanged is 0 in that case.
     return isDml ? { rows, numAffectedRows: BigInt(rows.length) } : { rows };
   }
   if (isDml) {
     // Hide DuckDB's "Count" row: Kysely expects no rows from DML without RETURNING.
-    return { rows: [], numAffectedRows: BigInt(reader.rowsChanged) };
+    return { rows: [], numAffectedRows: BigInt(result.rowsChanged) };
   }
   return { rows: [] };
+}
+
+/** The rows as objects by column name (a repeated name numbered, as DuckDBResultReader does). */
+function rowObjects(result: DuckDBMaterializedResult): Record<string, unknown>[] {
+  const names = result.deduplicatedColumnNames();
+  const rows: Record<string, unknown>[] = [];
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const row: Record<string, unknown> = {};
+      chunk.visitRowValues(r, (value, _row, column, type) => {
+        row[names[column] as string] = resultValueConverter(value, type, resultValueConverter);
+      });
+      rows.push(row);
+    }
+  }
+  return rows;
 }
