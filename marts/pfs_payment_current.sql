@@ -20,8 +20,10 @@ SET VARIABLE newest_pfs_release = (
 );
 -- DuckDB's build_side_probe_side optimizer hashed the two million priced rows to probe them with
 -- the release's 16,000 OPPS caps (0.8 s of the 1.1 s this took); the caps as the hash table's side
--- take a third of that. The setting is this connection's, reset below.
-SET disabled_optimizers = 'build_side_probe_side';
+-- take a third of that. The setting is the database's: it is added to the run's own and the
+-- run's restored below, so that the statements of other connections plan as they would.
+SET VARIABLE run_disabled_optimizers = current_setting('disabled_optimizers');
+SET disabled_optimizers = concat_ws(',', nullif(getvariable('run_disabled_optimizers'), ''), 'build_side_probe_side');
 CREATE OR REPLACE TABLE pfs_payment_current AS
 SELECT release_id, hcpcs, modifier, basis, mac, locality_number,
        non_facility_amount, facility_amount, opps_cap_non_facility, opps_cap_facility,
@@ -31,6 +33,7 @@ FROM pfs_payment
 WHERE release_id = getvariable('newest_pfs_release') AND has_amount
 ORDER BY hcpcs, modifier NULLS FIRST, basis, mac, locality_number;
 RESET VARIABLE newest_pfs_release;
-RESET disabled_optimizers;
+SET disabled_optimizers = getvariable('run_disabled_optimizers');
+RESET VARIABLE run_disabled_optimizers;
 
 COMMENT ON TABLE pfs_payment_current IS 'pfs_payment for the newest PFS release (by effective date), the codes with a fee schedule amount only (status A or T; the others are in pfs_rvu with their status): per payment basis, locality (mac, locality_number), code and modifier, the non-facility and facility amounts, the OPPS caps and what Medicare pays, each traced to its RVU, GPCI and OPPSCAP rows. Earlier releases: the pfs_payment view, or its formula over pfs_rvu and pfs_gpci. CPT codes are copyright American Medical Association.';

@@ -23,6 +23,10 @@ export async function openRunDatabase(path: string, extending: boolean): Promise
     // vacuum at checkpoint would merge the partly filled ones, rewriting every row group after
     // them for the sake of a few partly filled row groups.
     await connection.run('SET max_vacuum_tasks = 0');
+    // DuckDB's common_subplan optimizer stores a subplan that a statement reads twice, even a
+    // CTE marked NOT MATERIALIZED: for the checks, every loaded row of a source (a third of the
+    // run's memory). Reading a table twice costs less than storing it.
+    await connection.run("SET disabled_optimizers = 'common_subplan'");
     // Statements on small tables (the code tables, a release or two, tens of thousands of rows):
     // on one thread DuckDB spends less on per-thread buffers and scheduling than a second core
     // gains. Both cores still work where two connections do: the histories beside the marts,
