@@ -265,18 +265,29 @@ function extendedHistorySql(spec: HistorySpec): string {
  * The intervals query; `ctes` adds CTEs after the releases', `obs` replaces the listings (every
  * row of the fact table, with its release's seq and next full release), `rows` the fact table
  * where an interval's values are looked up by the listing that opens it.
+ *
+ * Reading the fact table itself, a listing carries its rowid to find its row again, not its
+ * release, file and line: the windows hold every listing, and the narrower rows halved their
+ * memory (100 releases: 238 MB → 103 MB, and 30 % less time). The listings of an extended history
+ * come partly from the history, which has no rowid of the fact table: they carry file and line.
  */
 function intervalsSql(spec: HistorySpec, ctes = '', obs?: string, rows?: string): string {
   const key = keyListSql(spec.key);
   const others = spec.columns.filter((c) => !spec.key.includes(c.name));
   const fact = identifier(spec.fact);
+  const byRowid = obs === undefined;
   const listings =
     obs ??
     `
-      SELECT r.seq, r.next_full_seq, f.*
-      FROM (SELECT release_id, source_file, source_line, ${key}, ${ROW_HASH_SQL} AS row_hash
+      SELECT r.seq, r.next_full_seq, f.* EXCLUDE (release_id)
+      FROM (SELECT rowid AS fact_row, release_id, ${key}, ${ROW_HASH_SQL} AS row_hash
             FROM ${fact}) f
       JOIN rel_next r USING (release_id)`;
+  const opening = byRowid
+    ? `JOIN ${fact} f ON f.rowid = i.fact_row`
+    : `JOIN ${rows ?? fact} f ON f.release_id = i.release_id AND f.source_file = i.source_file
+                  AND f.source_line = i.source_line AND ${keyEqualsSql(spec.key, 'f', 'i')}`;
+  const line = byRowid ? ['f.source_file', 'f.source_line'] : ['i.source_file', 'i.source_line'];
   return `
     WITH ${releasesSql(spec.source)}${ctes},
     obs AS (${listings}
@@ -314,10 +325,9 @@ function intervalsSql(spec: HistorySpec, ctes = '', obs?: string, rows?: string)
            rf.release_id AS first_release,
            rl.release_id AS last_release,
            i.row_hash,
-           ${[...others.map((c) => `f.${identifier(c.name)}`), 'i.source_file', 'i.source_line'].join(', ')}
+           ${[...others.map((c) => `f.${identifier(c.name)}`), ...line].join(', ')}
     FROM spans i
-    JOIN ${rows ?? fact} f ON f.release_id = i.release_id AND f.source_file = i.source_file
-                  AND f.source_line = i.source_line AND ${keyEqualsSql(spec.key, 'f', 'i')}
+    ${opening}
     JOIN rel rf ON rf.seq = i.seq
     LEFT JOIN rel re ON re.seq = i.interval_end
     JOIN rel rl ON rl.seq = i.last_seq
