@@ -18,21 +18,24 @@ export async function validateStagedRows(
   const checks = columns.flatMap((column) => columnChecks(column));
   if (checks.length === 0) return 0;
 
-  // One pass over the staged rows keeps those that might fail a check (codes are tested against
-  // the codes valid on every release day); the checks themselves then read only those.
-  const alwaysValid = await codesValidOnEveryDay(connection, source);
+  // One pass over the staged rows keeps those that might fail a check (a code: one of the values
+  // found failing on their release's day); the checks themselves then read only those.
+  await findFailingCodes(connection, pipeline, stagingTable);
   const mightFail = columns
-    .flatMap((column) => columnChecks(column, alwaysValid.get(column.system ?? '') ?? []))
+    .flatMap((column) => columnChecks(column, true))
     .map((check) => `(${check.failsWhen})`)
     .join('\n       OR ');
+  // With its release's effective date: every check reads the rows, the join is done once.
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE _suspect_rows AS
-    SELECT s.* FROM ${identifier(stagingTable)} s
+    SELECT s.*, r.effective_from AS ${RELEASE_DAY}
+    FROM ${identifier(stagingTable)} s
+    LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
     WHERE ${mightFail}`);
   const suspect = await connection.runAndReadAll('SELECT count(*) FROM _suspect_rows');
   if (Number(suspect.getRows()[0]?.[0] ?? 0) === 0) {
     // Nothing to test: planning the checks' union (one subquery per code) alone takes a while.
-    await connection.run('DROP TABLE _suspect_rows');
+    await connection.run(`DROP TABLE _suspect_rows; DROP TABLE ${FAILING_CODES}`);
     return 0;
   }
   const union = checks
@@ -42,15 +45,55 @@ export async function validateStagedRows(
            ${literal(check.column)} AS column_name, s.${identifier(check.column)} AS value,
            ${check.detail} AS detail,
            ${(check.rule === UNKNOWN_CODE && keepUnknownCodes) || check.rule === CODE_OUT_OF_DATE ? 'true' : 'false'} AS row_kept
-    FROM _suspect_rows s LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = s.release_id
+    FROM _suspect_rows s
     WHERE ${check.failsWhen}`,
     )
     .join('\n    UNION ALL');
   const reader = await connection.runAndReadAll(`
     INSERT INTO rejected_row (source, release_id, source_file, source_line, rule, column_name, value, detail, row_kept)
     ${union}`);
-  await connection.run('DROP TABLE _suspect_rows');
+  await connection.run(`DROP TABLE _suspect_rows; DROP TABLE ${FAILING_CODES}`);
   return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/**
+ * The code values of the staged rows that are no code of their column's system on their
+ * release's effective date, per column (temp table FAILING_CODES): looked up once per distinct
+ * release and value, not per row. Values valid on every release day of the source are left out
+ * first, cheaply. Over years of releases few codes are valid on every day (a code table row
+ * dated from 2020 is not valid in 2016): testing every row of such a value took seconds per
+ * hundred thousand rows.
+ */
+async function findFailingCodes(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  stagingTable: string,
+): Promise<void> {
+  const { source } = pipeline;
+  const alwaysValid = await codesValidOnEveryDay(connection, source);
+  const branches = pipeline.columns.flatMap((column) => {
+    if (!column.system) return [];
+    const valid = alwaysValid.get(column.system) ?? [];
+    const value = `s.${identifier(column.name)}`;
+    return [
+      `SELECT ${literal(column.name)} AS column_name, v.release_id, v.value
+       FROM (SELECT DISTINCT s.release_id, ${value} AS value FROM ${identifier(stagingTable)} s
+             WHERE ${value} IS NOT NULL${valid.length > 0 ? ` AND ${codeOf(column, value)} NOT IN (${valid.map(literal).join(', ')})` : ''}) v
+       LEFT JOIN release r ON r.source = ${literal(source)} AND r.release_id = v.release_id
+       WHERE code_label(${literal(column.system)}, ${codeOf(column, 'v.value')}, r.effective_from) IS NULL`,
+    ];
+  });
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${FAILING_CODES} (column_name VARCHAR, release_id VARCHAR, value VARCHAR)`,
+  );
+  if (branches.length > 0) {
+    await connection.run(`INSERT INTO ${FAILING_CODES} ${branches.join('\nUNION ALL\n')}`);
+  }
+}
+
+/** The code in a column's value (a part of it where the column has a codeRegex). */
+function codeOf(column: SourceColumn, value: string): string {
+  return column.codeRegex ? `regexp_extract(${value}, ${literal(column.codeRegex)}, 1)` : value;
 }
 
 /**
@@ -80,25 +123,29 @@ async function codesValidOnEveryDay(
   );
 }
 
+/** The column of _suspect_rows holding the row's release's effective date. */
+const RELEASE_DAY = '_release_effective_from';
+
+/** Temp table of the code values failing on their release's day (findFailingCodes). */
+const FAILING_CODES = '_failing_codes';
+
 interface ColumnCheck {
   column: string;
   rule: string;
-  /** SQL condition over staging row s and release r. */
+  /** SQL condition over staging row s (with its release's day, RELEASE_DAY). */
   failsWhen: string;
   /** SQL expression explaining the failure. */
   detail: string;
 }
 
 /**
- * The checks of a column. With alwaysValid (the codes of its system valid on every release day),
- * code check is the cheap pre-test: a value outside that list might be unknown on its date.
+ * The checks of a column. As a pre-test (`preTest`), the code check is whether the value is one
+ * of FAILING_CODES for the row's release: a row that fails either code check is among them.
  */
-function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): ColumnCheck[] {
+function columnChecks(column: SourceColumn, preTest = false): ColumnCheck[] {
   const value = `s.${identifier(column.name)}`;
   const shown = `'''' || ${value} || ''''`;
-  const code = column.codeRegex
-    ? `regexp_extract(${value}, ${literal(column.codeRegex)}, 1)`
-    : value;
+  const code = codeOf(column, value);
   const checks: ColumnCheck[] = [
     {
       // A NUL byte is no text a file means: it would load silently and cut the value short in C
@@ -138,13 +185,13 @@ function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): Co
   if (column.system) {
     const system = literal(column.system);
     const inTable = `code_label(${system}, ${code}, NULL) IS NOT NULL`;
-    const onTheDay = `code_label(${system}, ${code}, r.effective_from) IS NOT NULL`;
-    if (alwaysValid) {
-      // The pre-test: a value outside the codes valid on every day might fail either check.
+    const onTheDay = `code_label(${system}, ${code}, s.${RELEASE_DAY}) IS NOT NULL`;
+    if (preTest) {
       checks.push({
         column: column.name,
         rule: UNKNOWN_CODE,
-        failsWhen: `${value} IS NOT NULL${alwaysValid.length > 0 ? ` AND ${code} NOT IN (${alwaysValid.map(literal).join(', ')})` : ''}`,
+        failsWhen: `${value} IS NOT NULL AND (s.release_id, ${value}) IN (
+          SELECT release_id, value FROM ${FAILING_CODES} WHERE column_name = ${literal(column.name)})`,
         detail: 'NULL',
       });
     } else {
@@ -154,14 +201,14 @@ function columnChecks(column: SourceColumn, alwaysValid?: readonly string[]): Co
           rule: UNKNOWN_CODE,
           failsWhen: `${value} IS NOT NULL AND NOT ${inTable}`,
           detail: `${shown} || ${literal(` is not a code of ${column.system} (${column.header})`)} ||
-                   coalesce(' on ' || r.effective_from, '')`,
+                   coalesce(' on ' || s.${RELEASE_DAY}, '')`,
         },
         {
           column: column.name,
           rule: CODE_OUT_OF_DATE,
           failsWhen: `${value} IS NOT NULL AND ${inTable} AND NOT ${onTheDay}`,
           detail: `${shown} || ${literal(` is a code of ${column.system} (${column.header}) but not on `)} ||
-                   r.effective_from || ' by its code table''s dates: the row is kept, the value has no label that day'`,
+                   s.${RELEASE_DAY} || ' by its code table''s dates: the row is kept, the value has no label that day'`,
         },
       );
     }
