@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCeiling } from '../../bench/ceiling.js';
 import { releaseCsvFiles } from '../../bench/child.js';
 import {
@@ -14,6 +14,7 @@ import {
   formatTable,
   logSegments,
   mainTableRows,
+  measureLookupCommand,
   normaliseLogLine,
   parseTimeMaxRss,
   type ScaleReport,
@@ -32,6 +33,22 @@ async function tempDir(prefix: string): Promise<string> {
 }
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('measureLookupCommand', () => {
+  it('runs `fse lookup` as a new process each time and times it', async () => {
+    const { outDir } = inject('fullRefresh');
+    const command = await measureLookupCommand(outDir, 3, '1');
+    expect(command.runs).toBe(3);
+    // A process start, a database opened, a card printed: more than a few ms, under a minute.
+    expect(command.medianS).toBeGreaterThan(0.05);
+    expect(command.medianS).toBeLessThan(60);
+    expect(command.p95S).toBeGreaterThanOrEqual(command.medianS);
+  });
+
+  it('fails where the out dir holds no database', async () => {
+    await expect(measureLookupCommand(await tempDir('fse-bench-nodb-'), 1, '1')).rejects.toThrow();
+  });
 });
 
 describe('median and percentile', () => {
@@ -169,7 +186,16 @@ describe('report helpers', () => {
     ceiling: s(ceiling),
     pipeline: s(pipeline, 900),
     noop: s(pipeline),
-    lookup: { lookups: 1000, codes: 1, p50Ms: 3, p95Ms: 25, maxMs: 30, meanMs: 4, misses: 0 },
+    lookup: {
+      lookups: 1000,
+      codes: 1,
+      p50Ms: 0.8,
+      p95Ms: 25,
+      maxMs: 30,
+      meanMs: 4,
+      misses: 0,
+      command: { runs: 21, medianS: 0.35, p95S: 0.5 },
+    },
     diff: { from: 'RVU28A', to: 'RVU28B', changes: 643, runs: 3, medianMs: 1200 },
     stages: {
       seconds: pipeline,
@@ -201,16 +227,24 @@ describe('report helpers', () => {
     const status = Object.fromEntries(targets.map((t) => [t.name, t.met]));
     expect(status).toEqual({
       'full refresh / ceiling': true,
-      'peak RSS (any refresh)': true,
+      'full refresh / ceiling, one release': false,
+      'peak RSS (any refresh)': false,
       'no-op refresh': false,
       'incremental refresh (+1 release)': false,
       'lookup p50': true,
       'lookup p95': false,
+      '`fse lookup <code>` as a command': true,
       'diff of two releases': false,
     });
-    expect(targets[0]?.measured).toBe('1.50 at 10 releases');
+    // Wall and CPU ratio both count: 3 / 2 and 4.5 / 3.
+    expect(targets[0]?.measured).toBe('1.50 (CPU 1.50) at 10 releases');
     expect(targets[0]?.note).toMatch(/scale 100 not run/);
+    expect(targets[1]?.measured).toBe('4.00');
+    expect(targets[2]?.measured).toBe('900 MiB');
     expect(evaluateTargets([scale(100, 10, 30)], null)[0]).toMatchObject({ met: false });
+    expect(
+      evaluateTargets([scale(100, 10, 30)], null).find((t) => t.name.endsWith('one release')),
+    ).toMatchObject({ measured: 'scale 1 not run', met: null });
   });
 
   it('judges the payment marts by full refreshes with and without them', () => {
@@ -281,7 +315,7 @@ describe('report helpers', () => {
       targets: evaluateTargets([scale(10, 2, 4)], null),
     });
     expect(md).toContain('| 10 | 190,900 | 25.5 | 2.00 | 4.00 | 2.00 | 47,725 | 6.4 | 900 |');
-    expect(md).toContain('| incremental refresh (+1 release) | ≤ 10 % of full | not measured |');
+    expect(md).toContain('| incremental refresh (+1 release) | ≤ 5 % of full | not measured |');
     // Each stage of the refresh with its share of the run and its peak RSS.
     expect(md).toContain('| load pfs-rvu | 1.00 | 25 % | 512 | 300 |');
     expect(md).not.toContain('The mix');
