@@ -1196,14 +1196,16 @@ export async function measureLookupCommand(
   const db = await openDuckDB(join(outDir, 'fee_schedule.duckdb'), { readOnly: true });
   let codes: string[];
   try {
+    // The current cards' codes: `fse lookup` answers for the newest release date, and a code the
+    // newest releases dropped is not found (exit 1), which is no lookup to time.
     const reader = await db.connection.runAndReadAll(
-      'SELECT DISTINCT hcpcs FROM pfs_rvu ORDER BY hcpcs',
+      'SELECT DISTINCT hcpcs FROM code_card_current ORDER BY hcpcs',
     );
     codes = reader.getRowsJS().map(([code]) => String(code));
   } finally {
     db.close();
   }
-  if (codes.length === 0) throw new Error(`${outDir}: pfs_rvu is empty`);
+  if (codes.length === 0) throw new Error(`${outDir}: code_card_current is empty`);
   const rng = createRng(`${seed}/lookup-command`);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
