@@ -4,23 +4,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
 import {
   CSV_NAME,
-  copyRaw,
   hashTree,
   makeTempDir,
   RELEASE_SUBDIR,
   removeTempDirs,
   smallPfsRaw,
 } from './helpers/raw.js';
-import { refresh } from './helpers/refresh.js';
+import { copyOfSharedPfsRun, refresh } from './helpers/refresh.js';
 
 afterAll(removeTempDirs);
 
 describe('a refresh with nothing new in raw/', () => {
   it('leaves the published run as it is, and rebuilds once a raw file changes', async () => {
-    const rawDir = await copyRaw();
-    const outDir = join(await makeTempDir('noop'), 'out');
+    // The first refresh of a copy of raw/pfs-rvu into an empty out dir: the run shared by the
+    // PFS suites (built once), copied with its raw files' modification times.
+    const { rawDir, outDir, summary: first } = await copyOfSharedPfsRun();
     const pipelines = [pfsRvuPipeline];
-    const first = await refresh({ rawDir, outDir, pipelines });
     expect(first.unchanged).toBe(false);
     const published = await hashTree(outDir);
 
