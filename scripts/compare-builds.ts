@@ -194,13 +194,24 @@ async function catalog(connection: DuckDBConnection): Promise<Map<string, DbObje
   return result;
 }
 
-/** One row as text: a struct of the given columns cast to VARCHAR (NULL and 'NULL' differ). */
-function rowText(columns: readonly string[]): string {
+/** The row as one typed value: a struct of the given columns. */
+function rowValue(columns: readonly string[]): string {
   if (columns.length === 0) return `''`;
-  return `CAST(struct_pack(${columns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}) AS VARCHAR)`;
+  return `struct_pack(${columns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')})`;
 }
 
-/** Row count and a digest of the rows as a multiset (their hashes sorted). */
+/** One row as text: its struct cast to VARCHAR (NULL and 'NULL' differ). */
+function rowText(columns: readonly string[]): string {
+  return `CAST(${rowValue(columns)} AS VARCHAR)`;
+}
+
+/**
+ * Row count and a digest of the rows as a multiset: the sum and the XOR of each row's 64-bit
+ * hash (DuckDB's, of the typed values in column order: NULL hashes apart from any value), which
+ * no row order changes. Rows digested as the sorted MD5s of their text took 15 times as long
+ * (the pfs_payment view's two million rows: 7.7 s against 0.5 s); a difference found is then
+ * looked into by the rows' MD5s (rowHashes).
+ */
 async function rowDigest(
   connection: DuckDBConnection,
   from: string,
@@ -208,8 +219,8 @@ async function rowDigest(
 ): Promise<{ n: number; digest: string }> {
   const [row] = await rows(
     connection,
-    `SELECT count(*) AS n, md5(coalesce(string_agg(h, '' ORDER BY h), '')) AS digest
-       FROM (SELECT md5(${rowText(columns)}) AS h FROM ${from})`,
+    `SELECT count(*) AS n, coalesce(sum(h::HUGEINT), 0) || ':' || coalesce(bit_xor(h), 0) AS digest
+       FROM (SELECT hash(${rowValue(columns)}) AS h FROM ${from})`,
   );
   return { n: Number(row?.n), digest: String(row?.digest) };
 }
