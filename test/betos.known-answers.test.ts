@@ -1,7 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { fse } from './helpers/cli.js';
 import { openFullRefresh, rows } from './helpers/database.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 let db: DuckDBHandle;
 beforeAll(async () => {
@@ -56,7 +63,7 @@ describe('BETOS public-use files 2013 and 2014 (17-character records, and 8/9 wh
   });
 
   it('lookup 38211 --json: BETOS T1H from the BETOS file 2014, decoded', async () => {
-    const { outDir } = inject('fullRefresh');
+    const { outDir } = shared;
     const result = await fse('lookup', '38211', '--json', '--out', outDir);
     expect(result.code).toBe(0);
     const [card] = JSON.parse(result.stdout) as {

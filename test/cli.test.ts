@@ -2,22 +2,27 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fse, fseWith } from './helpers/cli.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { REPO_RAW_DIR } from './helpers/raw.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 describe('fse CLI', () => {
   // The shared refresh of raw/ (test/global-setup.ts), run by this CLI: no refresh of its own.
-  const out = inject('fullRefresh').outDir;
+  const out = () => shared.outDir;
 
   it('refresh says what it loaded from each release', () => {
-    expect(inject('fullRefresh').stdout).toContain(
-      'pfs-rvu RVU25D (effective 2025-10-01): 19090 rows loaded',
-    );
+    expect(shared.stdout).toContain('pfs-rvu RVU25D (effective 2025-10-01): 19090 rows loaded');
   });
 
   it('lookup 38211 --json gives the decoded card of the CMS file', async () => {
-    const result = await fse('lookup', '38211', '--json', '--out', out);
+    const result = await fse('lookup', '38211', '--json', '--out', out());
     expect(result.code).toBe(0);
     const cards = JSON.parse(result.stdout);
     expect(cards).toHaveLength(1);
@@ -52,20 +57,20 @@ describe('fse CLI', () => {
   });
 
   it('lookup with --modifier returns only that component', async () => {
-    const result = await fse('lookup', '71046', '--modifier', 'tc', '--json', '--out', out);
+    const result = await fse('lookup', '71046', '--modifier', 'tc', '--json', '--out', out());
     const cards = JSON.parse(result.stdout);
     expect(cards.map((c: { modifier: string }) => c.modifier)).toEqual(['TC']);
     expect(cards[0].indicators.pctc_indicator.code).toBe('1');
   });
 
   it('lookup prints the AMA notice with a text card', async () => {
-    const result = await fse('lookup', '38211', '--out', out);
+    const result = await fse('lookup', '38211', '--out', out());
     expect(result.stdout).toMatch(/Status Code\s+I\s+Not valid for Medicare purposes/);
     expect(result.stdout).toContain('copyright American Medical Association');
   });
 
   it('lookup of an unknown code exits 1', async () => {
-    const result = await fse('lookup', 'ZZZZZ', '--out', out);
+    const result = await fse('lookup', 'ZZZZZ', '--out', out());
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('no loaded source lists this code');
   });

@@ -1,11 +1,18 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
 import { lookupCode } from '../src/index.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 let schedule: FeeSchedule;
 beforeAll(async () => {
-  schedule = await openFeeSchedule(join(inject('fullRefresh').outDir, 'fee_schedule.duckdb'));
+  schedule = await openFeeSchedule(join(shared.outDir, 'fee_schedule.duckdb'));
 });
 afterAll(() => schedule.close());
 

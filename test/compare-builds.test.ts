@@ -2,8 +2,15 @@ import { cp, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildComparison, compareBuilds } from '../scripts/compare-builds.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 /** The items (tables, views, macros, Parquet files) a comparison reports as not identical. */
 function notIdentical(c: BuildComparison): string[] {
@@ -32,7 +39,6 @@ async function rewriteParquet(
 }
 
 describe('scripts/compare-builds.ts', () => {
-  const shared = inject('fullRefresh').outDir;
   let dir: string;
   let copy: string;
 
@@ -41,10 +47,12 @@ describe('scripts/compare-builds.ts', () => {
     dir = await mkdtemp(join(tmpdir(), 'fse-compare-'));
     copy = join(dir, 'out');
     await cp(
-      await realpath(join(shared, 'fee_schedule.duckdb')),
+      await realpath(join(shared.outDir, 'fee_schedule.duckdb')),
       join(copy, 'fee_schedule.duckdb'),
     );
-    await cp(await realpath(join(shared, 'parquet')), join(copy, 'parquet'), { recursive: true });
+    await cp(await realpath(join(shared.outDir, 'parquet')), join(copy, 'parquet'), {
+      recursive: true,
+    });
   });
 
   afterAll(async () => {
@@ -52,7 +60,7 @@ describe('scripts/compare-builds.ts', () => {
   });
 
   it('reports an unmodified copy identical, then exactly what was changed in it', async () => {
-    const same = await compareBuilds(shared, copy);
+    const same = await compareBuilds(shared.outDir, copy);
     expect(notIdentical(same)).toEqual([]);
     expect(same.equal).toBe(true);
     expect(same.databaseBytesIdentical).toBe(true);
@@ -95,7 +103,7 @@ describe('scripts/compare-builds.ts', () => {
     await rm(`${systemFile}.orig`);
     await rm(`${sourceFile}.orig`);
 
-    const changed = await compareBuilds(shared, copy);
+    const changed = await compareBuilds(shared.outDir, copy);
     expect(changed.equal).toBe(false);
     expect(notIdentical(changed)).toEqual([
       'table indicator_system: different',

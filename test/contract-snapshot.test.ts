@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CONTRACT_VERSION,
   type Contract,
@@ -9,6 +9,13 @@ import {
   contractSnapshot,
   unversionedBreakingChanges,
 } from '../src/load/contract.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 /**
  * The contract as released: every dataset's key and its columns' types and nullability. A
@@ -25,7 +32,7 @@ let generated: ContractSnapshot;
 
 beforeAll(async () => {
   const manifest = JSON.parse(
-    await readFile(join(inject('fullRefresh').outDir, 'manifest.json'), 'utf8'),
+    await readFile(join(shared.outDir, 'manifest.json'), 'utf8'),
   ) as Contract;
   generated = contractSnapshot(manifest);
   committed = JSON.parse(await readFile(SNAPSHOT, 'utf8')) as ContractSnapshot;

@@ -1,23 +1,28 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { identifier, literal } from '../src/db/sql.js';
 import { BlockedRunError } from '../src/errors.js';
 import { CONTRACT_VERSION, type Contract } from '../src/load/contract.js';
 import { openFullRefresh, rows } from './helpers/database.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { hashTree, makeTempDir, removeTempDirs, smallPfsRaw } from './helpers/raw.js';
 import { refresh } from './helpers/refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 describe('the Parquet contract (out/manifest.json)', () => {
   let db: DuckDBHandle;
   let contract: Contract;
   beforeAll(async () => {
     db = await openFullRefresh();
-    contract = JSON.parse(
-      await readFile(join(inject('fullRefresh').outDir, 'manifest.json'), 'utf8'),
-    ) as Contract;
+    contract = JSON.parse(await readFile(join(shared.outDir, 'manifest.json'), 'utf8')) as Contract;
   });
   afterAll(() => db.close());
 
@@ -103,7 +108,7 @@ describe('the Parquet contract (out/manifest.json)', () => {
   });
 
   it('holds the data to every key (unique) and every column that is not nullable (no NULL)', async () => {
-    const outDir = inject('fullRefresh').outDir;
+    const outDir = shared.outDir;
     const checks = contract.datasets.map((dataset) => {
       const partitioned = dataset.partitioning.length > 0;
       const source = `read_parquet(${literal(join(outDir, 'parquet', dataset.name, partitioned ? '*/*.parquet' : '*.parquet'))}, hive_partitioning = ${partitioned}, hive_types_autocast = false)`;
@@ -128,7 +133,7 @@ describe('the Parquet contract (out/manifest.json)', () => {
   });
 
   it('reads back every dataset with read_parquet and the documented glob: the same rows as DuckDB', async () => {
-    const outDir = inject('fullRefresh').outDir;
+    const outDir = shared.outDir;
     for (const dataset of contract.datasets) {
       const partitioned = dataset.partitioning.length > 0;
       const glob = join(outDir, 'parquet', dataset.name, partitioned ? '*/*.parquet' : '*.parquet');
@@ -149,7 +154,7 @@ describe('the Parquet contract (out/manifest.json)', () => {
   });
 
   it("writes a mart stored in key order as stored: pfs_payment_current's file is in key order", async () => {
-    const outDir = inject('fullRefresh').outDir;
+    const outDir = shared.outDir;
     const glob = join(outDir, 'parquet', 'pfs_payment_current', '*/*.parquet');
     // NULLS FIRST as the export orders: no modifier ('') before any modifier.
     const [order] = await rows(
@@ -165,7 +170,7 @@ describe('the Parquet contract (out/manifest.json)', () => {
   });
 
   it('gives a dataset with no rows one file with its columns (the glob finds it)', async () => {
-    const outDir = inject('fullRefresh').outDir;
+    const outDir = shared.outDir;
     const qpp = contract.datasets.find((d) => d.name === 'pfs_rvu_qpp');
     expect(qpp).toMatchObject({ row_count: 0, releases: [] });
     expect(qpp?.files.map((f) => f.path)).toEqual([
@@ -185,7 +190,7 @@ describe('the Parquet contract (out/manifest.json)', () => {
   });
 
   it('exports the decoded datasets: codes with their labels as plain columns', async () => {
-    const outDir = inject('fullRefresh').outDir;
+    const outDir = shared.outDir;
     const read = (name: string) =>
       `read_parquet(${literal(join(outDir, 'parquet', name, name === 'code_card_current' ? '*.parquet' : '*/*.parquet'))}, hive_partitioning = ${name !== 'code_card_current'}, hive_types_autocast = false)`;
     expect(

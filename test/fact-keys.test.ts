@@ -6,12 +6,13 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../pipelines/index.js';
 import { datasetKey } from '../src/load/contract.js';
 import { keyIndexName } from '../src/run/fact-keys.js';
 import { blameMatches, blamesOf, describeBlames } from './helpers/blame.js';
 import { openOutDatabase, rowsJS } from './helpers/duckdb.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import {
   CSV_NAME,
   hashTree,
@@ -23,6 +24,12 @@ import {
   smallPfsRaw,
 } from './helpers/raw.js';
 import { refreshPfs } from './helpers/refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 afterAll(removeTempDirs);
 
@@ -55,7 +62,7 @@ describe('the keys of the fact tables in DuckDB', () => {
   let contractKeys: Map<string, string[]>;
 
   beforeAll(async () => {
-    const { outDir } = inject('fullRefresh');
+    const { outDir } = shared;
     const db = await openOutDatabase(outDir);
     try {
       const { connection } = db;

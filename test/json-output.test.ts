@@ -1,8 +1,15 @@
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snakeCaseKeys } from '../src/commands/json-output.js';
 import { fse } from './helpers/cli.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 
-const out = () => inject('fullRefresh').outDir;
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
+
+const out = () => shared.outDir;
 
 /** Every key of a parsed JSON value, at any depth. */
 function keysOf(value: unknown): string[] {
@@ -41,14 +48,7 @@ describe('--json output has snake_case keys, whatever the command', () => {
   });
 
   it('refresh --json (nothing new: the published run) gives run_id, database_path, parquet_dir', async () => {
-    const run = await fse(
-      'refresh',
-      '--raw',
-      inject('fullRefresh').rawDir,
-      '--json',
-      '--out',
-      out(),
-    );
+    const run = await fse('refresh', '--raw', shared.rawDir, '--json', '--out', out());
     // Nothing new since the published run: exit 6 (README, exit codes).
     expect(run.code, run.stderr).toBe(6);
     const keys = keysOf(JSON.parse(run.stdout));

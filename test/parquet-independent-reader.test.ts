@@ -2,12 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects, parquetSchema, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { identifier, literal } from '../src/db/sql.js';
 import type { Contract, Dataset, DatasetColumn } from '../src/load/contract.js';
 import { EMPTY_PARTITION, PARTITION_COLUMN } from '../src/load/parquet-export.js';
 import { openFullRefresh, rows } from './helpers/database.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 /**
  * The Parquet files are standard: hyparquet, a Parquet reader with no DuckDB in it (pinned in
@@ -67,7 +74,7 @@ function duckdbText(column: DatasetColumn): string {
 
 let db: DuckDBHandle;
 let contract: Contract;
-const outDir = () => inject('fullRefresh').outDir;
+const outDir = () => shared.outDir;
 
 beforeAll(async () => {
   db = await openFullRefresh();

@@ -1,10 +1,17 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PriceError, type PriceRequest, type PriceResult, price } from '../marts/price.js';
 import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
 import { fse } from './helpers/cli.js';
 import { openFullRefresh, rows } from './helpers/database.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { dollars, feeCents, gpciLine, percentCents, rvuLine } from './helpers/rvu-package.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 /**
  * `price` on real codes whose indicators call for each rule, in San Francisco (01112-05). Every
@@ -15,7 +22,7 @@ let labels: Map<string, string>;
 const SF = gpciLine('01112', '05');
 
 beforeAll(async () => {
-  schedule = await openFeeSchedule(join(inject('fullRefresh').outDir, 'fee_schedule.duckdb'));
+  schedule = await openFeeSchedule(join(shared.outDir, 'fee_schedule.duckdb'));
   const db = await openFullRefresh();
   try {
     const found = await rows(
@@ -204,7 +211,7 @@ describe('price: the indicator rules on real codes', () => {
 });
 
 describe('fse price', () => {
-  const out = () => inject('fullRefresh').outDir;
+  const out = () => shared.outDir;
 
   it('prints the amount, the formula, each rule with its wording and the AMA notice', async () => {
     const result = await fse('price', '22612-62', '--locality', 'CA-05', '--out', out());

@@ -4,9 +4,16 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { openFullRefresh, rows } from './helpers/database.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 const CHROMIUM = '/usr/bin/chromium';
 // .ci/run installs Debian's chromium; without it (a developer's machine) this suite says why.
@@ -26,7 +33,7 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-const report = () => join(inject('fullRefresh').outDir, 'report.html');
+const report = () => join(shared.outDir, 'report.html');
 
 it('is self-contained: no external script, style, image or font', async () => {
   const html = await readFile(report(), 'utf8');

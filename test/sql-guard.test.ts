@@ -1,13 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fse } from './helpers/cli.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { makeTempDir, removeTempDirs } from './helpers/raw.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 afterAll(removeTempDirs);
 
 describe('fse sql refuses writing files and attaching databases unless --allow-writes', () => {
-  const out = () => inject('fullRefresh').outDir;
+  const out = () => shared.outDir;
 
   it('refuses COPY … TO (it could replace a published Parquet file) and writes nothing', async () => {
     const target = join(await makeTempDir('sql-guard'), 'copied.parquet');

@@ -1,10 +1,17 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinPublishedDatabase } from '../src/db/published-run.js';
 import { fseWith } from './helpers/cli.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { makeTempDir, removeTempDirs } from './helpers/raw.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 /** Offsets of TIMESTAMP WITH TIME ZONE are shown in the process's zone: fixed for the test. */
 const env = { TZ: 'UTC' };
@@ -14,7 +21,7 @@ const sql = (input: string | undefined, ...args: string[]) =>
     'sql',
     ...args,
     '--out',
-    inject('fullRefresh').outDir,
+    shared.outDir,
   );
 
 /** A day, a DECIMAL(8,2), a column's own scale, a zoned timestamp, NULL, '' and text to quote. */
@@ -135,7 +142,7 @@ afterAll(removeTempDirs);
 
 describe('fse sql reads and writes relative paths in the working directory', () => {
   it('read_csv and COPY … TO with a relative path: the folder fse runs in, not the run folder', async () => {
-    const outDir = inject('fullRefresh').outDir;
+    const outDir = shared.outDir;
     const cwd = await makeTempDir('sql-cwd');
     await writeFile(join(cwd, 'codes.csv'), 'hcpcs\n99213\n');
     const { runDir } = pinPublishedDatabase(join(outDir, 'fee_schedule.duckdb'));

@@ -1,9 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endsStatement } from '../src/sql/statement-complete.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { fseInTerminal, type PtyStep } from './helpers/pty.js';
 import { makeTempDir, removeTempDirs } from './helpers/raw.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 afterAll(removeTempDirs);
 
@@ -15,13 +22,9 @@ const CTRL_D = '\u0004';
 /** The shell on a pseudo-terminal, its history in a folder of the test's own. */
 async function shell(steps: PtyStep[], history?: string) {
   const file = history ?? join(await makeTempDir('sql-shell'), 'history');
-  const run = await fseInTerminal(
-    [PROMPT, ...steps],
-    ['sql', '--out', inject('fullRefresh').outDir],
-    {
-      FSE_HISTORY: file,
-    },
-  );
+  const run = await fseInTerminal([PROMPT, ...steps], ['sql', '--out', shared.outDir], {
+    FSE_HISTORY: file,
+  });
   expect(run.error, run.output).toBeNull();
   // Readline redraws the prompt with cursor moves: without them the text reads as typed.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing escape sequences is the point
@@ -144,7 +147,7 @@ describe('fse sql shell on a terminal', () => {
   it('a query on a terminal shows 1000 rows and says on stderr how many more there are', async () => {
     const run = await fseInTerminal(
       [{ expect: 'more rows' }],
-      ['sql', 'SELECT * FROM range(1500) r(n)', '--out', inject('fullRefresh').outDir],
+      ['sql', 'SELECT * FROM range(1500) r(n)', '--out', shared.outDir],
     );
     expect(run.error).toBeNull();
     expect(run.code).toBe(0);

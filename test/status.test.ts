@@ -1,10 +1,17 @@
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINES } from '../pipelines/index.js';
 import { sourceStatus } from '../src/query/status.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 describe('status: freshness of each source against its cadence', () => {
-  const database = () => join(inject('fullRefresh').outDir, 'fee_schedule.duckdb');
+  const database = () => join(shared.outDir, 'fee_schedule.duckdb');
 
   it('calls RVU25D fresh in November 2025 and the 2019 HCPCS file stale', async () => {
     const statuses = await sourceStatus(database(), PIPELINES, '2025-11-01');

@@ -1,10 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalJson, terminalText } from '../src/terminal-text.js';
 import { fixturePath, MARKUPS } from './code-pages/fixtures.js';
 import { fse } from './helpers/cli.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 import { makeTempDir, removeTempDirs } from './helpers/raw.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 afterAll(removeTempDirs);
 
@@ -32,7 +39,7 @@ describe('control characters on terminal output', () => {
         '--format',
         format,
         '--out',
-        inject('fullRefresh').outDir,
+        shared.outDir,
       );
       expect(code).toBe(0);
       expect(stdout).not.toMatch(RAW_CONTROL);

@@ -1,13 +1,18 @@
 import { join } from 'node:path';
 // The package's own entry point, as a downstream project imports it (dist/, built by make test).
 import { openFeeSchedule } from 'fee-schedule-etl';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 describe("import { openFeeSchedule } from 'fee-schedule-etl'", () => {
   it('gives a typed Kysely instance over the published database', async () => {
-    const { db, close } = await openFeeSchedule(
-      join(inject('fullRefresh').outDir, 'fee_schedule.duckdb'),
-    );
+    const { db, close } = await openFeeSchedule(join(shared.outDir, 'fee_schedule.duckdb'));
     try {
       const rows = await db
         .selectFrom('pfs_decoded')

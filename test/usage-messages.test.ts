@@ -1,7 +1,14 @@
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fse } from './helpers/cli.js';
+import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 
-const out = () => inject('fullRefresh').outDir;
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
+
+const out = () => shared.outDir;
 
 describe('lookup and diff say what went wrong in an operator’s words', () => {
   it('lookup --as-of a day before every release says no release was in force (exit 1)', async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCeiling } from '../../bench/ceiling.js';
 import { releaseCsvFiles } from '../../bench/child.js';
 import {
@@ -24,6 +24,13 @@ import { createRng } from '../../bench/prng.js';
 import { classifySql } from '../../bench/sql-profiler.js';
 import { median, percentile } from '../../bench/stats.js';
 import { openDuckDB } from '../../src/db/open-duckdb.js';
+import { type FullRefresh, fullRefresh } from '../helpers/full-refresh.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 const dirs: string[] = [];
 async function tempDir(prefix: string): Promise<string> {
@@ -37,7 +44,7 @@ afterAll(async () => {
 
 describe('measureLookupCommand', () => {
   it('runs `fse lookup` as a new process each time and times it', async () => {
-    const { outDir } = inject('fullRefresh');
+    const { outDir } = shared;
     const command = await measureLookupCommand(outDir, 3, '1');
     expect(command.runs).toBe(3);
     // A process start, a database opened, a card printed: more than a few ms, under a minute.

@@ -1,10 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureServer, send } from '../extract/helpers/fixture-server.js';
 import { fse } from '../helpers/cli.js';
+import { type FullRefresh, fullRefresh } from '../helpers/full-refresh.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { FIXTURES_DIR, fixture, fixturePath, MARKUPS } from './fixtures.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 const HTML = { 'content-type': 'text/html; charset=utf-8' };
 const server = new FixtureServer();
@@ -29,7 +36,7 @@ beforeAll(async () => {
       '--date',
       '2025-11-15',
       '--out',
-      inject('fullRefresh').outDir,
+      shared.outDir,
     ),
     // No database under --out: the code tables are read from code-tables/.
     fse('code-pages', 'parse', fixturePath(MARKUPS[2]), '--out', '/nonexistent'),

@@ -1,11 +1,18 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCodePages } from '../../pipelines/code-pages/load-code-pages.js';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
 import { rowsJson } from '../helpers/duckdb.js';
+import { type FullRefresh, fullRefresh } from '../helpers/full-refresh.js';
 import { makeTempDir, removeTempDirs } from '../helpers/raw.js';
 import { fixture, MARKUPS, placeFixture } from './fixtures.js';
+
+// The shared full refresh (test/global-setup.ts), once it has published.
+let shared: FullRefresh;
+beforeAll(async () => {
+  shared = await fullRefresh();
+});
 
 const TABLES = ['code_page', 'code_page_history', 'code_page_refused', 'reconciliation'];
 const SEED_PAGES = [
@@ -27,10 +34,7 @@ const logged: string[] = [];
 beforeAll(async () => {
   const dir = await makeTempDir('code-pages');
   const rawDir = join(dir, 'raw');
-  await copyFile(
-    join(inject('fullRefresh').outDir, 'fee_schedule.duckdb'),
-    join(dir, 'fee_schedule.duckdb'),
-  );
+  await copyFile(join(shared.outDir, 'fee_schedule.duckdb'), join(dir, 'fee_schedule.duckdb'));
   for (const [i, name] of MARKUPS.entries())
     await placeFixture(rawDir, name, SEED_PAGES[i] as string);
   await placeFixture(rawDir, '38211-two-cell-rows.html', OLD_PAGE);

@@ -18,12 +18,14 @@ export async function fse(...args: string[]): Promise<CliResult> {
 
 /** `fse` with text on stdin, variables added to the environment (TZ, HOME, …), in a folder. */
 export async function fseWith(
-  options: { input?: string; env?: Record<string, string>; cwd?: string },
+  options: { input?: string; env?: Record<string, string>; cwd?: string; signal?: AbortSignal },
   ...args: string[]
 ): Promise<CliResult> {
   const child = run('node', [cli, ...args], {
     env: { ...process.env, ...options.env },
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    // Aborted: the command gets SIGTERM (a refresh stops and publishes nothing).
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   child.child.stdin?.end(options.input ?? '');
   try {

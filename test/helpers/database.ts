@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { inject } from 'vitest';
 import { type DuckDBHandle, openDuckDB } from '../../src/db/open-duckdb.js';
+import { fullRefresh } from './full-refresh.js';
 
 /** The database of the shared full refresh (test/global-setup.ts), opened read-only. */
 export async function openFullRefresh(): Promise<DuckDBHandle> {
-  return openDuckDB(join(inject('fullRefresh').outDir, 'fee_schedule.duckdb'), { readOnly: true });
+  const { outDir } = await fullRefresh();
+  return openDuckDB(join(outDir, 'fee_schedule.duckdb'), { readOnly: true });
 }
 
 /** Rows of a query as plain JSON values (DECIMAL and BIGINT as strings). */
