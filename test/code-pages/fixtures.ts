@@ -1,15 +1,8 @@
-import {
-  copyFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 /** Where the hand-written fixtures are kept (see its README). */
 const SOURCE_DIR = fileURLToPath(new URL('../fixtures/code-pages', import.meta.url));
@@ -48,11 +41,11 @@ function variant(seed: string, fieldsFile: string): string {
 
 /**
  * Every fixture as a file, in a folder of its own: the seed page, its variants built from it,
- * and the other pages as kept. Removed when the test process ends.
+ * and the other pages as kept. In the run's folder of shared builds, which the global setup
+ * removes at the end of the run (an exit hook never ran: vitest ends its workers otherwise).
  */
 function materialise(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fse-code-page-fixtures-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const dir = mkdtempSync(join(inject('sharedBuildsDir'), 'code-page-fixtures-'));
   const seed = readFileSync(SEED_PAGE, 'utf8');
   writeFileSync(join(dir, MARKUPS[0]), seed);
   for (const name of MARKUPS.slice(1)) {
