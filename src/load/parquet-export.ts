@@ -40,6 +40,12 @@ export interface ParquetTable {
    * listing them from the view ran its label joins once more per row.
    */
   partitionsFrom?: string;
+  /**
+   * A release's rows by another query than the table's (a view's, whose join costs more than
+   * this): statements to run first on the same connection, then the SELECT of the table's columns
+   * without release_id. The file's rows are still ordered by orderBy.
+   */
+  releaseRows?: (release: string) => { prepare: string; select: string };
 }
 
 export interface ReleaseFiles {
@@ -166,15 +172,20 @@ export async function exportParquet(
         `${table.name}.parquet`,
       );
       written.push(path);
-      const write = (c: DuckDBConnection) =>
-        copyToParquet(
+      const rows = table.releaseRows?.(release.release);
+      const write = async (c: DuckDBConnection) => {
+        if (rows) await c.run(rows.prepare);
+        await copyToParquet(
           c,
           // No ORDER BY: a release's rows are in the table in line order (loaded from staging
           // in file order, insertion order preserved), and sorting each file cost a second at
           // 100 releases. Tests hold the files to source_line order and the models' INSERTs to
           // DuckDB's order-keeping BATCH_INSERT. A view is ordered by its orderBy.
-          `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)}
-           WHERE ${PARTITION_COLUMN} = ${literal(release.release)}${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
+          `${
+            rows?.select ??
+            `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)}
+           WHERE ${PARTITION_COLUMN} = ${literal(release.release)}`
+          }${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
           path,
           {
             table: table.name,
@@ -184,6 +195,7 @@ export async function exportParquet(
             pipeline_version: pipelineVersion,
           },
         );
+      };
       if (published?.releases.has(`${table.source}/${release.release}`)) {
         const from = join(
           published.parquetDir,

@@ -15,6 +15,7 @@ import { exportParquet, type ReleaseFiles } from '../load/parquet-export.js';
 import { type ReportSource, writeReport } from '../load/report.js';
 import { CORE_TABLES } from '../models/tables.js';
 import { PARQUET_DIR_NAME } from '../paths.js';
+import { decodedReleaseRows } from '../transform/decoded-view.js';
 import { historyParquetTables } from '../transform/history/build-history.js';
 import { PIPELINE_VERSION } from '../version.js';
 import type { PublishedRun } from './reuse-published.js';
@@ -59,7 +60,13 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
         key: v.key,
         orderBy: keyOrder(v.key),
         ...(v.notNull ? { notNull: v.notNull } : {}),
-        ...(v.decodes ? { nullableAs: v.decodes.table, partitionsFrom: v.decodes.table } : {}),
+        ...(v.decodes
+          ? {
+              nullableAs: v.decodes.table,
+              partitionsFrom: v.decodes.table,
+              releaseRows: decodedReleaseRows(p, v.name, v.decodes),
+            }
+          : {}),
       })),
     ]),
     ...historyParquetTables(catalog.pipelines),

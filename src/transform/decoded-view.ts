@@ -3,46 +3,44 @@ import { identifier, literal } from '../db/sql.js';
 import type { DecodedView, PipelineDefinition } from '../pipeline-definition.js';
 
 /**
- * The statements that create a decoded view (if missing: a run building on the published
- * database, same code, keeps it) and comment it. Each label is the one code_label() gives for its code
- * as of the release's effective date; the other columns' comments are inherited from the table and
- * release (PipelineDefinition.commentsFrom).
+ * A decoded view's parts: the SELECT list after release_id (effective_from, the columns, each
+ * code's label), with `labels` naming the release's label maps, and the query of every
+ * release's maps. Each label is the one code_label() gives for its code as of the release's
+ * effective date.
  */
-export function decodedViewSql(
+function decodedParts(
   pipeline: PipelineDefinition,
   name: string,
   view: DecodedView,
-): string {
+  labels: string,
+): {
+  columns: string[];
+  labelMaps: string;
+  labelled: { label: string; system: string; code: string }[];
+} {
   const column = (c: string) => `f.${identifier(c)}`;
-  const labels: { label: string; code: string; system: string; map: string }[] = [];
+  const labelled: { label: string; code: string; system: string; map: string }[] = [];
   const selected = view.columns.map((c) => {
     if (typeof c === 'string') return column(c);
     const system = pipeline.columns.find((s) => s.name === c.code)?.system;
     if (!system) throw new Error(`${name}: ${c.code} of ${pipeline.source} has no code table`);
     const label = c.label ?? `${c.code}_label`;
     const map = identifier(`labels_of_${c.code}`);
-    labels.push({ code: c.code, label, system, map });
-    return `${column(c.code)},\n  l.${map}[${column(c.code)}] AS ${identifier(label)}`;
+    labelled.push({ code: c.code, label, system, map });
+    return `${column(c.code)},
+  ${labels}.${map}[${column(c.code)}] AS ${identifier(label)}`;
   });
   // Labels as code_label() gives them (the code's label where it is valid on the day), looked up
   // in one map per code column and release: a release's rows share its effective date, so the
   // labels valid on it are a few hundred entries, built once per release. A join per code column
   // (twelve for the fee schedule's view) carried every column of every row through each join:
   // that view's export at 100 releases cost 18 s of CPU that way, 7 s with the maps.
-  const systems = [...new Set(labels.map((l) => literal(l.system)))];
-  const maps = labels.map(
+  const systems = [...new Set(labelled.map((l) => literal(l.system)))];
+  const maps = labelled.map(
     (l) =>
       `map_from_entries(list((c.code, c.label)) FILTER (WHERE c.system = ${literal(l.system)})) AS ${l.map}`,
   );
-  const view_ = identifier(name);
-  return [
-    `CREATE VIEW IF NOT EXISTS ${view_} AS
-SELECT
-  f.release_id,
-  l.effective_from,
-  ${selected.join(',\n  ')}
-FROM ${identifier(view.table)} f
-JOIN (
+  const labelMaps = `
   SELECT r.release_id, r.effective_from${maps.map((m) => `,\n    ${m}`).join('')}
   FROM release r
   ${
@@ -52,14 +50,71 @@ JOIN (
       : ''
   }
   WHERE r.source = ${literal(pipeline.source)}
-  GROUP BY r.release_id, r.effective_from
+  GROUP BY r.release_id, r.effective_from`;
+  return {
+    columns: [`${labels}.effective_from`, ...selected],
+    labelMaps,
+    labelled,
+  };
+}
+
+/**
+ * The statements that create a decoded view (if missing: a run building on the published
+ * database, same code, keeps it) and comment it. The other columns' comments are inherited from
+ * the table and release (PipelineDefinition.commentsFrom).
+ */
+export function decodedViewSql(
+  pipeline: PipelineDefinition,
+  name: string,
+  view: DecodedView,
+): string {
+  const { columns, labelMaps, labelled } = decodedParts(pipeline, name, view, 'l');
+  const view_ = identifier(name);
+  return [
+    `CREATE VIEW IF NOT EXISTS ${view_} AS
+SELECT
+  f.release_id,
+  ${columns.join(',\n  ')}
+FROM ${identifier(view.table)} f
+JOIN (${labelMaps}
 ) l ON l.release_id = f.release_id`,
     `COMMENT ON VIEW ${view_} IS ${literal(view.description)}`,
-    ...labels.map(
+    ...labelled.map(
       (l) =>
         `COMMENT ON COLUMN ${view_}.${identifier(l.label)} IS ${literal(`CMS label of ${l.code} from code table ${l.system}, valid on effective_from.`)}`,
     ),
   ].join(';\n');
+}
+
+/** The session variable holding one release's label maps while its rows are read. */
+const RELEASE_LABELS = 'decoded_release_labels';
+
+/**
+ * One release's rows of a decoded view without the view's join: its label maps are set first as
+ * a session variable (`prepare`), a constant to the SELECT, which then reads the table's rows of
+ * the release and adds labels to them (the view's columns, in its order, without release_id).
+ * Through the view, the join copied the release's twelve maps into every row before the lookups:
+ * twice the time per release file (19,000 rows: 180-225 ms against 100-110 ms).
+ */
+export function decodedReleaseRows(
+  pipeline: PipelineDefinition,
+  name: string,
+  view: DecodedView,
+): (release: string) => { prepare: string; select: string } {
+  const { columns, labelMaps } = decodedParts(
+    pipeline,
+    name,
+    view,
+    `getvariable(${literal(RELEASE_LABELS)})`,
+  );
+  return (release) => ({
+    prepare: `SET VARIABLE ${RELEASE_LABELS} = (
+      SELECT l FROM (${labelMaps}
+      ) l WHERE l.release_id = ${literal(release)})`,
+    // Named as the view names it (a struct field's name is not the column's).
+    select: `SELECT ${[`${columns[0]} AS effective_from`, ...columns.slice(1)].join(',\n  ')}
+FROM ${identifier(view.table)} f WHERE f.release_id = ${literal(release)}`,
+  });
 }
 
 /** Creates the source's decoded views, once its models have created the tables they show. */
