@@ -262,8 +262,11 @@ async function copyToParquet(
   const kv = Object.entries(metadata)
     .map(([k, v]) => `${identifier(k)}: ${literal(v)}`)
     .join(', ');
+  // ZSTD's fastest level: a hundred releases' files are most of the export, and DuckDB's default
+  // level (3) took a third longer to write them for 3 % fewer bytes (a PPRRVU release's file:
+  // 35 ms and 435 kB against 27 ms and 450 kB).
   await connection.run(
-    `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv}})`,
+    `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, KV_METADATA {${kv}})`,
   );
 }
 
