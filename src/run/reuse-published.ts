@@ -13,10 +13,12 @@ export interface PublishedRun {
 }
 
 /**
- * A refresh that only adds releases builds on the published run: it copies its database, reads
- * the new folders only and re-derives what spans releases (history, checks, cards). Anything
- * else (changed code, code tables or saved pages; a release changed or removed) rebuilds all.
- * A page source's folder (`pageFolders`) is one input of its own, not a release folder.
+ * A refresh that adds releases builds on the published run: it copies its database, reads the
+ * new folders only and re-derives what spans releases (history, checks, cards). Anything else
+ * (changed code or code tables; a release changed or removed; saved pages changed with no
+ * release added) rebuilds all. A page source's folder (`pageFolders`) is one input of its own,
+ * not a release folder: every run loads the saved pages again, so pages changed beside added
+ * releases are loaded by the run that builds on the published one.
  */
 export async function publishedRunToExtend(
   outDir: string,
@@ -25,10 +27,11 @@ export async function publishedRunToExtend(
   pageFolders: readonly string[],
 ): Promise<PublishedRun | null> {
   if (!previous || previous.code !== current.code) return null;
-  if (pageFolders.some((f) => previous.folders[f] !== current.folders[f])) return null;
   const loaded = Object.keys(previous.folders).filter((k) => !pageFolders.includes(k));
   if (loaded.some((k) => current.folders[k] !== previous.folders[k])) return null;
-  const added = Object.keys(current.folders).filter((k) => !(k in previous.folders));
+  const added = Object.keys(current.folders).filter(
+    (k) => !(k in previous.folders) && !pageFolders.includes(k),
+  );
   if (added.length === 0) return null;
   const published = publishedDir(outDir);
   const databasePath = join(published, DATABASE_FILE_NAME);

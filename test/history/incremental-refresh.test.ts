@@ -16,6 +16,8 @@ import { makeHistoryRaw } from './releases.js';
 
 // CCS has nothing new in the added run: its tables and check outcomes are carried over.
 const pipelines = [pfsRvuPipeline, ccsPipeline];
+/** The date of the code page saved beside the added release. */
+const PAGE_DATE_ADDED = '2026-07-01';
 /** RVU26C, the newest release: added last. */
 const ADDED = 'RVU26C';
 const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release_id=RVU25D', 'pfs_rvu.parquet');
@@ -33,6 +35,7 @@ const incrementalLog: string[] = [];
 beforeAll(async () => {
   ({ rawDir } = await makeHistoryRaw());
   await cp(join(REPO_RAW_DIR, 'ccs'), join(rawDir, 'ccs'), { recursive: true });
+  await cp(join(REPO_RAW_DIR, 'code-pages'), join(rawDir, 'code-pages'), { recursive: true });
   const held = join(await makeTempDir('incremental-held'), ADDED);
   const folder = join(rawDir, 'pfs-rvu', ADDED);
   // Moved out and back: renames keep the files' modification times, so they are the same inputs.
@@ -40,6 +43,11 @@ beforeAll(async () => {
   incrementalOut = await makeTempDir('incremental-out');
   await refresh({ rawDir, outDir: incrementalOut, pipelines });
   await rename(held, folder);
+  // A page saved on a later date comes with the release: pages are loaded again by every run, so
+  // they do not make the run rebuild what it takes over.
+  await cp(join(rawDir, 'code-pages', '2025-11-01'), join(rawDir, 'code-pages', PAGE_DATE_ADDED), {
+    recursive: true,
+  });
   incremental = await refresh({
     rawDir,
     outDir: incrementalOut,
@@ -81,8 +89,21 @@ describe('a refresh that adds one release', () => {
       ];
       expect(got).toEqual(want);
       expect(Object.keys(got)).toEqual(
-        expect.arrayContaining(['pfs_rvu', 'pfs_rvu_history', 'release_diff', 'rejected_row']),
+        expect.arrayContaining([
+          'pfs_rvu',
+          'pfs_rvu_history',
+          'release_diff',
+          'rejected_row',
+          'code_page',
+        ]),
       );
+      // The page saved beside the added release was loaded.
+      expect(
+        await rowsJson(
+          a.connection,
+          'SELECT DISTINCT CAST(page_date AS VARCHAR) AS page_date FROM code_page ORDER BY 1',
+        ),
+      ).toEqual([{ page_date: '2025-11-01' }, { page_date: PAGE_DATE_ADDED }]);
     } finally {
       a.close();
       b.close();
