@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { runSqlFiles } from '../../src/db/run-sql-files.js';
 import { identifier, literal } from '../../src/db/sql.js';
 import { PIPELINES_DIR } from '../../src/paths.js';
+import { CardSearch } from './card-search.js';
 import { CodePageRefusedError } from './code-page-refused-error.js';
 import { CodeTables, type DecodedCodePage, decodeCodePage } from './decode-code-page.js';
 import { parseCodePage } from './parse-code-page.js';
@@ -97,8 +98,10 @@ export async function loadCodePages(
   await insertRows(connection, 'code_page_refused', refused);
 
   if (await relationExists(connection, 'code_card')) {
-    const codes = [...new Set(pages.map((p) => p.decoded.hcpcs))].sort();
-    await reconcile(connection, codes);
+    await reconcile(
+      connection,
+      pages.map((p) => ({ hcpcs: p.decoded.hcpcs, pageDate: p.saved.pageDate })),
+    );
   } else {
     log('code pages: code_card does not exist; reconciliation left empty');
   }
@@ -128,36 +131,52 @@ const CARD_CHUNK = 200;
  * read only those codes from each source. A card date at a time: a date filter reaches every
  * source (each joined on the dates it is in force), a code filter alone does not, and the cards
  * of every date at once held every release of every source in hash tables (ten years of every
- * source ran out of DuckDB's memory). Every card date is read: a page's card is the newest on or
- * before its date that lists the code, else the code's newest.
+ * source ran out of DuckDB's memory). A page's card is the newest on or before its date that
+ * lists the code, else the code's newest: the dates are read newest first, and only those that
+ * can still give a page its card (CardSearch).
  */
-async function reconcile(connection: DuckDBConnection, codes: readonly string[]): Promise<void> {
+async function reconcile(
+  connection: DuckDBConnection,
+  pages: readonly { hcpcs: string; pageDate: string }[],
+): Promise<void> {
   const cards = 'temp.main.code_page_card';
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE code_page_card AS SELECT * FROM code_card WHERE false`,
   );
   try {
-    // The card dates, as code_card defines them.
+    // The card dates, as code_card defines them, newest first.
     const dates = (
       await connection.runAndReadAll(
         `SELECT DISTINCT CAST(effective_from AS VARCHAR) FROM release
-         WHERE effective_from IS NOT NULL ORDER BY 1`,
+         WHERE effective_from IS NOT NULL ORDER BY 1 DESC`,
       )
     )
       .getRowsJS()
       .map(([day]) => String(day));
-    for (let i = 0; i < codes.length; i += CARD_CHUNK) {
-      const chunk = codes.slice(i, i + CARD_CHUNK);
-      const insert = await connection.prepare(
-        `INSERT INTO ${cards} SELECT * FROM code_card
-         WHERE as_of = $1::DATE AND modifier IS NULL AND hcpcs IN (${chunk
-           .map((_, n) => `$${n + 2}`)
-           .join(', ')})`,
-      );
-      for (const day of dates) {
+    const search = new CardSearch(pages);
+    const listed = await connection.prepare(
+      `SELECT DISTINCT hcpcs FROM ${cards} WHERE as_of = $1::DATE`,
+    );
+    for (const day of dates) {
+      if (search.settled()) break;
+      const codes = search.codesOn(day);
+      if (codes.length === 0) continue;
+      for (let i = 0; i < codes.length; i += CARD_CHUNK) {
+        const chunk = codes.slice(i, i + CARD_CHUNK);
+        const insert = await connection.prepare(
+          `INSERT INTO ${cards} SELECT * FROM code_card
+           WHERE as_of = $1::DATE AND modifier IS NULL AND hcpcs IN (${chunk
+             .map((_, n) => `$${n + 2}`)
+             .join(', ')})`,
+        );
         insert.bind([day, ...chunk]);
         await insert.run();
       }
+      listed.bind([day]);
+      search.found(
+        day,
+        (await listed.runAndReadAll()).getRowsJS().map(([hcpcs]) => String(hcpcs)),
+      );
     }
     await connection.run(reconciliationSql(cards));
   } finally {
