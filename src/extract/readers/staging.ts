@@ -21,16 +21,26 @@ export interface StageResult {
 /**
  * The staged text of a column from a raw field expression: trimmed (spaces, tabs, NBSP), blank
  * and declared "no value" markers as NULL, digit strings re-padded where a workbook dropped zeros.
+ * `padded`: the fields are mostly padded to their width (fixed-width records), so every one is
+ * trimmed without testing first.
  */
-export function stagedValue(column: SourceColumn, raw: string | null): string {
+export function stagedValue(
+  column: SourceColumn,
+  raw: string | null,
+  options: { padded?: boolean } = {},
+): string {
   if (raw === null) return 'NULL::VARCHAR';
-  // Most fields need no trimming: test cheaply first, trim the few that do (twice as fast).
+  const trimmed = `nullif(trim(${raw}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')`;
+  // Most delimited fields need no trimming: test cheaply first, trim the few that do (twice as
+  // fast). The same value either way: a field with none of these characters trims to itself.
   const padded = [
     `starts_with(${raw}, ' ')`,
     `ends_with(${raw}, ' ')`,
     ...[9, 10, 13, 160].map((c) => `contains(${raw}, chr(${c}))`),
   ].join(' OR ');
-  let value = `CASE WHEN ${raw} = '' THEN NULL WHEN ${padded} THEN nullif(trim(${raw}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '') ELSE ${raw} END`;
+  let value = options.padded
+    ? trimmed
+    : `CASE WHEN ${raw} = '' THEN NULL WHEN ${padded} THEN ${trimmed} ELSE ${raw} END`;
   if (column.nullValues?.length) {
     value = `CASE WHEN ${value} IN (${column.nullValues.map(literal).join(', ')}) THEN NULL ELSE ${value} END`;
   }
