@@ -92,9 +92,13 @@ export async function publishBuild(buildDir: string, outDir: string, runId: stri
   await removeUnpublishedRuns(outDir, buildDir);
 }
 
-/** discardBuild at once, from a signal handler about to exit. */
+/**
+ * discardBuild at once, from a signal handler about to exit. DuckDB's threads may still be
+ * writing into the build (a signal during the database's creation: its WAL appeared while the
+ * folder was being removed, ENOTEMPTY): the removal is tried again a few times.
+ */
 export function discardBuildSync(buildDir: string): void {
-  rmSync(buildDir, { recursive: true, force: true });
+  rmSync(buildDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   const runsDir = dirname(buildDir);
   if (existsSync(runsDir) && readdirSync(runsDir).length === 0) {
     rmSync(runsDir, { recursive: true });

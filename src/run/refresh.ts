@@ -91,8 +91,15 @@ export async function refresh(options: RefreshOptions): Promise<RefreshSummary> 
       log(`${signal}: finishing the publish under way, then stopping`);
       return;
     }
-    log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
-    discardBuildSync(buildDir);
+    try {
+      discardBuildSync(buildDir);
+      log(`${signal}: stopped; the build was removed and the lock released, nothing was published`);
+    } catch (error) {
+      // Still stopped with the signal's exit code: the next refresh removes an unfinished run.
+      log(
+        `${signal}: stopped; the lock released, nothing was published; the build folder could not be removed (${(error as Error).message}): the next refresh removes it`,
+      );
+    }
     lock.releaseSync();
     options.beforeSignalExit?.(signal, exitCodeFor(signal), false);
     process.exit(exitCodeFor(signal));
