@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
 import { lookupCode } from '../src/index.js';
+import { openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
 import { type FullRefresh, fullRefresh } from './helpers/full-refresh.js';
 
 // The shared full refresh (test/global-setup.ts), once it has published.
@@ -71,5 +72,37 @@ describe('code card', () => {
     expect(card?.as_of).toBe('2023-01-01');
     expect(card?.indicators.status_code?.release).toBeNull(); // no PFS release in force yet
     expect(card?.indicators.apc_status_indicator?.code).toBe('S');
+  });
+
+  it('code_card_of(list): the code_card rows of those codes on every date, and only those', async () => {
+    const db = await openOutDatabase(shared.outDir);
+    try {
+      const rows = await rowsJson(
+        db.connection,
+        `SELECT hcpcs, CAST(as_of AS VARCHAR) AS as_of, pfs_release, hcpcs_release, opps_release
+         FROM code_card_of(['38211', 'A0021']) ORDER BY ALL`,
+      );
+      expect(rows.map((r) => Object.values(r).join(' '))).toEqual([
+        '38211 2023-01-01  HCPC2020 2023-01',
+        '38211 2025-10-01 RVU25D HCPC2020 2023-01',
+        'A0021 2019-01-01  HCPC2019 ',
+        'A0021 2020-01-01  HCPC2020 ',
+        'A0021 2023-01-01  HCPC2020 2023-01',
+        'A0021 2025-10-01 RVU25D HCPC2020 2023-01',
+      ]);
+      // Every column as the view gives it: the list filters each source, the cards are the same.
+      const differing = await scalar(
+        db.connection,
+        `SELECT count(*) FROM (
+           (SELECT * FROM code_card_of(['38211', 'A0021'])
+            EXCEPT ALL SELECT * FROM code_card WHERE hcpcs IN ('38211', 'A0021'))
+           UNION ALL
+           (SELECT * FROM code_card WHERE hcpcs IN ('38211', 'A0021')
+            EXCEPT ALL SELECT * FROM code_card_of(['38211', 'A0021'])))`,
+      );
+      expect(Number(differing)).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });
