@@ -187,11 +187,13 @@ export async function stageXlsxFile(
       return stagedValue(c, index === null || index === undefined ? null : `f${index}`);
     })
     .join(',\n      ');
+  // No ORDER BY: the appender wrote _xlsx_read in sheet order and DuckDB keeps insertion order
+  // (preserve_insertion_order), as the fixed-width reader relies on too.
   const insert = await connection.prepare(`
     INSERT INTO ${identifier(target.table)}
     SELECT $1, $2, line,
       ${select}
-    FROM _xlsx_read ORDER BY line`);
+    FROM _xlsx_read`);
   insert.bind([target.releaseId, file.relativePath]);
   await insert.run();
   await connection.run('DROP TABLE _xlsx_read; DROP TABLE _xlsx_reject_lines');
