@@ -175,13 +175,12 @@ const currentColumnsCache = new WeakMap<FeeSchedule, Promise<string[]>>();
 function currentColumns(schedule: FeeSchedule): Promise<string[]> {
   let cached = currentColumnsCache.get(schedule);
   if (!cached) {
-    cached = sql<{ column_name: string }>`
-      SELECT column_name FROM duckdb_columns()
-      WHERE database_name = current_database() AND schema_name = 'main'
-        AND table_name = 'code_card_current'
-      ORDER BY column_index`
+    // One table's columns: duckdb_columns() binds every table and view of the database, most
+    // of a cold `fse lookup`'s query time (17 ms against 2 ms).
+    cached = sql<{ name: string }>`
+      SELECT name FROM pragma_table_info('code_card_current') ORDER BY cid`
       .execute(schedule.db)
-      .then(({ rows }) => rows.map((r) => r.column_name));
+      .then(({ rows }) => rows.map((r) => r.name));
     currentColumnsCache.set(schedule, cached);
   }
   return cached;
