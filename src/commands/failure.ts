@@ -7,8 +7,7 @@ import {
   isOutOfMemory,
   LockBusyError,
 } from '../errors.js';
-import { SourcesFailedError } from '../extract/discovery/discover.js';
-import { DiscoveryError } from '../extract/discovery/landing-page.js';
+import { DiscoveryError, SourcesFailedError } from '../extract/discovery/errors.js';
 import { FetchError } from '../extract/fetch/errors.js';
 import { refreshMemoryLimit } from '../run/run-database.js';
 import type { RunOutcome } from '../run/run-log.js';

@@ -12,7 +12,8 @@ import {
   resolveDownloadUrls,
   wantedMembersOf,
 } from '../../src/extract/discovery/discover.js';
-import { DiscoveryError, parseLandingPage } from '../../src/extract/discovery/landing-page.js';
+import { DiscoveryError } from '../../src/extract/discovery/errors.js';
+import { parseLandingPage } from '../../src/extract/discovery/landing-page.js';
 import { FetchError } from '../../src/extract/fetch/errors.js';
 import { fetchStatePath, readFetchState } from '../../src/extract/fetch/fetch-state.js';
 import { readManifest } from '../../src/extract/manifest.js';

@@ -17,8 +17,8 @@ import {
   toReleaseDownload,
   wantedMembersOf,
 } from '../../src/extract/discovery/discover.js';
+import { DiscoveryError } from '../../src/extract/discovery/errors.js';
 import {
-  DiscoveryError,
   type LandingPage,
   parseLandingPage,
   type ReleaseCandidate,

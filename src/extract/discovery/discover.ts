@@ -20,8 +20,8 @@ import {
 } from '../fetch/http-client.js';
 import { HostRateLimiter } from '../fetch/rate-limit.js';
 import type { MemberSelector, ZipLimits } from '../fetch/zip.js';
+import { DiscoveryError, type SourceFailure, SourcesFailedError } from './errors.js';
 import {
-  DiscoveryError,
   extractLinks,
   findDownloadLink,
   type LandingPage,
@@ -367,22 +367,4 @@ export async function fetchNewPipelineReleases(
   }
   if (failures.length > 0) throw new SourcesFailedError(failures);
   return results;
-}
-
-export interface SourceFailure {
-  source: string;
-  page: string;
-  error: Error;
-}
-
-/** Sources that failed in one online refresh, each named with its page and error. */
-export class SourcesFailedError extends Error {
-  constructor(readonly failures: readonly SourceFailure[]) {
-    super(
-      `${failures.length === 1 ? 'a source' : `${failures.length} sources`} could not be discovered or fetched:\n${failures
-        .map((f) => `  ${f.source} (${f.page}): ${f.error.message}`)
-        .join('\n')}`,
-    );
-    this.name = 'SourcesFailedError';
-  }
 }

@@ -51,27 +51,6 @@ export interface ReleaseCandidate extends ReleaseLink {
   downloadUrls: string[];
 }
 
-/**
- * Why discovery stopped. 'changed-shape': the page was read but holds no release link (or a
- * release page holds no file link) of the shape its parser expects: a person must look at it.
- */
-export type DiscoveryErrorKind = 'changed-shape';
-
-export class DiscoveryError extends Error {
-  readonly kind: DiscoveryErrorKind;
-  readonly source: string | null;
-  constructor(
-    readonly url: string,
-    message: string,
-    options: { kind?: DiscoveryErrorKind; source?: string } = {},
-  ) {
-    super(`${url}: ${message}`);
-    this.name = 'DiscoveryError';
-    this.kind = options.kind ?? 'changed-shape';
-    this.source = options.source ?? null;
-  }
-}
-
 /** Every `a[href]` of an HTML page, resolved against `baseUrl`, in document order. */
 export function extractLinks(html: string, baseUrl: string): PageLink[] {
   const $ = loadHtml(html);
