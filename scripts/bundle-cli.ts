@@ -4,7 +4,7 @@
  *
  * Why: Node loads an ES module graph file by file, and the CLI's graph is about a thousand files
  * (kysely alone is 280, @duckdb/node-api 181): loading them was most of `fse lookup`'s time
- * (README, Performance). The library (dist/src/index.js) stays unbundled: a program importing
+ * (docs/performance.md). The library (dist/src/index.js) stays unbundled: a program importing
  * it shares its own copies of kysely and @duckdb/node-api.
  *
  *   node dist/scripts/bundle-cli.js   (make build runs it after tsc)

@@ -23,7 +23,7 @@ type Register = (program: Command, catalog: Catalog) => void;
 /**
  * One file per command under src/commands/, loaded only when its command runs (or to list them
  * all, for help): `fse lookup` does not load the refresh's machinery. Start-up time is most of a
- * lookup's (README, Performance).
+ * lookup's (docs/performance.md).
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   refresh: async () => (await import('./commands/refresh-command.js')).registerRefresh,
