@@ -29,11 +29,11 @@ SET disabled_optimizers = concat_ws(',', nullif(getvariable('run_disabled_optimi
 -- 0.81 s, 0.48 s without FSST). Set and restored as the optimizers are.
 SET VARIABLE run_disabled_compression = current_setting('disabled_compression_methods');
 SET disabled_compression_methods = concat_ws(',', nullif(getvariable('run_disabled_compression'), ''), 'fsst');
--- Every core, even in a run that keeps DuckDB to one thread for its many small statements: this
--- one is two million priced rows, and a second thread took its time from 1.85 s to 1.2 s for the
--- same CPU time (RVU25D). Restored as the settings above are.
-SET VARIABLE run_threads = current_setting('threads');
-RESET threads;
+-- On the run's threads (one in a run of a release or two), though a second thread would take
+-- this statement from 1.85 s to 1.2 s (RVU25D): DuckDB's thread count is the database's, and
+-- lowering it again waits for the tasks of every connection and hands DuckDB's freed memory back
+-- to the system, which the next statements fault in again (a one-release refresh, 5 runs taking
+-- turns: 6.9 s and 10.0 CPU s with this switch and the staging's, 6.5 s and 8.5 CPU s without).
 CREATE OR REPLACE TABLE pfs_payment_current AS
 SELECT release_id, hcpcs, modifier, basis, mac, locality_number,
        non_facility_amount, facility_amount, opps_cap_non_facility, opps_cap_facility,
@@ -47,7 +47,5 @@ SET disabled_optimizers = getvariable('run_disabled_optimizers');
 RESET VARIABLE run_disabled_optimizers;
 SET disabled_compression_methods = getvariable('run_disabled_compression');
 RESET VARIABLE run_disabled_compression;
-SET threads = getvariable('run_threads');
-RESET VARIABLE run_threads;
 
 COMMENT ON TABLE pfs_payment_current IS 'pfs_payment for the newest PFS release (by effective date), the codes with a fee schedule amount only (status A or T; the others are in pfs_rvu with their status): per payment basis, locality (mac, locality_number), code and modifier, the non-facility and facility amounts, the OPPS caps and what Medicare pays, each traced to its RVU, GPCI and OPPSCAP rows. Earlier releases: the pfs_payment view, or its formula over pfs_rvu and pfs_gpci. CPT codes are copyright American Medical Association.';

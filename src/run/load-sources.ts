@@ -81,9 +81,7 @@ export async function loadSource(
   const staged: StagedRelease[] = [];
   const stagedOutcomes: CheckOutcome[][] = [];
   for (const [i, group] of groups.entries()) {
-    const stagedGroup = await withEveryThread(connection, () =>
-      stageReleases(connection, pipeline, group, log),
-    );
+    const stagedGroup = await stageReleases(connection, pipeline, group, log);
     await transformStaged(
       connection,
       pipeline,
@@ -156,26 +154,6 @@ async function keepOutInvalidLines(
     await connection.run(`
       DELETE FROM ${identifier(table)} s USING kept_out_lines() k
       WHERE k.source_file = s.source_file AND k.source_line = s.source_line`);
-  }
-}
-
-/**
- * Runs `work` (the files read into staging) on every DuckDB thread, then goes back to the run's
- * threads: on one thread DuckDB's CSV reader left a line with an unterminated quote and a cut
- * last line unreported (7 rows read, 0 rejected, of 8 lines), where on two it rejects both.
- */
-async function withEveryThread<T>(
-  connection: DuckDBConnection,
-  work: () => Promise<T>,
-): Promise<T> {
-  const threads = (
-    await connection.runAndReadAll("SELECT current_setting('threads')")
-  ).getRowsJS()[0]?.[0];
-  await connection.run('RESET threads');
-  try {
-    return await work();
-  } finally {
-    await connection.run(`SET threads = ${Number(threads)}`);
   }
 }
 

@@ -31,7 +31,9 @@ export async function openRunDatabase(path: string, extending: boolean): Promise
     // on one thread DuckDB spends less on per-thread buffers and scheduling than a second core
     // gains. Both cores still work where two connections do: the histories beside the marts,
     // the Parquet files two at a time. A fresh build that reads more gets every core back once
-    // it knows (threadsForRun).
+    // it knows (threadsForRun). The count is not lowered again during the run: DuckDB's threads
+    // are the database's, and lowering them waits for every connection's running tasks and
+    // hands DuckDB's freed memory back to the system, to be faulted in again.
     await connection.run('SET threads = 1');
     if (extending) {
       // Nor a checkpoint before the end, where it runs beside the export (which only reads): a
