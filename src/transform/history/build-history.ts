@@ -242,7 +242,11 @@ function extendedHistorySql(spec: HistorySpec): string {
   // The intervals that ended stay as they are. An open interval is still there with the same
   // key and start: only its end and last release move on, updated in place (rewriting its rows,
   // every business column, cost more than deriving them). Intervals the added releases opened are
-  // inserted with their values. The derivation keeps the interval columns only (narrow rows).
+  // inserted with their values, looked up among the added releases' rows only: joined with the
+  // whole fact table, DuckDB built its hash table on every release's rows (the OPPS caps at 100
+  // releases: 1.6 million rows, 0.9 s of a +1 refresh). An inserted interval starts on its first
+  // release's effective date, on or after the day. The derivation keeps the interval columns
+  // only (narrow rows).
   const interval = ['valid_from', 'valid_to', 'first_release', 'last_release', 'row_hash'];
   return `
     CREATE OR REPLACE TEMP TABLE ${next} AS
@@ -254,7 +258,10 @@ function extendedHistorySql(spec: HistorySpec): string {
     INSERT INTO ${history} BY NAME
     SELECT n.*, ${others.map((c) => `f.${c}`).join(', ')}
     FROM ${next} n
-    JOIN ${fact} f ON f.release_id = n.first_release AND f.source_file = n.source_file
+    JOIN (SELECT * FROM ${fact} WHERE release_id IN (
+            SELECT release_id FROM release WHERE source = ${literal(spec.source)}
+              AND effective_from >= (SELECT day FROM _history_since))) f
+      ON f.release_id = n.first_release AND f.source_file = n.source_file
                   AND f.source_line = n.source_line AND ${keyEqualsSql(spec.key, 'f', 'n')}
     WHERE n.valid_from >= (SELECT day FROM _history_since)
     ORDER BY ${keyListSql(spec.key, 'n')}, n.valid_from;
