@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,19 @@ import type { DuckDBHandle } from '../src/db/open-duckdb.js';
 import { identifier, literal } from '../src/db/sql.js';
 import { CORE_TABLES as CORE_TABLE_DECLARATIONS } from '../src/models/tables.js';
 import { counts, openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
-import { CSV_KEY, REPO_RAW_DIR, readManifestJson, removeTempDirs } from './helpers/raw.js';
-import { sharedPfsRun } from './helpers/refresh.js';
+import {
+  CSV_KEY,
+  CSV_NAME,
+  joinLines,
+  makeTempDir,
+  RELEASE_SUBDIR,
+  REPO_RAW_DIR,
+  readFileLines,
+  readManifestJson,
+  removeTempDirs,
+  smallPfsRaw,
+} from './helpers/raw.js';
+import { refreshPfs, sharedPfsRun } from './helpers/refresh.js';
 
 const CORE_TABLES = CORE_TABLE_DECLARATIONS.map((t) => t.name);
 
@@ -195,5 +206,63 @@ describe('Parquet compression', () => {
     );
     expect(withRows).toBeGreaterThanOrEqual(7);
     expect(inspected).toEqual([{ n: withRows, has_fact: true }]);
+  });
+});
+
+describe('Parquet export of a decoded view', () => {
+  /** Rows of a file in its row order: source_line and the key as text. */
+  async function fileRows(c: DuckDBConnection, path: string): Promise<string[]> {
+    const rows = await rowsJson(
+      c,
+      `SELECT source_line, hcpcs || '/' || coalesce(modifier, '') AS key
+       FROM read_parquet(${literal(path)}, file_row_number = true) ORDER BY file_row_number`,
+    );
+    return rows.map((r) => `${r.source_line} ${r.key}`);
+  }
+
+  it('is in key order whether the release file lists its rows in key order or not (pfs_rvu in line order)', async () => {
+    // RVU25D's first 40 data lines (lines 11-50), in key order as CMS lists them, then the same
+    // lines with the first 20 moved after the others: key order is no longer line order.
+    const sortedRaw = await smallPfsRaw(40, 'decoded-sorted');
+    const csv = join(sortedRaw, RELEASE_SUBDIR, CSV_NAME);
+    const lines = await readFileLines(csv);
+    const shuffledRaw = await smallPfsRaw(40, 'decoded-shuffled');
+    await writeFile(
+      join(shuffledRaw, RELEASE_SUBDIR, CSV_NAME),
+      joinLines([...lines.slice(0, 10), ...lines.slice(30), ...lines.slice(10, 30)]),
+    );
+    const files: Record<string, { decoded: string[]; facts: string[] }> = {};
+    for (const [name, rawDir] of [
+      ['sorted', sortedRaw],
+      ['shuffled', shuffledRaw],
+    ] as const) {
+      const outDir = join(await makeTempDir(`decoded-${name}-out`), 'out');
+      await refreshPfs({ rawDir, outDir });
+      const out = await openOutDatabase(outDir);
+      try {
+        const release = join(outDir, 'parquet', '%s', 'release_id=RVU25D', '%s.parquet');
+        files[name] = {
+          decoded: await fileRows(out.connection, release.replaceAll('%s', 'pfs_decoded')),
+          facts: await fileRows(out.connection, release.replaceAll('%s', 'pfs_rvu')),
+        };
+      } finally {
+        out.close();
+      }
+    }
+    const { sorted, shuffled } = files as Record<string, { decoded: string[]; facts: string[] }>;
+    // The sorted file: key order is line order, lines 11-50.
+    expect(sorted?.facts.map((r) => Number(r.split(' ')[0]))).toEqual(
+      Array.from({ length: 40 }, (_, i) => 11 + i),
+    );
+    expect(sorted?.decoded).toEqual(sorted?.facts);
+    // The shuffled file: the facts in its line order, the decoded view in key order, which is
+    // the sorted file's key order (line 11 of the sorted file is line 31 of the shuffled one).
+    expect(shuffled?.facts.map((r) => Number(r.split(' ')[0]))).toEqual(
+      Array.from({ length: 40 }, (_, i) => 11 + i),
+    );
+    expect(shuffled?.decoded.map((r) => r.split(' ')[1])).toEqual(
+      sorted?.decoded.map((r) => r.split(' ')[1]),
+    );
+    expect(shuffled?.decoded[0]).toBe(`31 ${sorted?.decoded[0]?.split(' ')[1]}`);
   });
 });

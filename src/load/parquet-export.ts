@@ -40,12 +40,27 @@ export interface ParquetTable {
    * listing them from the view ran its label joins once more per row.
    */
   partitionsFrom?: string;
-  /**
-   * A release's rows by another query than the table's (a view's, whose join costs more than
-   * this): statements to run first on the same connection, then the SELECT of the table's columns
-   * without release_id. The file's rows are still ordered by orderBy.
-   */
-  releaseRows?: (release: string) => { prepare: string; select: string };
+  /** A release's rows by another query than the table's (a view's, whose join costs more). */
+  releaseRows?: ReleaseRows;
+}
+
+/**
+ * A dataset's rows release by release, by another query than the table's. The file's rows are
+ * still in the dataset's orderBy.
+ */
+export interface ReleaseRows {
+  /** Run once on each connection, before it writes the first of the dataset's files. */
+  setup: string;
+  /** Run on each of those connections once every file is written. */
+  cleanup: string;
+  release(release: string): {
+    /** Statements to run first, on the same connection. */
+    prepare: string;
+    /** The SELECT of the dataset's columns without release_id, rows in the table's stored order. */
+    select: string;
+    /** One boolean: true when `select` gives its rows in `orderBy` order already. */
+    inOrder(orderBy: string): string;
+  };
 }
 
 export interface ReleaseFiles {
@@ -96,6 +111,15 @@ export async function exportParquet(
   /** Files of the published run to link: published file, file written, and how to write it. */
   const links: [string, string, (connection: DuckDBConnection) => Promise<void>][] = [];
   const parts = await partitionValues(connection, tables);
+  // Release rows (ReleaseRows) are set up once on each connection, before its first file of them.
+  const setUps = new Map<DuckDBConnection, Map<string, ReleaseRows>>();
+  const setUp = async (c: DuckDBConnection, name: string, rows: ReleaseRows) => {
+    const done = setUps.get(c) ?? new Map<string, ReleaseRows>();
+    setUps.set(c, done);
+    if (done.has(name)) return;
+    await c.run(rows.setup);
+    done.set(name, rows);
+  };
   const unchangedBefore = published?.since ? Number(published.since.slice(0, 4)) : null;
   for (const [i, table] of tables.entries()) {
     const tableDir = join(parquetDir, table.name);
@@ -172,9 +196,19 @@ export async function exportParquet(
         `${table.name}.parquet`,
       );
       written.push(path);
-      const rows = table.releaseRows?.(release.release);
+      const rows = table.releaseRows?.release(release.release);
       const write = async (c: DuckDBConnection) => {
-        if (rows) await c.run(rows.prepare);
+        let orderBy = table.orderBy;
+        if (rows && table.releaseRows) {
+          await setUp(c, table.name, table.releaseRows);
+          await c.run(rows.prepare);
+          // Sorting took the labels' lookups off DuckDB's dictionary vectors, one per row instead
+          // of one per distinct code: a release's rows stored in key order already (as CMS files
+          // list them) are written as stored (19,000 rows: 70 ms sorted, 45 ms not, 5 ms to check).
+          if (orderBy && (await firstValue(c, rows.inOrder(orderBy))) === true) {
+            orderBy = undefined;
+          }
+        }
         await copyToParquet(
           c,
           // No ORDER BY: a release's rows are in the table in line order (loaded from staging
@@ -185,7 +219,7 @@ export async function exportParquet(
             rows?.select ??
             `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)}
            WHERE ${PARTITION_COLUMN} = ${literal(release.release)}`
-          }${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
+          }${orderBy ? ` ORDER BY ${orderBy}` : ''}`,
           path,
           {
             table: table.name,
@@ -221,7 +255,12 @@ export async function exportParquet(
     if (!linked[k]) writes.push(write);
   });
   await mapOnConnections(connections, writes, (write, connection) => write(connection));
+  for (const [c, done] of setUps) for (const rows of done.values()) await c.run(rows.cleanup);
   return written;
+}
+
+async function firstValue(connection: DuckDBConnection, sql: string): Promise<unknown> {
+  return (await connection.runAndReadAll(sql)).getRowsJS()[0]?.[0];
 }
 
 /**
