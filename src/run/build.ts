@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -60,7 +61,10 @@ export async function build(
   const { catalog } = options;
   const extending = base !== null;
   const databasePath = join(buildDir, DATABASE_FILE_NAME);
-  if (base) await copyFile(base.databasePath, databasePath);
+  // A copy-on-write clone where the file system has them (XFS, Btrfs): the published database is
+  // hundreds of MB at a hundred releases, and copying it was up to 0.85 s of a +1 refresh here
+  // (ext4, which copies). The clone shares the published file's blocks until the run writes.
+  if (base) await copyFile(base.databasePath, databasePath, constants.COPYFILE_FICLONE);
   const db = await openRunDatabase(databasePath, extending);
   try {
     const { connection } = db;
