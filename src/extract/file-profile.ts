@@ -69,7 +69,7 @@ const CHUNK_BYTES = 1 << 20;
 /**
  * Calls `each` with the file's bytes in order, 1 MiB at a time, all read into one buffer: a
  * chunk is valid only during its call. A read stream gave each chunk a new buffer, whose pages
- * the system then had to supply: the 500 files of 100 PFS releases (313 MB, in the page cache)
+ * the system then had to supply: the 500 files of the bench's 100 releases (313 MB, cached)
  * took 1.1-1.4 s to profile that way, 0.4-0.5 s so.
  */
 async function forEachChunk(path: string, each: (chunk: Buffer) => void): Promise<void> {
