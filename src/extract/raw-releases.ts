@@ -89,7 +89,7 @@ async function readRawRelease(
     await requireRegularFile(join(dir, MANIFEST_FILE_NAME));
   }
   const existing = await readManifest(dir);
-  const manifest: ReleaseManifest = existing ?? manifestFromFolder(pipeline, folder, dir);
+  const manifest: ReleaseManifest = existing ?? manifestFromFolder(pipeline, folder, dir, sharing);
   // The id names Parquet partitions (release=<id>/): letters, digits, dot, dash, underscore only.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(manifest.release)) {
     throw new InputError(
@@ -234,12 +234,20 @@ async function requireRegularFile(path: string): Promise<void> {
   );
 }
 
-/** A release dropped into raw/ by hand: its id and dates come from the folder name. */
+/**
+ * A release dropped into raw/ by hand: its id and dates come from the folder name, its license
+ * from the source whose folder it is. The folder's one manifest.json is written from it, and
+ * every source sharing the folder reads that license in later runs: each source's own license
+ * here made a rebuild's release rows differ from the first run's.
+ */
 function manifestFromFolder(
   pipeline: PipelineDefinition,
   folder: string,
   dir: string,
+  sharing: readonly PipelineDefinition[],
 ): ReleaseManifest {
+  const folderSource = rawFolderOf(pipeline);
+  const owner = [pipeline, ...sharing].find((p) => p.source === folderSource) ?? pipeline;
   let derived: ReleaseDates;
   try {
     derived = { ...pipeline.releaseFromFolder(folder), ...pipeline.releaseOverrides?.[folder] };
@@ -247,13 +255,13 @@ function manifestFromFolder(
     throw new InputError(dir, null, 'release folder name', (error as Error).message);
   }
   return {
-    source: rawFolderOf(pipeline),
+    source: folderSource,
     release: derived.release,
     published: derived.published,
     effective_from: derived.effectiveFrom,
     is_full: derived.isFull,
     origin: 'local',
-    license: pipeline.license,
+    license: owner.license,
     fetched_at: null,
     files: [],
   };
