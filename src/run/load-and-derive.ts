@@ -41,8 +41,12 @@ export async function loadAndDerive(
       DuckDBConnection,
     ];
     let marts: Promise<void> | null = null;
+    // On the published run: the sources with no release to read are as published.
+    const unchanged = new Set(
+      extending ? catalog.pipelines.filter((_, i) => !toRead[i]?.length).map((p) => p.source) : [],
+    );
     const startMarts = () => {
-      marts ??= buildMarts(martsConnection, catalog, log);
+      marts ??= buildMarts(martsConnection, catalog, log, unchanged);
     };
     try {
       for (const [i, pipeline] of catalog.pipelines.entries()) {
