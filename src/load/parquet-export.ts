@@ -36,6 +36,11 @@ export interface ParquetTable {
    */
   segmentBy?: string;
   /**
+   * The source whose releases alone change a segmented table's rows (its history): when the
+   * run added none of them, every segment of the published run is taken over, the open one too.
+   */
+  changedBy?: string;
+  /**
    * The table whose release ids are a view's partitions (a decoded view's rows are its table's):
    * listing them from the view ran its label joins once more per row.
    */
@@ -82,6 +87,8 @@ export interface PublishedPartitions {
    * when no added release is dated: every segment is written.
    */
   since: string | null;
+  /** The sources the run added releases of. */
+  addedSources: ReadonlySet<string>;
 }
 
 /** The segment of a row: the year of the date column, or "open" where it is NULL. */
@@ -142,11 +149,12 @@ export async function exportParquet(
               pipeline_version: pipelineVersion,
             },
           );
+        const untouched =
+          table.changedBy !== undefined && !published?.addedSources.has(table.changedBy);
         if (
           published &&
           name !== null &&
-          unchangedBefore !== null &&
-          Number(name) < unchangedBefore // "open" is NaN: never taken over
+          (untouched || (unchangedBefore !== null && Number(name) < unchangedBefore)) // "open" is NaN
         ) {
           links.push([join(published.parquetDir, table.name, file), path, write]);
         } else {

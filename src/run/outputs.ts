@@ -131,6 +131,11 @@ export async function writeOutputs(
               parquetDir: base.parquetDir,
               releases: run.carried,
               since: [...run.addedDays].sort()[0] ?? null,
+              addedSources: new Set(
+                run.releases
+                  .filter((r) => !run.carried.has(`${r.source}/${r.release}`))
+                  .map((r) => r.source),
+              ),
             }
           : undefined,
       ).then(() =>

@@ -25,6 +25,12 @@ const PARQUET_RVU25D = join('parquet', 'pfs_rvu', 'release_id=RVU25D', 'pfs_rvu.
 const PARQUET_CODE_HISTORY_2025 = join('parquet', 'code_history', 'code_history-2025.parquet');
 /** Open intervals: the added release closes some, so the run writes the file again. */
 const PARQUET_OPEN_INTERVALS = join('parquet', 'pfs_rvu_history', 'pfs_rvu_history-open.parquet');
+/** CCS's open intervals: CCS has nothing new, so the run takes the file over. */
+const PARQUET_CCS_OPEN_INTERVALS = join(
+  'parquet',
+  'ccs_range_history',
+  'ccs_range_history-open.parquet',
+);
 
 let rawDir: string;
 let incrementalOut: string;
@@ -158,6 +164,9 @@ describe('a refresh that adds one release', () => {
     expect(events2025).toBe(published2025);
     const [open, publishedOpen] = await inodes(PARQUET_OPEN_INTERVALS);
     expect(open).not.toBe(publishedOpen);
+    // CCS has no new release: its history's files are all the published ones, the open too.
+    const [ccsOpen, publishedCcsOpen] = await inodes(PARQUET_CCS_OPEN_INTERVALS);
+    expect(ccsOpen).toBe(publishedCcsOpen);
   });
 
   it('lists in manifest.json the sha256 of every Parquet file as it is on disk', async () => {

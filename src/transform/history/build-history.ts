@@ -21,9 +21,13 @@ const CODE_HISTORY_ORDER =
  * the table's order: a refresh that appends releases replaces some rows only, so the tables'
  * own order is not a full rebuild's.
  */
-export function historyParquetTables(
-  pipelines: readonly PipelineDefinition[],
-): { name: string; key: readonly string[]; orderBy: string; segmentBy: string }[] {
+export function historyParquetTables(pipelines: readonly PipelineDefinition[]): {
+  name: string;
+  key: readonly string[];
+  orderBy: string;
+  segmentBy: string;
+  changedBy?: string;
+}[] {
   return [
     ...pipelines.flatMap((p) =>
       p.factTables.slice(0, 1).map((f) => ({
@@ -32,6 +36,8 @@ export function historyParquetTables(
         key: [...f.key, 'valid_from'],
         orderBy: `${keyListSql(f.key)}, valid_from`,
         segmentBy: 'valid_to',
+        // Only the source's own releases move its intervals.
+        changedBy: p.source,
       })),
     ),
     {
