@@ -67,7 +67,11 @@ export function installSqlProfiler(): { timings: SqlTiming[]; uninstall(): void 
   };
 }
 
-/** Rough stage of a statement, by its text; anything unrecognised is "other SQL". */
+/**
+ * Rough stage of a statement, by its text; anything unrecognised is "other SQL". The shapes are
+ * the run's: a source's checks are one statement of CTEs failures_0, failures_1, ...; a SQL file
+ * (a model or mart) runs as one transaction starting with its comment.
+ */
 export function classifySql(sql: string): string {
   const s = sql
     .replace(/--[^\n]*/g, '')
@@ -77,12 +81,17 @@ export function classifySql(sql: string): string {
   if (/^COPY\b/i.test(s)) return 'parquet export (COPY)';
   if (/^CHECKPOINT/i.test(s)) return 'checkpoint';
   if (/read_csv/i.test(s)) return 'read files (read_csv)';
-  if (/^CREATE (TABLE|VIEW)/i.test(s) && /\bINSERT INTO\b/i.test(s)) return 'fact models (SQL)';
-  if (/^CREATE (TABLE|VIEW|MACRO)/i.test(s) && /COMMENT ON/i.test(s)) return 'schema and views';
-  if (/WITH failures AS/i.test(s) || /INSERT INTO check_result/i.test(s)) return 'checks';
+  if (/^WITH failures(_\d+)? AS/i.test(s) || /INSERT INTO check_result/i.test(s)) return 'checks';
+  if (/_history\b|_history__next|\brelease_diff\b|\bcode_history\b/i.test(s)) {
+    return 'histories and changes';
+  }
   if (/^INSERT INTO "?stg_/i.test(s)) return 'staging insert';
   if (/INSERT INTO rejected_row/i.test(s) && /UNION ALL/i.test(s)) return 'validation';
-  if (/rejected_row|_reject|_gaps|_csv_|_fw_/i.test(s)) return 'reader bookkeeping';
+  if (/_suspect_rows|_failing_codes/i.test(s)) return 'validation';
+  if (/^CREATE (TABLE|VIEW)/i.test(s) && /\bINSERT INTO\b/i.test(s)) return 'fact models (SQL)';
+  if (/^CREATE (TABLE|VIEW|MACRO)/i.test(s) && /COMMENT ON/i.test(s)) return 'schema and views';
+  if (/^BEGIN TRANSACTION;/i.test(s)) return 'models and marts (SQL files)';
+  if (/rejected_row|_reject|_gaps|_csv_|_fw_|^UPDATE "?stg_/i.test(s)) return 'reader bookkeeping';
   if (/INSERT INTO (release|source_file|run)\b/i.test(s) || /UPDATE release/i.test(s))
     return 'release and file rows';
   return 'other SQL';

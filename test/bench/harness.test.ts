@@ -355,5 +355,21 @@ describe('report helpers', () => {
       classifySql('-- model\nCREATE TABLE pfs_rvu (a INT);\nINSERT INTO pfs_rvu SELECT 1'),
     ).toBe('fact models (SQL)');
     expect(classifySql('INSERT INTO rejected_row SELECT 1 UNION ALL SELECT 2')).toBe('validation');
+    // A source's checks, one statement (they read rejected_row: not the readers' bookkeeping).
+    expect(
+      classifySql(
+        'WITH failures_0 AS (SELECT 1 FROM rejected_row), failures_1 AS (SELECT 2) SELECT 1',
+      ),
+    ).toBe('checks');
+    expect(
+      classifySql(
+        'BEGIN TRANSACTION; CREATE OR REPLACE TABLE "pfs_rvu_history" AS SELECT 1; COMMIT',
+      ),
+    ).toBe('histories and changes');
+    expect(
+      classifySql(
+        'BEGIN TRANSACTION;\n-- pfs_rvu: the relative value file\nINSERT INTO pfs_rvu SELECT 1; COMMIT',
+      ),
+    ).toBe('models and marts (SQL files)');
   });
 });
