@@ -13,6 +13,7 @@ import {
   NON_QPP_CF,
   type Pfs2026Release,
   QPP_CF,
+  writeAnes2026,
   writeGpci2026,
   writePfs2026Release,
 } from './helpers/pfs-2026.js';
@@ -31,6 +32,7 @@ let db: DuckDBHandle;
 beforeAll(async () => {
   rawDir = await copyRaw();
   release = await writePfs2026Release(rawDir, 'RVU26A', { codes: CODES });
+  await writeAnes2026(rawDir, 'RVU26A');
   outDir = join(await makeTempDir('pfs-2026-out'), 'out');
   // Every source (only the PFS has releases here): the code card needs them all.
   await refresh({ rawDir, outDir });
@@ -69,6 +71,32 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
       },
     ]);
     expect(release.qppRows).toBeLessThan(release.nonQppRows);
+  });
+
+  it('keeps both anesthesia conversion factors of a locality, the QPP one beside the other', async () => {
+    expect(
+      await q(
+        `SELECT release_id, anesthesia_cf::VARCHAR AS cf, anesthesia_cf_qpp::VARCHAR AS cf_qpp,
+                source_line::INTEGER AS line, count(*) OVER (PARTITION BY release_id)::INTEGER AS localities
+         FROM pfs_anesthesia_cf WHERE (mac, locality_number) IN (('10112', '00'), ('01212', '01'))
+         ORDER BY release_id, mac`,
+      ),
+    ).toEqual([
+      // ANES2025.csv: "01212 ,01 ,"HAWAII, GUAM",20.24 ", "10112 ,00 ,ALABAMA,19.31 ".
+      { release_id: 'RVU25D', cf: '20.2400', cf_qpp: null, line: 44, localities: 2 },
+      { release_id: 'RVU25D', cf: '19.3100', cf_qpp: null, line: 2, localities: 2 },
+      { release_id: 'RVU26A', cf: '20.2400', cf_qpp: '20.3400', line: 44, localities: 2 },
+      { release_id: 'RVU26A', cf: '19.3100', cf_qpp: '19.4100', line: 2, localities: 2 },
+    ]);
+    expect(
+      await q(
+        `SELECT release_id, count(*)::INTEGER AS n, count(anesthesia_cf_qpp)::INTEGER AS qpp
+         FROM pfs_anesthesia_cf GROUP BY ALL ORDER BY ALL`,
+      ),
+    ).toEqual([
+      { release_id: 'RVU25D', n: 109, qpp: 0 },
+      { release_id: 'RVU26A', n: 109, qpp: 109 },
+    ]);
   });
 
   it('stores what both files share once: pfs_rvu has the non-QPP file, pfs_rvu_qpp the QPP rows', async () => {
@@ -134,6 +162,7 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
     expect(
       await q(`SELECT source_file, role FROM source_file WHERE release_id = 'RVU26A' ORDER BY 1`),
     ).toEqual([
+      { source_file: 'pfs-rvu/RVU26A/ANES2026.csv', role: 'primary' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv', role: 'primary' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.txt', role: 'variant' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_nonQPP.csv', role: 'primary' },
@@ -265,6 +294,8 @@ describe('lookup and diff across the 2025 → 2026 boundary', () => {
     const diff = await diffReleases(db.connection, {
       from: 'RVU25D',
       to: 'RVU26A',
+      // The anesthesia file ships in both releases too.
+      source: 'pfs-rvu',
       pipelines: PIPELINES,
     });
     expect(diff.from.facts).toEqual([

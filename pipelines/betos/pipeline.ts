@@ -16,7 +16,9 @@ export const betosPipeline: PipelineDefinition = {
   license:
     'CMS public data. CPT codes and descriptions only are copyright American Medical Association; ' +
     'all rights reserved; applicable FARS/DFARS apply.',
-  files: [{ pattern: /^betpuf\d{2}\.txt$/i, format: 'fixed-width', role: 'primary' }],
+  // betpuf14.txt; a re-issued file carries a version and date (betpuf09_V2_110708.txt, kept with
+  // betpuf12.txt in chse-ohsu/PublicUseData's BETOS folder).
+  files: [{ pattern: /^betpuf\d{2}(_[^.]*)?\.txt$/i, format: 'fixed-width', role: 'primary' }],
   columns: BETOS_COLUMNS,
   // Every line is a record: a code, a blank, a BETOS code of two or three characters, then the
   // termination date or blanks (the 2014 file strips trailing blanks: 8, 9 or 17 characters).

@@ -26,9 +26,17 @@ export const hcpcsPipeline: PipelineDefinition = {
   discovery: HCPCS_LANDING_PAGE,
   license:
     'CMS public data. Level II HCPCS codes and descriptors are maintained by CMS and are in the public domain.',
+  // A quarterly zip also holds "HCPC2026_APR_ANWEB_Transaction Report.xlsx" (the quarter's
+  // changes by code: HCPC, ACTION CD and the descriptions), not a copy of the data file; zip
+  // listings of April 2026 and October 2026 ("..._ANWEB_v2.txt", "..._Transaction Report_v2.xlsx",
+  // "HCPC2026_OCT_Corrections_09102026.xlsx", "NOC codes_OCT2026.xlsx", "proc_notes_OCT2026.txt").
   files: [
-    { pattern: /^hcpc\d{4}.*anweb.*\.txt$/i, format: 'fixed-width', role: 'primary' },
-    { pattern: /^hcpc\d{4}.*anweb.*\.xlsx$/i, format: 'xlsx', role: 'variant' },
+    {
+      pattern: /^hcpc\d{4}(?!.*transaction).*anweb.*\.txt$/i,
+      format: 'fixed-width',
+      role: 'primary',
+    },
+    { pattern: /^hcpc\d{4}(?!.*transaction).*anweb.*\.xlsx$/i, format: 'xlsx', role: 'variant' },
   ],
   columns: HCPCS_COLUMNS,
   // Windows text (cp1252: the 2020 preamble has a 0x92 apostrophe; the rest is Latin-1) with a

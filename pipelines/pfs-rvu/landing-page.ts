@@ -22,10 +22,13 @@ const MONTHS = [
   'dec',
 ] as const;
 
-/** "RVU25AR" in link text; the id must stand alone (not RVU25ARX, not XRVU25A). */
-const ID_IN_TEXT = /(?<![A-Za-z0-9])RVU(\d{2})([A-D])(R?)(?![A-Za-z0-9])/i;
+/**
+ * "RVU25AR" in link text, or a numbered correction ("RVU10AR1": CMS's RVU10AR1.zip); the id must
+ * stand alone (not RVU25ARX, not XRVU25A).
+ */
+const ID_IN_TEXT = /(?<![A-Za-z0-9])RVU(\d{2})([A-D])(R\d?|)(?![A-Za-z0-9])/i;
 /** "rvu25d.zip", "rvu25ar-updated.zip" in a file name. */
-const ID_IN_FILE_NAME = /(?<![a-z0-9])rvu(\d{2})([a-d])(r?)(?![a-z0-9])/i;
+const ID_IN_FILE_NAME = /(?<![a-z0-9])rvu(\d{2})([a-d])(r\d?|)(?![a-z0-9])/i;
 
 /** A release id named by the link's text, else by the last segment of its URL. */
 export function pfsReleaseIdFromLink(link: Pick<PageLink, 'href' | 'text'>): string | null {
@@ -48,7 +51,7 @@ function releaseId(match: RegExpExecArray): string {
 export function pfsReleaseFromLink(link: PageLink): ReleaseLink | null {
   const release = pfsReleaseIdFromLink(link);
   if (release === null) return null;
-  const [, yy, quarter, correction] = /^RVU(\d{2})([A-D])(R?)$/.exec(release) as unknown as [
+  const [, yy, quarter, correction] = /^RVU(\d{2})([A-D])(R\d?|)$/.exec(release) as unknown as [
     string,
     string,
     string,

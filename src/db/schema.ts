@@ -1012,9 +1012,15 @@ export interface PfsAnesthesiaCfTable {
   locality_name: string;
   /**
    * Anesthesia conversion factor of the locality in dollars per unit (the header names the national
-   * factor, e.g. "National Anes CF of 20.3178").
+   * factor, e.g. "National Anes CF of 20.3178"). From CY2026 the factor of the non-qualifying APM
+   * participants (the non-QPP basis of pfs_payment_basis).
    */
   anesthesia_cf: Decimal;
+  /**
+   * From CY2026: the anesthesia conversion factor of qualifying APM participants (the QPP basis of
+   * pfs_payment_basis), in dollars per unit. NULL before 2026, when one factor applies to all.
+   */
+  anesthesia_cf_qpp: Decimal | null;
   /** File the row was read from (source_file.source_file). */
   source_file: string;
   /** Line of the row in that file. */
@@ -1051,9 +1057,15 @@ export interface PfsAnesthesiaCfHistoryTable {
   locality_name: string;
   /**
    * Anesthesia conversion factor of the locality in dollars per unit (the header names the national
-   * factor, e.g. "National Anes CF of 20.3178").
+   * factor, e.g. "National Anes CF of 20.3178"). From CY2026 the factor of the non-qualifying APM
+   * participants (the non-QPP basis of pfs_payment_basis).
    */
   anesthesia_cf: Decimal;
+  /**
+   * From CY2026: the anesthesia conversion factor of qualifying APM participants (the QPP basis of
+   * pfs_payment_basis), in dollars per unit. NULL before 2026, when one factor applies to all.
+   */
+  anesthesia_cf_qpp: Decimal | null;
   /** File of the row in first_release (source_file.source_file). */
   source_file: string;
   /** Line of the row in that file (1-based). */

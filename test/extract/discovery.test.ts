@@ -131,6 +131,11 @@ describe('PFS landing page', () => {
     expect(id('RVU25D', 'https://www.cms.gov/x/rvu25d')).toBe('RVU25D');
     expect(id('Download (ZIP)', 'https://www.cms.gov/files/zip/rvu25ar.zip')).toBe('RVU25AR');
     expect(id('rvu26a', 'https://www.cms.gov/x')).toBe('RVU26A');
+    // A numbered correction: CMS's physicianfeesched/downloads/RVU10AR1.zip.
+    expect(id('Download', 'https://www.cms.gov/physicianfeesched/downloads/RVU10AR1.zip')).toBe(
+      'RVU10AR1',
+    );
+    expect(id('RVU10AR12', 'https://www.cms.gov/x')).toBeNull();
     expect(id('RVU25E', 'https://www.cms.gov/files/zip/rvu25e.zip')).toBeNull();
     expect(id('RVU25DX', 'https://www.cms.gov/files/zip/rvu25dx.zip')).toBeNull();
     expect(id('PFS Look-up Tool', 'https://www.cms.gov/files/zip/pfs-rvu-guide.zip')).toBeNull();

@@ -142,3 +142,33 @@ export async function writeGpci2026(rawDir: string, folder: string): Promise<voi
   );
   await writeFile(join(rawDir, 'pfs-rvu', folder, 'GPCI2026.csv'), layout2026.join('\r\n'));
 }
+
+/**
+ * Writes raw/pfs-rvu/<folder>/ANES2026.csv in the CY2026 layout: two factors per locality, the
+ * qualifying APM participants' first ("Qualifying APM National Anes CF (with 2.5% statutory
+ * increase) of 20.599835", then "Non-Qualifying APM National Anes CF (with 2.5% Statutory
+ * increase)  of 20.49754", two spaces as published: the header as alex-bea/cms_api's parser tests
+ * quote ANES2026.csv). SYNTHETIC values: the non-qualifying factor is ANES2025.csv's, the
+ * qualifying one 0.10 more; the lines are ANES2025.csv's.
+ */
+export async function writeAnes2026(rawDir: string, folder: string): Promise<void> {
+  const text = await readFile(join(REPO_RAW_DIR, 'pfs-rvu', 'RVU25D', 'ANES2025.csv'), 'utf8');
+  const [, ...rows] = text.split('\r\n');
+  const header =
+    'Contractor,Locality,Locality Name,' +
+    'Qualifying APM National Anes CF (with 2.5% statutory increase) of 20.599835,' +
+    'Non-Qualifying APM National Anes CF (with 2.5% Statutory increase)  of 20.49754';
+  const layout2026 = rows.map((line) => {
+    // The factor is the last cell ("01212 ,01 ,\"HAWAII, GUAM\",20.24 ").
+    const cells = line.split(',');
+    const cf = cells.at(-1)?.trim() ?? '';
+    // The empty row at the end (",,,") gains the fifth column's comma.
+    if (!/^[0-9]+\.[0-9]+$/.test(cf)) return /^,+$/.test(line) ? `${line},` : line;
+    return [...cells.slice(0, -1), (Number(cf) + 0.1).toFixed(2), cf].join(',');
+  });
+  await mkdir(join(rawDir, 'pfs-rvu', folder), { recursive: true });
+  await writeFile(
+    join(rawDir, 'pfs-rvu', folder, 'ANES2026.csv'),
+    [header, ...layout2026].join('\r\n'),
+  );
+}

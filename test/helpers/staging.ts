@@ -15,6 +15,7 @@ import {
 } from '../../src/extract/readers/staging.js';
 import { CORE_MODELS } from '../../src/models/tables.js';
 import { CODE_TABLES_DIR, MODELS_DIR } from '../../src/paths.js';
+import type { PipelineDefinition } from '../../src/pipeline-definition.js';
 import { loadCodeTables } from '../../src/transform/code-tables.js';
 
 /**
@@ -69,4 +70,40 @@ export function comparableColumns(): string {
         : `"${c.name}"`,
     )
     .join(', ');
+}
+
+/**
+ * Stages a file of any pipeline into that pipeline's staging table (created here) with the reader
+ * its file rule calls for, as a refresh would: the file's name must match one of the rules.
+ */
+export async function stageFileOf(
+  connection: DuckDBConnection,
+  pipeline: PipelineDefinition,
+  path: string,
+  relativePath: string,
+  releaseId: string,
+): Promise<StageResult> {
+  const name = basename(path);
+  const rule = pipeline.files.find((r) => r.pattern.test(name));
+  if (!rule) throw new Error(`${name} matches no ${pipeline.source} file rule`);
+  const file: RawFile = {
+    path,
+    relativePath,
+    name,
+    rule,
+    profile: await profileFile(path),
+    origin: 'local',
+  };
+  const table = pipeline.stagingTable as string;
+  const { columns } = pipeline;
+  await createStagingTable(connection, table, columns);
+  const target: StagingTarget = { source: pipeline.source, table, releaseId, file, columns };
+  if (rule.format === 'csv' && pipeline.csv) {
+    const [result] = await stageCsvFiles(connection, [target], pipeline.csv);
+    return result as StageResult;
+  }
+  if (rule.format === 'fixed-width' && pipeline.fixedWidth) {
+    return stageFixedWidthFile(connection, target, pipeline.fixedWidth);
+  }
+  throw new Error(`${name}: ${pipeline.source} declares no ${rule.format} layout`);
 }
