@@ -29,6 +29,11 @@ export interface SourceColumn {
   required?: boolean;
   /** Cell values that mean "no value" (some CMS workbooks write "."), read as NULL. */
   nullValues?: readonly string[];
+  /**
+   * Characters a file leaves at either end of a value by mistake, trimmed as spaces are (one
+   * character each, e.g. "ÿ", the byte 0xFF read as Latin-1). The line keeps them in raw_text.
+   */
+  strayCharacters?: readonly string[];
   /** The value must cast to this DECIMAL (after removing "$" and thousands separators). */
   decimal?: { precision: number; scale: number };
   /** The indicator system (code table) that decodes the value. */

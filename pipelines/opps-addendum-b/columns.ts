@@ -8,8 +8,16 @@ const noValue = ['.']; // Addendum B writes "." for "no value", which is not zer
  * move between years. Columns some years lack are optional.
  */
 export const OPPS_ADDENDUM_B_COLUMNS: readonly SourceColumn[] = [
-  // A workbook stores CPT 00100 as the number 100.
-  { name: 'hcpcs', header: 'HCPCS Code', required: true, pattern: '[0-9A-Z]{5}', zeroPad: 5 },
+  // A workbook stores CPT 00100 as the number 100. The January 2026 CSV ends two codes with the
+  // byte 0xFF (cms-formats.md section 4.3), "ÿ" as Latin-1: not part of the code.
+  {
+    name: 'hcpcs',
+    header: 'HCPCS Code',
+    required: true,
+    pattern: '[0-9A-Z]{5}',
+    zeroPad: 5,
+    strayCharacters: ['ÿ'],
+  },
   { name: 'short_descriptor', header: 'Short Descriptor' },
   {
     name: 'status_indicator',

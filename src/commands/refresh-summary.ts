@@ -43,7 +43,7 @@ export function summaryLines(
     ...summary.releases.map(
       (r) =>
         `  ${r.source} ${r.release} (effective ${r.effectiveFrom ?? '?'}): ${r.rowsLoaded} rows loaded, ` +
-        `${r.files.reduce((n, f) => n + f.rejected, 0)} lines rejected`,
+        `${r.linesRejected} lines rejected`,
     ),
     ...summary.changes.map(
       (c) =>

@@ -17,6 +17,7 @@ import {
   carriedReleases,
   GROUP_BYTES,
   type LoadedSource,
+  linesRejectedPerRelease,
   type ReleaseSummary,
   rowsPerRelease,
 } from './load-sources.js';
@@ -143,12 +144,18 @@ async function summarise(
   const releases: ReleaseSummary[] = [];
   const parquetReleases: ReleaseFiles[] = [];
   const addedDays: string[] = [];
+  const rejected = await linesRejectedPerRelease(connection);
+  const rejectedIn = (source: string, release: string) => rejected.get(`${source} ${release}`) ?? 0;
   for (const { pipeline, staged } of loaded) {
     const rows = await rowsPerRelease(connection, pipeline);
     for (const { release, parquet } of carried.filter(
       (c) => c.release.source === pipeline.source,
     )) {
-      releases.push({ ...release, rowsLoaded: rows.get(release.release) ?? 0 });
+      releases.push({
+        ...release,
+        rowsLoaded: rows.get(release.release) ?? 0,
+        linesRejected: rejectedIn(release.source, release.release),
+      });
       parquetReleases.push(parquet);
     }
     for (const { raw, files } of staged) {
@@ -159,6 +166,7 @@ async function summarise(
         effectiveFrom: raw.manifest.effective_from,
         files,
         rowsLoaded: rows.get(raw.release) ?? 0,
+        linesRejected: rejectedIn(pipeline.source, raw.release),
       });
       parquetReleases.push({
         source: pipeline.source,

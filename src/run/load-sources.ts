@@ -28,6 +28,11 @@ export interface ReleaseSummary {
   effectiveFrom: string | null;
   files: StagedFile[];
   rowsLoaded: number;
+  /**
+   * Lines of its files kept out of the tables: those the reader could not read and those
+   * validation rejected (rejected_row where not row_kept), each line once.
+   */
+  linesRejected: number;
 }
 
 /** A source after its releases were loaded: what it staged, and its outcomes so far. */
@@ -44,7 +49,7 @@ export interface LoadedSource {
 
 /** A release the database already held: a copied published one. */
 export interface CarriedRelease {
-  release: Omit<ReleaseSummary, 'rowsLoaded'>;
+  release: Omit<ReleaseSummary, 'rowsLoaded' | 'linesRejected'>;
   parquet: ReleaseFiles;
 }
 
@@ -217,6 +222,18 @@ export async function carriedReleases(connection: DuckDBConnection): Promise<Car
 }
 
 /** Rows of the source's main fact table per release. */
+/** Lines kept out of the tables per source and release ("<source> <release>"), as in ReleaseSummary. */
+export async function linesRejectedPerRelease(
+  connection: DuckDBConnection,
+): Promise<Map<string, number>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT f.source || ' ' || f.release_id, count(DISTINCT (r.source_file, r.source_line))
+     FROM rejected_row r JOIN source_file f USING (source_file)
+     WHERE NOT r.row_kept GROUP BY ALL`,
+  );
+  return new Map(reader.getRowsJS().map(([key, count]) => [String(key), Number(count)]));
+}
+
 export async function rowsPerRelease(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,

@@ -1426,7 +1426,13 @@ async function writeRelease(
 // ---------------------------------------------------------------------------------------------
 // Running a case.
 
-type Reject = { source_file: string; source_line: number; rule: string; raw_text: string | null };
+type Reject = {
+  source_file: string;
+  source_line: number;
+  rule: string;
+  raw_text: string | null;
+  row_kept: boolean;
+};
 
 interface Run {
   /** What the refresh threw; undefined when it published. */
@@ -1587,7 +1593,7 @@ async function readPublished(outDir: string, source: SourceKey): Promise<Run['pu
     const mainRows = Number(await scalar(db.connection, `SELECT count(*) FROM ${main?.name}`));
     const rejects = (await rowsJson(
       db.connection,
-      'SELECT source_file, source_line::INTEGER AS source_line, rule, raw_text FROM rejected_row ORDER BY ALL',
+      'SELECT source_file, source_line::INTEGER AS source_line, rule, raw_text, row_kept FROM rejected_row ORDER BY ALL',
     )) as Reject[];
     const warnings = (
       await rowsJson(
@@ -1764,6 +1770,14 @@ describe.concurrent('bad-input corpus', () => {
           if (expected.rejects.length > 0) {
             expect(warnings.some((w) => REJECTED_WARNING.test(w))).toBe(true);
           }
+          // The summary's "N lines rejected": every line kept out, whatever rejected it.
+          const keptOut = new Set(
+            rejects.filter((r) => !r.row_kept).map((r) => `${r.source_file}:${r.source_line}`),
+          );
+          expect(
+            (run.summary?.releases ?? []).reduce((n, r) => n + r.linesRejected, 0),
+            'lines rejected in the summary',
+          ).toBe(keptOut.size);
           if (expected.verify) {
             const db = await openOutDatabase(run.outDir);
             try {

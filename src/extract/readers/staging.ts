@@ -18,11 +18,14 @@ export interface StageResult {
   linesRejected: number;
 }
 
+/** Trimmed from every value besides the space: tab, line feed, carriage return, NBSP. */
+const TRIMMED_CODES = [9, 10, 13, 160];
+
 /**
- * The staged text of a column from a raw field expression: trimmed (spaces, tabs, NBSP), blank
- * and declared "no value" markers as NULL, digit strings re-padded where a workbook dropped zeros.
- * `padded`: the fields are mostly padded to their width (fixed-width records), so every one is
- * trimmed without testing first.
+ * The staged text of a column from a raw field expression: trimmed (spaces, tabs, NBSP and the
+ * column's stray characters), blank and declared "no value" markers as NULL, digit strings
+ * re-padded where a workbook dropped zeros. `padded`: the fields are mostly padded to their
+ * width (fixed-width records), so every one is trimmed without testing first.
  */
 export function stagedValue(
   column: SourceColumn,
@@ -30,13 +33,17 @@ export function stagedValue(
   options: { padded?: boolean } = {},
 ): string {
   if (raw === null) return 'NULL::VARCHAR';
-  const trimmed = `nullif(trim(${raw}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')`;
+  const codes = [
+    ...TRIMMED_CODES,
+    ...(column.strayCharacters ?? []).map((c) => c.codePointAt(0) as number),
+  ];
+  const trimmed = `nullif(trim(${raw}, ' ' || ${codes.map((c) => `chr(${c})`).join(' || ')}), '')`;
   // Most delimited fields need no trimming: test cheaply first, trim the few that do (twice as
   // fast). The same value either way: a field with none of these characters trims to itself.
   const padded = [
     `starts_with(${raw}, ' ')`,
     `ends_with(${raw}, ' ')`,
-    ...[9, 10, 13, 160].map((c) => `contains(${raw}, chr(${c}))`),
+    ...codes.map((c) => `contains(${raw}, chr(${c}))`),
   ].join(' OR ');
   let value = options.padded
     ? trimmed
