@@ -2,8 +2,15 @@ import type { SourceColumn } from '../../src/pipeline-definition.js';
 
 /** NCCI MUE table columns; the value column is named after the table's service type. */
 export const MUE_COLUMNS: readonly SourceColumn[] = [
-  // The published header cell holds a line break: "HCPCS/\nCPT Code".
-  { name: 'hcpcs', header: 'HCPCS/ CPT Code', required: true, pattern: '[0-9A-Z]{5}' },
+  // The published header cell holds a line break: "HCPCS/\nCPT Code"; readers of other quarters
+  // (third-party loaders and their tests) name it "HCPCS/CPT Code" on one line.
+  {
+    name: 'hcpcs',
+    header: 'HCPCS/ CPT Code',
+    synonyms: ['HCPCS/CPT Code'],
+    required: true,
+    pattern: '[0-9A-Z]{5}',
+  },
   {
     name: 'mue_value',
     header: 'Practitioner Services MUE Values',

@@ -14,7 +14,7 @@ export const muePipeline: PipelineDefinition = {
   // One table per service type and quarter, loaded together: MCR_MUE_PractitionerServices_Eff_10-01-2025.csv, ...
   files: [{ pattern: /^mcr_mue_.*services.*\.csv$/i, format: 'csv', role: 'part' }],
   columns: MUE_COLUMNS,
-  csv: { headerAnchor: 'HCPCS/ CPT Code', encoding: 'latin-1' },
+  csv: { headerAnchor: /^HCPCS\/ ?CPT CODE$/, encoding: 'latin-1' },
   stagingTable: 'stg_mue',
   factTables: [{ name: 'mue', key: ['service_type', 'hcpcs'] }],
   rowPerStagedRow: true,
@@ -28,6 +28,22 @@ export const muePipeline: PipelineDefinition = {
       failures: `
         SELECT DISTINCT source_file || ': the file name names no service type (practitioner, outpatient hospital, DME supplier)'
         FROM stg_mue WHERE mue_service_type(source_file) IS NULL`,
+    },
+    {
+      // A quarter is three tables, and CMS has posted one of them after the others
+      // (landing-page.ts): a release folder lacking one loads, with this warning.
+      name: 'a quarter has the table of every service type',
+      table: 'mue',
+      severity: 'warning',
+      failures: `
+        SELECT r.release_id || ': no ' || c.label || ' table (' || c.code || ')'
+        FROM release r CROSS JOIN indicator_code c
+        WHERE r.source = 'mue' AND c.system = 'mue_service_type'
+          AND NOT EXISTS (
+            SELECT 1 FROM source_file f
+            WHERE f.source = 'mue' AND f.release_id = r.release_id
+              AND mue_service_type(f.source_file) = c.code)
+        ORDER BY r.release_id, c.code`,
     },
   ],
   card: {

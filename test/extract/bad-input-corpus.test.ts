@@ -1169,6 +1169,60 @@ const CASES: CorpusCase[] = [
     expect: { publishes: { rejects: [] } },
   },
   {
+    name: 'mue CSV part: the code header on one line ("HCPCS/CPT Code", as other readers name it)',
+    source: 'mue',
+    files: (c) =>
+      mueWith(
+        c,
+        Buffer.from(
+          mueCsv(c).toString('latin1').replace('"HCPCS/\r\nCPT Code"', '"HCPCS/CPT Code"'),
+          'latin1',
+        ),
+      ),
+    expect: {
+      publishes: {
+        rejects: [],
+        verify: async (db) => {
+          // The practitioner table's rows, a line earlier each: 0001U on line 6.
+          expect(
+            await rowsJson(
+              db,
+              "SELECT hcpcs, source_line::INTEGER AS line FROM mue WHERE service_type = 'practitioner' ORDER BY source_line LIMIT 1",
+            ),
+          ).toEqual([{ hcpcs: '0001U', line: 6 }]);
+        },
+      },
+    },
+  },
+  {
+    name: 'mue: a quarter with two of its three tables (the DME supplier one not posted yet)',
+    source: 'mue',
+    files: (c) => Object.fromEntries([...c.mue].filter(([name]) => !name.includes('DMESupplier'))),
+    expect: {
+      publishes: {
+        rejects: [],
+        verify: async (db) => {
+          expect(
+            await rowsJson(
+              db,
+              `SELECT severity, passed, detail FROM check_result
+               WHERE check_name = 'a quarter has the table of every service type'`,
+            ),
+          ).toEqual([
+            {
+              severity: 'warning',
+              passed: false,
+              detail: '2025-10: no DME Supplier Services table (dme_supplier)',
+            },
+          ]);
+          expect(
+            await scalar(db, "SELECT count(*) FROM mue WHERE service_type = 'dme_supplier'"),
+          ).toBe(0);
+        },
+      },
+    },
+  },
+  {
     name: 'mue CSV part: an HTML error page saved as a part',
     source: 'mue',
     files: (c) => mueWith(c, Buffer.from(HTML_PAGE)),
