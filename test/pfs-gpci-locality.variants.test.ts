@@ -226,14 +226,13 @@ describe('GPCI2025.csv and GPCI2025.txt staged side by side', () => {
     expect(await failures(connection, pfsGpciPipeline, check)).toEqual([]);
   });
 
-  it('does compare values: one PE GPCI changed in the TXT is a row only in each file', async () => {
+  it('does compare values: one PE GPCI changed in the TXT, named with both values', async () => {
     await connection.run(
       "UPDATE stg_pfs_gpci__variant SET pe_gpci = '0.870' WHERE mac = '10112' AND locality_number = '00'",
     );
     try {
       expect(await failures(connection, pfsGpciPipeline, check)).toEqual([
-        'only in primary file: RVU25D 10112 00',
-        'only in variant file: RVU25D 10112 00',
+        'differs: RVU25D 10112 00: pe_gpci "0.869" in the primary file, "0.870" in the variant file',
       ]);
     } finally {
       await connection.run(

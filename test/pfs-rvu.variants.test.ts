@@ -225,11 +225,12 @@ describe('a TXT variant that differs from the CSV in one RVU', () => {
     expect(error).toBeInstanceOf(BlockedRunError);
   });
 
-  it("names the 'variant files give identical rows' check and 38211 in both directions", () => {
+  it("names the 'variant files give identical rows' check, 38211 and both work RVUs", () => {
     const details = (error as BlockedRunError).details;
-    expect(details).toContain('variant files give identical rows (pfs_rvu): 2 failing');
-    expect(details).toContain('  only in primary file: RVU25D 38211');
-    expect(details).toContain('  only in variant file: RVU25D 38211');
+    expect(details).toContain('variant files give identical rows (pfs_rvu): 1 failing');
+    expect(details).toContain(
+      '  differs: RVU25D 38211: work_rvu "1.42" in the primary file, "1.43" in the variant file',
+    );
     expect(details.filter((d) => d.includes(' failing'))).toHaveLength(1);
   });
 

@@ -239,20 +239,50 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
     const keyColumns = main.key.every((k) => staged.has(k))
       ? main.key
       : pipeline.columns.slice(0, 1).map((c) => c.name);
-    const key = keyColumns.map(identifier).join(', ');
     const withVariant = `release_id IN (SELECT release_id FROM ${variants})`;
+    const keyOf = (side: string) =>
+      ['release_id', ...keyColumns].map((c) => `${side}.${identifier(c)}`).join(', ');
+    const sameKey = (a: string, b: string) =>
+      ['release_id', ...keyColumns]
+        .map((c) => `${a}.${identifier(c)} IS NOT DISTINCT FROM ${b}.${identifier(c)}`)
+        .join(' AND ');
+    const described = (side: string) =>
+      `${side}.release_id || ' ' || concat_ws(' ', ${keyColumns.map((c) => `${side}.${identifier(c)}`).join(', ')})`;
+    // A key with one differing row on each side is one failure naming the columns that differ
+    // and both values; any other difference is a row only in one of the files.
+    const shown = (side: string, column: string) =>
+      `coalesce('"' || CAST(${side}.${identifier(column)} AS VARCHAR) || '"', 'blank')`;
+    const differences = pipeline.columns
+      .filter((c) => !keyColumns.includes(c.name))
+      .map(
+        (c) =>
+          `CASE WHEN p.${identifier(c.name)} IS DISTINCT FROM v.${identifier(c.name)} THEN ` +
+          `${literal(`${c.name} `)} || ${shown('p', c.name)} || ' in the primary file, ' || ` +
+          `${shown('v', c.name)} || ' in the variant file' END`,
+      )
+      .join(', ');
     checks.push({
       name: 'variant files give identical rows',
       table: main.name,
       severity: 'blocking',
       failures: `
-        SELECT 'only in ' || side || ': ' || release_id || ' ' || concat_ws(' ', ${key})
-        FROM (
-          (SELECT 'primary file' AS side, release_id, ${comparable} FROM ${staging} WHERE ${withVariant}
-           EXCEPT ALL SELECT 'primary file', release_id, ${comparable} FROM ${variants})
+        -- Each side's differing rows, computed once (few): every use below reads them.
+        WITH p AS MATERIALIZED (SELECT release_id, ${comparable} FROM ${staging} WHERE ${withVariant}
+                   EXCEPT ALL SELECT release_id, ${comparable} FROM ${variants}),
+             v AS MATERIALIZED (SELECT release_id, ${comparable} FROM ${variants}
+                   EXCEPT ALL SELECT release_id, ${comparable} FROM ${staging} WHERE ${withVariant}),
+             paired AS (
+               SELECT ${keyOf('p')}, concat_ws('; ', ${differences}) AS differing
+               FROM p JOIN v ON ${sameKey('p', 'v')}
+               QUALIFY count(*) OVER (PARTITION BY ${keyOf('p')}) = 1)
+        SELECT failure FROM (
+          SELECT 'differs: ' || ${described('d')} || ': ' || d.differing AS failure FROM paired d
           UNION ALL
-          (SELECT 'variant file' AS side, release_id, ${comparable} FROM ${variants}
-           EXCEPT ALL SELECT 'variant file', release_id, ${comparable} FROM ${staging} WHERE ${withVariant})
+          SELECT 'only in primary file: ' || ${described('p')} FROM p
+          WHERE NOT EXISTS (SELECT 1 FROM paired d WHERE ${sameKey('d', 'p')})
+          UNION ALL
+          SELECT 'only in variant file: ' || ${described('v')} FROM v
+          WHERE NOT EXISTS (SELECT 1 FROM paired d WHERE ${sameKey('d', 'v')})
         ) ORDER BY ALL`,
     });
   }
