@@ -157,7 +157,11 @@ async function readRawRelease(
     }
   }
 
-  const primaries = choosePrimaries(files, pipeline, dir);
+  // Where no file is read, a zip unpacked with its folders may hold them one level down.
+  const inSubfolders = files.some((f) => f.rule.role !== 'variant')
+    ? []
+    : await filesInSubfolders(dir, pipeline);
+  const primaries = choosePrimaries(files, pipeline, dir, inSubfolders);
   return {
     source: pipeline.source,
     release: manifest.release,
@@ -287,11 +291,32 @@ function checkAgainstManifest(path: string, listed: ManifestFile, profile: FileP
 }
 
 /**
+ * Files one folder down that a rule of the pipeline would read ("<subfolder>/<file>"): some CMS
+ * zips keep a file in a folder of their own, kept when unpacked by hand. Only the release
+ * folder itself is read; the error that says so names these.
+ */
+async function filesInSubfolders(dir: string, pipeline: PipelineDefinition): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    for (const name of await readdir(join(dir, entry.name)).catch(() => [])) {
+      if (pipeline.files.some((r) => r.pattern.test(name))) found.push(`${entry.name}/${name}`);
+    }
+  }
+  return found.sort();
+}
+
+/**
  * Part files are all loaded. Otherwise primary rules are in order of preference: the first that
  * matches a file picks the one primary, and files matched by later primary rules are read as
  * variants of it.
  */
-function choosePrimaries(files: RawFile[], pipeline: PipelineDefinition, dir: string): RawFile[] {
+function choosePrimaries(
+  files: RawFile[],
+  pipeline: PipelineDefinition,
+  dir: string,
+  inSubfolders: readonly string[],
+): RawFile[] {
   const parts = files.filter((f) => f.rule.role === 'part');
   if (parts.length > 0) return parts;
   const primaryRule = pipeline.files.find(
@@ -299,17 +324,19 @@ function choosePrimaries(files: RawFile[], pipeline: PipelineDefinition, dir: st
   );
   const primaries = files.filter((f) => f.rule === primaryRule);
   if (primaries.length !== 1) {
-    const wanted = pipeline.files
-      .filter((r) => r.role !== 'variant')
-      .map((r) => r.pattern.source)
-      .join(' or ');
+    const rules = pipeline.files.filter((r) => r.role !== 'variant');
+    const wanted = rules.map((r) => r.pattern.source).join(' or ');
     const found = primaries.map((f) => f.name).join(', ');
-    throw new InputError(
-      dir,
-      null,
-      'no single primary file',
-      `expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`,
-    );
+    const expected = rules.every((r) => r.role === 'part')
+      ? `expected the ${pipeline.source} files (${wanted}), found none`
+      : `expected exactly one primary ${pipeline.source} file (${wanted}), found ${primaries.length}${found ? `: ${found}` : ''}`;
+    const hint =
+      inSubfolders.length > 0
+        ? `; only files in the release folder itself are read, and a subfolder holds ${inSubfolders
+            .map((f) => `"${f}"`)
+            .join(', ')}: move ${inSubfolders.length > 1 ? 'them' : 'it'} up`
+        : '';
+    throw new InputError(dir, null, 'no single primary file', `${expected}${hint}`);
   }
   return primaries;
 }

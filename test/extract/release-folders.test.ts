@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { betosPipeline } from '../../pipelines/betos/pipeline.js';
 import { hcpcsPipeline } from '../../pipelines/hcpcs/pipeline.js';
+import { muePipeline } from '../../pipelines/mue/pipeline.js';
+import { oppsAddendumBPipeline } from '../../pipelines/opps-addendum-b/pipeline.js';
 import { pfsRvuPipeline } from '../../pipelines/pfs-rvu/pipeline.js';
 import { findRawReleases } from '../../src/extract/raw-releases.js';
 import type { PipelineDefinition } from '../../src/pipeline-definition.js';
@@ -81,5 +83,34 @@ describe('what a source reads from a release folder as CMS ships it', () => {
     await writeFile(join(dir, 'PPRRVU10.csv'), '');
     const [release] = await findRawReleases(rawDir, pfsRvuPipeline);
     expect([release?.release, release?.manifest.effective_from]).toEqual(['RVU10AR1', null]);
+  });
+
+  it('names a file a subfolder holds, as a zip unpacked with its folders leaves it', async () => {
+    // The January 2026 Addendum B zip: "508 Version 2026 January Web Addendum B/2026 January Web
+    // Addendum B.12.29.25.csv" (cms-formats.md section 4.1).
+    const rawDir = await makeTempDir('release-folders');
+    const sub = join(
+      rawDir,
+      'opps-addendum-b',
+      '2026-01',
+      '508 Version 2026 January Web Addendum B',
+    );
+    await mkdir(sub, { recursive: true });
+    await writeFile(join(sub, '2026 January Web Addendum B.12.29.25.csv'), '');
+    await expect(findRawReleases(rawDir, oppsAddendumBPipeline)).rejects.toThrow(
+      'found 0; only files in the release folder itself are read, and a subfolder holds "508 Version 2026 January Web Addendum B/2026 January Web Addendum B.12.29.25.csv": move it up',
+    );
+  });
+
+  it('says a source read in parts expects its files, not one primary file', async () => {
+    const rawDir = await makeTempDir('release-folders');
+    await mkdir(join(rawDir, 'mue', '2026-04'), { recursive: true });
+    await writeFile(
+      join(rawDir, 'mue', '2026-04', 'MCR_MUE_PractitionerServices_Eff_04-01-2026.xlsx'),
+      '',
+    );
+    await expect(findRawReleases(rawDir, muePipeline)).rejects.toThrow(
+      'expected the mue files (^mcr_mue_.*services.*\\.csv$), found none',
+    );
   });
 });
