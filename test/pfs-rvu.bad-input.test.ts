@@ -19,6 +19,8 @@ import {
   readFileLines,
   releaseFile,
   removeTempDirs,
+  TXT_KEY,
+  TXT_NAME,
 } from './helpers/raw.js';
 import { failedRefresh, refreshPfs } from './helpers/refresh.js';
 import { openStagingDatabase, pfsRawFile, stagePfsFile } from './helpers/staging.js';
@@ -242,6 +244,42 @@ describe('a line the CSV reader cannot split, in the middle of the file', () => 
       );
       expect(staged).toHaveLength(19089);
       expect(staged).toEqual(expected);
+    } finally {
+      staging.close();
+    }
+  });
+});
+
+describe('a fixed-width record longer than the layout', () => {
+  it('is rejected where it stands, the first record too (it was once taken for preamble)', async () => {
+    const dir = await makeTempDir('txt');
+    const path = join(dir, TXT_NAME);
+    const lines = await readFileLines(releaseFile(REPO_RAW_DIR, TXT_NAME));
+    // Lines 1-7 are HDR lines, the records start on line 8; each is 171 characters.
+    for (const at of [8, 9]) {
+      const line = lines[at - 1] as string;
+      expect(line.length).toBe(173); // with CRLF
+      lines[at - 1] = line.replace(/\r\n$/, 'X\r\n');
+    }
+    await writeFile(path, joinLines(lines));
+
+    const staging = await openStagingDatabase();
+    try {
+      const { connection } = staging;
+      const result = await stagePfsFile(connection, 'stg', await pfsRawFile(path, TXT_KEY));
+      expect(result).toEqual({ rowsStaged: 19088, linesRejected: 2 });
+      expect(
+        await rowsJson(
+          connection,
+          'SELECT source_line::INTEGER AS line, rule, detail FROM rejected_row ORDER BY 1',
+        ),
+      ).toEqual(
+        [8, 9].map((line) => ({
+          line,
+          rule: 'record length',
+          detail: 'record is 172 characters, the layout has 171',
+        })),
+      );
     } finally {
       staging.close();
     }

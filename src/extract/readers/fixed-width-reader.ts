@@ -118,7 +118,8 @@ async function stageLines(
 
   // Lines before the first record are a preamble, unless the layout has none; with a trailer,
   // lines after the last record are its notes; blank spacer lines are skipped where declared.
-  const afterPreamble = layout.preamble === false ? 0 : firstRecord;
+  // The first record is the preamble's end, not part of it: too long, it is rejected as any is.
+  const afterPreamble = layout.preamble === false ? 0 : firstRecord - 1;
   const lastRecord = layout.trailer
     ? await countRows(connection, 'SELECT max(line) FROM _fw_lines WHERE is_record')
     : Number.MAX_SAFE_INTEGER;
