@@ -12,7 +12,10 @@ export function throwIfBlocked(checks: readonly CheckOutcome[]): void {
   throw new BlockedRunError(
     `refresh blocked: ${failed.length} blocking check(s) failed; nothing was published`,
     [...failed, ...rejected].flatMap((c) => [
-      `${c.name} (${c.table}): ${c.failing} failing`,
+      // The warning that lists rejected lines says they were loaded without: not in a blocked run.
+      failed.includes(c)
+        ? `${c.name} (${c.table}): ${c.failing} failing`
+        : `rejected lines (${c.table}): ${c.failing} failing`,
       ...c.examples.map((e) => `  ${e}`),
       ...(c.failing > c.examples.length ? [`  … and ${c.failing - c.examples.length} more`] : []),
     ]),
