@@ -121,6 +121,9 @@ describe('a corrupted CSV refreshed into a published out dir (acceptance)', () =
     const failed = (error as BlockedRunError).details.filter((d) => /^\S.*: \d+ failing$/.test(d));
     expect(failed.length).toBeGreaterThan(0);
     for (const line of failed) expect(line).toContain('(pfs_rvu)');
+    // The rejected lines under a heading of their own: nothing was loaded, with or without them.
+    expect(failed).toContain('rejected lines (pfs_rvu): 3 failing');
+    expect(errorText(error)).not.toContain('loaded without them');
   });
 
   it("names the file, line 4562, rule 'unknown code' and the value Q", () => {
