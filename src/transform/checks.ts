@@ -200,6 +200,22 @@ export function pipelineChecks(pipeline: PipelineDefinition): DeclaredCheck[] {
       ),
     ),
   ];
+  if (pipeline.releasesOf) {
+    // A file shipped in another source's releases may be missing from one: its release then has
+    // none of this source's rows (and whatever is derived from them), which says nothing itself.
+    const owner = literal(pipeline.releasesOf);
+    checks.push({
+      name: `every ${pipeline.releasesOf} release has this source's file`,
+      table: main.name,
+      severity: 'warning',
+      failures: `
+        SELECT r.release_id || ': no ' || ${source} || ' file in the release folder'
+        FROM release r
+        WHERE r.source = ${owner} AND NOT EXISTS (
+          SELECT 1 FROM release m WHERE m.source = ${source} AND m.release_id = r.release_id)
+        ORDER BY 1`,
+    });
+  }
   if (pipeline.stagedKey) {
     // Rejected lines are reported as such already (and left staging): a repeat among them adds
     // nothing.
