@@ -99,6 +99,35 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
     ]);
   });
 
+  it('warns of the package files RVU26A lacks (GPCI, locality, OPPS cap), naming the release', async () => {
+    expect(
+      await q(
+        `SELECT source, severity, passed, detail FROM check_result
+         WHERE check_name = 'every pfs-rvu release has this source''s file' ORDER BY source`,
+      ),
+    ).toEqual([
+      { source: 'pfs-anesthesia', severity: 'warning', passed: true, detail: null },
+      {
+        source: 'pfs-gpci',
+        severity: 'warning',
+        passed: false,
+        detail: 'RVU26A: no pfs-gpci file in the release folder',
+      },
+      {
+        source: 'pfs-locality',
+        severity: 'warning',
+        passed: false,
+        detail: 'RVU26A: no pfs-locality file in the release folder',
+      },
+      {
+        source: 'pfs-opps-cap',
+        severity: 'warning',
+        passed: false,
+        detail: 'RVU26A: no pfs-opps-cap file in the release folder',
+      },
+    ]);
+  });
+
   it('stores what both files share once: pfs_rvu has the non-QPP file, pfs_rvu_qpp the QPP rows', async () => {
     expect(
       await q(`SELECT count(*)::INTEGER AS n FROM pfs_rvu WHERE release_id = 'RVU26A'`),
