@@ -228,14 +228,18 @@ export function parseCodePage(
   if (!body) throw new CodePageRefusedError(page, 'no-fields', 'the document is empty');
   const bodyText = textOf(body);
 
-  const quota = firstMatch(bodyText, QUOTA_EXHAUSTED);
-  if (quota) throw new CodePageRefusedError(page, 'view-quota', `the page says "${quota}"`);
-
   const { fields, warnings } = extractFields(body);
   const history = extractHistory($);
-  // A page showing code fields is a code page whatever else it says; one without is examined.
-  const decodable = fields.filter((f) => fieldByKey(f.key)?.kind !== 'text');
+  // A page showing code fields is a code page whatever else it says (the quota banner of the
+  // page saved with the last free view reads "0 code page views remaining" above the code's
+  // details: the stored codingahead page of 47562); one without is examined.
+  // A value with no letter or digit (a paywall's blurred "████") shows nothing.
+  const decodable = fields.filter(
+    (f) => fieldByKey(f.key)?.kind !== 'text' && /[\p{L}\p{N}]/u.test(f.value),
+  );
   if (decodable.length === 0) {
+    const quota = firstMatch(bodyText, QUOTA_EXHAUSTED);
+    if (quota) throw new CodePageRefusedError(page, 'view-quota', `the page says "${quota}"`);
     for (const [where, text] of [
       ['title', title],
       ['main heading', heading],

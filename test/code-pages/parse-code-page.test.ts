@@ -178,6 +178,14 @@ describe('pages that are not code pages', () => {
     expect(() => parseCodePage(html, MARKUPS[0])).not.toThrow();
   });
 
+  it('reads the fields of the page saved with the last free view ("0 code page views remaining")', async () => {
+    // The stored codingahead page of 47562 shows this banner above the code's details.
+    const seed = await fixture(MARKUPS[0]);
+    const html = seed.replace('1 code page views remaining.', '0 code page views remaining.');
+    expect(html).not.toBe(seed);
+    expect(parseCodePage(html, MARKUPS[0]).fields).toEqual(parseCodePage(seed, MARKUPS[0]).fields);
+  });
+
   it('refuses a page about another code than the one asked for', async () => {
     const error = refusal(await fixture(MARKUPS[0]), '38210.html', '38210');
     expect(error.rule).toBe('code-mismatch');
