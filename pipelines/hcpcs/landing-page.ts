@@ -53,7 +53,9 @@ export function hcpcsReleaseIdIn(name: string): string | null {
     const suffix = QUARTER_SUFFIX[dated.month];
     return suffix === undefined ? null : `HCPC${dated.year}${suffix}`;
   }
-  const annual = /(?<!\d)(20\d{2})[\s_-]+alpha/i.exec(name);
+  // "2024 Alpha-Numeric HCPCS File", and the older "2015-Annual-Alpha-Numeric-HCPCS-File.zip"
+  // (HCPCSReleaseCodeSets/Downloads, as OHDSI's HCPCS readme names it).
+  const annual = /(?<!\d)(20\d{2})[\s_-]+(?:annual[\s_-]+)?alpha/i.exec(name);
   return annual ? `HCPC${annual[1]}` : null;
 }
 

@@ -3,6 +3,7 @@ import type {
   PageLink,
   ReleaseLink,
 } from '../../src/extract/discovery/landing-page.js';
+import { fileNameOf, pathOf } from '../landing-page-links.js';
 
 /** First day of the quarter each release letter takes effect (CMS: A Jan, B Apr, C Jul, D Oct). */
 const QUARTER_START: Record<string, string> = { A: '01-01', B: '04-01', C: '07-01', D: '10-01' };
@@ -23,18 +24,18 @@ const MONTHS = [
 ] as const;
 
 /**
- * "RVU25AR" in link text, or a numbered correction ("RVU10AR1": CMS's RVU10AR1.zip); the id must
- * stand alone (not RVU25ARX, not XRVU25A).
+ * "RVU25AR" in link text, or a numbered correction or update ("RVU10AR1", "RVU18C1": CMS's
+ * RVU10AR1.zip and rvu18c1.zip); the id must stand alone (not RVU25ARX, not XRVU25A).
  */
-const ID_IN_TEXT = /(?<![A-Za-z0-9])RVU(\d{2})([A-D])(R\d?|)(?![A-Za-z0-9])/i;
+const ID_IN_TEXT = /(?<![A-Za-z0-9])RVU(\d{2})([A-D])(R?\d?)(?![A-Za-z0-9])/i;
 /** "rvu25d.zip", "rvu25ar-updated.zip" in a file name. */
-const ID_IN_FILE_NAME = /(?<![a-z0-9])rvu(\d{2})([a-d])(r\d?|)(?![a-z0-9])/i;
+const ID_IN_FILE_NAME = /(?<![a-z0-9])rvu(\d{2})([a-d])(r?\d?)(?![a-z0-9])/i;
 
 /** A release id named by the link's text, else by the last segment of its URL. */
 export function pfsReleaseIdFromLink(link: Pick<PageLink, 'href' | 'text'>): string | null {
   const inText = ID_IN_TEXT.exec(link.text);
   if (inText) return releaseId(inText);
-  const inFile = ID_IN_FILE_NAME.exec(lastSegment(link.href));
+  const inFile = ID_IN_FILE_NAME.exec(zipNameOf(link.href));
   return inFile ? releaseId(inFile) : null;
 }
 
@@ -51,7 +52,7 @@ function releaseId(match: RegExpExecArray): string {
 export function pfsReleaseFromLink(link: PageLink): ReleaseLink | null {
   const release = pfsReleaseIdFromLink(link);
   if (release === null) return null;
-  const [, yy, quarter, correction] = /^RVU(\d{2})([A-D])(R\d?|)$/.exec(release) as unknown as [
+  const [, yy, quarter, correction] = /^RVU(\d{2})([A-D])(R?\d?)$/.exec(release) as unknown as [
     string,
     string,
     string,
@@ -117,17 +118,20 @@ function isoDate(year: number, month: number, day: number): string | null {
   return date.toISOString().slice(0, 10);
 }
 
-function lastSegment(href: string): string {
-  try {
-    return decodeURIComponent(new URL(href).pathname.split('/').pop() ?? '');
-  } catch {
-    return '';
-  }
+/**
+ * A zip's name as CMS writes it: everything after /files/zip/, where an "updated" date keeps its
+ * slashes ("/files/zip/rvu25a-updated-01/10/2025.zip", as RVU25A's item page links it), else
+ * the path's last segment.
+ */
+function zipNameOf(href: string): string {
+  const path = pathOf(href);
+  const at = path.toLowerCase().indexOf('/files/zip/');
+  return at >= 0 ? path.slice(at + '/files/zip/'.length) : fileNameOf(href);
 }
 
 /** The release's zip: a .zip link whose file name names this release (rvu25d.zip). */
 export function isPfsDownloadLink(link: PageLink, release: string): boolean {
-  const name = lastSegment(link.href);
+  const name = zipNameOf(link.href);
   if (!/\.zip$/i.test(name)) return false;
   const match = ID_IN_FILE_NAME.exec(name);
   return match !== null && releaseId(match) === release;

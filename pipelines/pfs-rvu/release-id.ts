@@ -5,14 +5,14 @@ const QUARTER_START: Record<string, string> = { A: '01-01', B: '04-01', C: '07-0
 
 /**
  * RVU25D → effective 2025-10-01. A correction release (RVU25AR, or a numbered one such as
- * RVU10AR1, CMS's RVU10AR1.zip) starts mid-quarter on a date CMS announces separately, so its
- * effective date must come from the manifest.
+ * RVU10AR1, CMS's RVU10AR1.zip, or an update such as RVU18C1) starts mid-quarter on a date CMS
+ * announces separately, so its effective date must come from the manifest.
  */
 export function pfsReleaseFromFolder(folder: string): ReleaseDates {
-  const match = /^RVU(\d{2})([A-D])(R\d?|)$/i.exec(folder);
+  const match = /^RVU(\d{2})([A-D])(R?\d?)$/i.exec(folder);
   if (!match) {
     throw new Error(
-      `release folder "${folder}" is not a PFS release id (expected RVUyyQ such as RVU25D, or a correction such as RVUyyAR or RVUyyAR1)`,
+      `release folder "${folder}" is not a PFS release id (expected RVUyyQ such as RVU25D, or a correction such as RVUyyAR, RVUyyAR1 or RVUyyC1)`,
     );
   }
   const [, yy, quarter, correction] = match as unknown as [string, string, string, string];

@@ -288,6 +288,8 @@ describe('release pages and parts', () => {
     expect(hcpcsReleaseIdIn('october-2023-alpha-numeric-hcpcs-files.zip')).toBe('HCPC2023_OCT');
     expect(hcpcsReleaseIdIn('january-2025-alpha-numeric-hcpcs-file.zip')).toBe('HCPC2025');
     expect(hcpcsReleaseIdIn('2024-alpha-numeric-hcpcs-file.zip')).toBe('HCPC2024');
+    // HCPCSReleaseCodeSets/Downloads before the current pages.
+    expect(hcpcsReleaseIdIn('2015-Annual-Alpha-Numeric-HCPCS-File.zip')).toBe('HCPC2015');
     expect(hcpcsReleaseIdIn('July 2026 Alpha-Numeric HCPCS File (ZIP)')).toBe('HCPC2026_JUL');
     expect(hcpcsReleaseIdIn('2025 Alpha-Numeric Index')).toBeNull();
     expect(hcpcsReleaseIdIn('may-2025-alpha-numeric-hcpcs-file.zip')).toBeNull();

@@ -19,6 +19,7 @@ import {
 } from '../../src/extract/discovery/discover.js';
 import { DiscoveryError } from '../../src/extract/discovery/errors.js';
 import {
+  findDownloadLink,
   type LandingPage,
   parseLandingPage,
   type ReleaseCandidate,
@@ -136,9 +137,28 @@ describe('PFS landing page', () => {
       'RVU10AR1',
     );
     expect(id('RVU10AR12', 'https://www.cms.gov/x')).toBeNull();
+    // An update numbered without R: rvu18c1.zip beside rvu18ar1.zip on the old downloads page.
+    expect(id('Download', 'https://www.cms.gov/PhysicianFeeSched/downloads/rvu18c1.zip')).toBe(
+      'RVU18C1',
+    );
+    // An "updated" zip keeps the date's slashes in its name (RVU25A's item page).
+    expect(id('Download', 'https://www.cms.gov/files/zip/rvu25a-updated-01/10/2025.zip')).toBe(
+      'RVU25A',
+    );
     expect(id('RVU25E', 'https://www.cms.gov/files/zip/rvu25e.zip')).toBeNull();
     expect(id('RVU25DX', 'https://www.cms.gov/files/zip/rvu25dx.zip')).toBeNull();
     expect(id('PFS Look-up Tool', 'https://www.cms.gov/files/zip/pfs-rvu-guide.zip')).toBeNull();
+  });
+
+  it("finds an item page's zip whose 'updated' date keeps its slashes, beside another zip", () => {
+    // RVU25A's item page links /files/zip/rvu25a-updated-01/10/2025.zip (the file's last path
+    // segment is "2025.zip").
+    const html =
+      '<a href="/files/zip/rvu25a-updated-01/10/2025.zip">RVU25A - Updated 01/10/2025</a>' +
+      '<a href="/files/zip/pfs-pe-rvu-data-files.zip">PE RVU data files</a>';
+    expect(
+      findDownloadLink(html, 'https://www.cms.gov/x/rvu25a', PFS_RVU_LANDING_PAGE, 'RVU25A'),
+    ).toBe('https://www.cms.gov/files/zip/rvu25a-updated-01/10/2025.zip');
   });
 
   it('reads a correction effective date as CMS writes it', () => {
