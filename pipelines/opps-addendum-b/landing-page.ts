@@ -25,14 +25,21 @@ import { fileNameOf, monthYearIn, pathOf, yearMonth } from '../landing-page-link
  * - The bundled January 2023 release's file is 2023_January_Web_Addendum_B.12212022.xlsx: this
  *   pipeline's files rules (addendum.?b.*\.(xlsx|csv)$) take it and skip Addendum A.
  *
+ * - Since 2026 (public build notes checked against cms.gov in June and September 2026) the page
+ *   is https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient-pps/quarterly-addenda-updates
+ *   with a page per addendum and quarter: .../quarterly-addenda-updates/april-2026-addendum (A),
+ *   .../april-2026-addendum-b, and one for Addendum Q. Only the "-addendum-b" pages are this
+ *   source's. Such a page links its zip (cy-2026-april-opps-addendum-b.zip) only through CMS's
+ *   AMA license agreement ("/license/ama?file=/files/zip/..."): see resolveDownloadUrls.
+ *
  * Release ids are the month the addendum takes effect, YYYY-MM (pipelines/quarter-release.ts),
  * from the link; effective the first day of that month.
  */
 
 /** "addendum b", "addendum-b", "Addendum_B", "addendumb" (but not "addendum a and b" alone). */
 const ADDENDUM_B = /addendum[\s_-]*b(?![a-z])/i;
-/** A quarter's own page sits under the landing page's path. */
-const QUARTER_PAGE = /\/addendum-a-b-updates\/[^/]/i;
+/** A quarter's own page sits under the landing page's path, the old one's or the new one's. */
+const QUARTER_PAGE = /\/(addendum-a-b-updates|quarterly-addenda-updates)\/([^/].*)$/i;
 
 function releaseOf(text: string): string | null {
   const dated = monthYearIn(text);
@@ -48,9 +55,13 @@ export function oppsReleaseFromLink(link: PageLink): ReleaseLink | null {
   let release: string | null = null;
   if (/\.zip$/i.test(name)) {
     if (ADDENDUM_B.test(name)) release = releaseOf(name);
-  } else if (QUARTER_PAGE.test(pathOf(link.href))) {
-    release =
-      releaseOf(link.text) ?? releaseOf(pathOf(link.href).split('/addendum-a-b-updates/')[1] ?? '');
+  } else {
+    const quarter = QUARTER_PAGE.exec(pathOf(link.href));
+    const slug = quarter?.[2] ?? '';
+    // Under the new page, each addendum has its own page: only Addendum B's.
+    const other =
+      quarter?.[1]?.toLowerCase() === 'quarterly-addenda-updates' && !ADDENDUM_B.test(slug);
+    if (quarter && !other) release = releaseOf(link.text) ?? releaseOf(slug);
   }
   if (release === null) return null;
   return { release, effectiveFrom: `${release}-01`, published: null, isFull: true };
@@ -64,10 +75,10 @@ export function isOppsDownloadLink(link: PageLink, release: string): boolean {
   return named === null || named === release;
 }
 
-/** CMS "Addendum A and Addendum B Updates": a page per quarter, each linking its zips. */
+/** CMS "Quarterly Addenda Updates" (before: "Addendum A and Addendum B Updates"): a page per quarter. */
 export const OPPS_ADDENDUM_B_LANDING_PAGE: LandingPage = {
   source: 'opps-addendum-b',
-  url: 'https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient/addendum-a-b-updates',
+  url: 'https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient-pps/quarterly-addenda-updates',
   allowedHosts: ['www.cms.gov', 'cms.gov'],
   releaseFromLink: oppsReleaseFromLink,
   isDownloadLink: isOppsDownloadLink,

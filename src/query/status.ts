@@ -106,7 +106,9 @@ export function discoveryStatus(
     };
   }
   const shape =
-    record.outcome === 'found' || record.outcome === 'not-modified'
+    record.outcome === 'found' ||
+    record.outcome === 'not-modified' ||
+    record.outcome === 'license-gated'
       ? true
       : record.outcome === 'changed-shape'
         ? false
@@ -143,5 +145,7 @@ export function describeDiscovery(
       return `page UNREACHABLE${when}: ${discovery.message ?? discovery.page}`;
     case 'fetch-failed':
       return `page in the expected shape, but a release FAILED to fetch${when}: ${discovery.message ?? ''}`;
+    case 'license-gated':
+      return `page in the expected shape, but a release is behind a LICENSE AGREEMENT, not fetched${when}: ${discovery.message ?? ''}`;
   }
 }

@@ -258,6 +258,53 @@ describe('release pages and parts', () => {
     }
   });
 
+  it("OPPS: a quarter page linking its zip only through CMS's AMA license agreement", async () => {
+    // Since 2026 (public build notes): "/license/ama?file=/files/zip/<name>.zip". Fetched only
+    // once the operator accepts the agreement (FSE_ACCEPT_AMA_LICENSE=1), then from file=.
+    const s = sites['opps-addendum-b'] as SourceSite;
+    const april = `${s.landingPath}/april-2023-0`;
+    const agreement = '/license/ama?file=/files/zip/april-2023-web-addendum-b.zip';
+    s.server.route(
+      april,
+      send(`<html><body><a href="${agreement}">April 2023 Addendum B (ZIP)</a></body></html>`, {
+        'content-type': 'text/html',
+      }),
+    );
+    const accepted = process.env.FSE_ACCEPT_AMA_LICENSE;
+    try {
+      delete process.env.FSE_ACCEPT_AMA_LICENSE;
+      const rawDir = await rawWithPresent(s);
+      const error = await fetchNewReleases(fetchOptions(s, rawDir)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DiscoveryError);
+      expect((error as DiscoveryError).kind).toBe('license-gated');
+      expect((error as Error).message).toContain(
+        `2023-04's file is linked only through CMS's AMA license agreement (${s.server.url(agreement)})`,
+      );
+      expect((error as Error).message).toContain('FSE_ACCEPT_AMA_LICENSE=1');
+      const state = await readFetchState(fetchStatePath(rawDir));
+      expect(state.pages?.['opps-addendum-b']?.outcome).toBe('license-gated');
+      expect(await listTree(rawDir)).not.toContain('opps-addendum-b/2023-04/');
+
+      process.env.FSE_ACCEPT_AMA_LICENSE = '1';
+      const fetched = await fetchNewReleases(fetchOptions(s, rawDir));
+      expect(fetched.map((r) => [r.release, r.status])).toEqual([['2023-04', 'fetched']]);
+      expect(
+        (await listTree(rawDir)).some((p) =>
+          p.startsWith('opps-addendum-b/2023-04/2023_April_Web_Addendum_B.xlsx '),
+        ),
+      ).toBe(true);
+    } finally {
+      if (accepted === undefined) delete process.env.FSE_ACCEPT_AMA_LICENSE;
+      else process.env.FSE_ACCEPT_AMA_LICENSE = accepted;
+      s.server.route(
+        april,
+        send(await readFile(join(FIXTURES, 'opps-addendum-b/april-2023-0.html')), {
+          'content-type': 'text/html',
+        }),
+      );
+    }
+  });
+
   it('MUE: a quarter whose page links only some of its three tables waits for the rest', async () => {
     const s = sites.mue as SourceSite;
     const html = (
@@ -309,6 +356,13 @@ describe('release pages and parts', () => {
         'January 2024',
       ),
     ).toBeNull();
+    // Since 2026: a page per addendum and quarter under quarterly-addenda-updates; only B's.
+    const now =
+      'https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient-pps/quarterly-addenda-updates';
+    expect(opps(`${now}/april-2026-addendum-b`, 'April 2026 Addendum B')).toBe('2026-04');
+    expect(opps(`${now}/july-2026-addendum-b`)).toBe('2026-07');
+    expect(opps(`${now}/april-2026-addendum`, 'April 2026 Addendum A')).toBeNull();
+    expect(opps(`${now}/april-2026-addendum-q`, 'April 2026 Addendum Q')).toBeNull();
 
     expect(
       mueTableOf(

@@ -22,8 +22,10 @@ import { HostRateLimiter } from '../fetch/rate-limit.js';
 import type { MemberSelector, ZipLimits } from '../fetch/zip.js';
 import { DiscoveryError, type SourceFailure, SourcesFailedError } from './errors.js';
 import {
+  amaLicenseAccepted,
   extractLinks,
   findDownloadLink,
+  findLicenseGatedLink,
   type LandingPage,
   parseLandingPage,
   type ReleaseCandidate,
@@ -128,6 +130,18 @@ export async function resolveDownloadUrls(
   if (named.length > 0) return named;
   const url = findDownloadLink(text, finalUrl, page, candidate.release);
   if (url === null) {
+    const gated = findLicenseGatedLink(text, finalUrl, page, candidate.release);
+    if (gated) {
+      if (amaLicenseAccepted()) return [gated.file];
+      throw new DiscoveryError(
+        finalUrl,
+        `${candidate.release}'s file is linked only through CMS's AMA license agreement ` +
+          `(${gated.agreement}). Read it; to have online refreshes fetch ${gated.file} under its ` +
+          `terms, set FSE_ACCEPT_AMA_LICENSE=1. Or download the file yourself into ` +
+          `raw/${page.source}/${candidate.release}/.`,
+        { kind: 'license-gated', source: page.source },
+      );
+    }
     throw new DiscoveryError(
       finalUrl,
       `no download link for ${candidate.release} on its release page: the page was reached but ` +
@@ -288,10 +302,9 @@ export async function fetchNewReleases(
       );
       results.push(result);
     } catch (error) {
-      const shape = error instanceof DiscoveryError && error.kind === 'changed-shape';
       await record({
         ...found,
-        outcome: shape ? 'changed-shape' : 'fetch-failed',
+        outcome: error instanceof DiscoveryError ? error.kind : 'fetch-failed',
         message: `${page.source} ${candidate.release}: ${(error as Error).message}`,
       });
       throw error;

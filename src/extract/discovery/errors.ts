@@ -6,8 +6,10 @@
 /**
  * Why discovery stopped. 'changed-shape': the page was read but holds no release link (or a
  * release page holds no file link) of the shape its parser expects: a person must look at it.
+ * 'license-gated': the release's file is linked only through a license agreement that the
+ * operator has not accepted (FSE_ACCEPT_AMA_LICENSE).
  */
-export type DiscoveryErrorKind = 'changed-shape';
+export type DiscoveryErrorKind = 'changed-shape' | 'license-gated';
 
 export class DiscoveryError extends Error {
   readonly kind: DiscoveryErrorKind;

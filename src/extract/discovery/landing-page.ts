@@ -136,6 +136,37 @@ export function findDownloadLink(
   return zips.length === 1 ? (zips[0] as string) : null;
 }
 
+/**
+ * On a release's own page, its file linked only through a license agreement: a link whose
+ * `file` parameter names a zip ("/license/ama?file=/files/zip/x.zip", "/apps/ama/license.asp?
+ * file=..."), taken as download links are (named for the release, else the page's only one).
+ */
+export function findLicenseGatedLink(
+  html: string,
+  pageUrl: string,
+  page: LandingPage,
+  release: string,
+): { agreement: string; file: string } | null {
+  const gated = extractLinks(html, pageUrl).flatMap((link) => {
+    const file = new URL(link.href).searchParams.get('file');
+    if (!file || !/\.zip$/i.test(file)) return [];
+    return [{ link, agreement: link.href, file: new URL(file, link.href).href }];
+  });
+  const named = gated.find((g) => page.isDownloadLink({ ...g.link, href: g.file }, release));
+  if (named) return { agreement: named.agreement, file: named.file };
+  const files = [...new Set(gated.map((g) => g.file))];
+  const only = gated.find((g) => g.file === files[0]);
+  return files.length === 1 && only ? { agreement: only.agreement, file: only.file } : null;
+}
+
+/**
+ * The operator has read CMS's AMA license agreement and accepts its terms for the files an
+ * online refresh fetches through it (FSE_ACCEPT_AMA_LICENSE=1): never assumed.
+ */
+export function amaLicenseAccepted(): boolean {
+  return process.env.FSE_ACCEPT_AMA_LICENSE === '1';
+}
+
 /** A web page rather than a file: the last path segment has no extension such as .pdf or .zip. */
 function isPageUrl(href: string): boolean {
   return !/\.[a-z0-9]{2,5}$/i.test(new URL(href).pathname);

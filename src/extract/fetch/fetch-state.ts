@@ -38,7 +38,9 @@ export type DiscoveryOutcome =
   /** The page could not be fetched (network, timeout, HTTP error). */
   | 'unreachable'
   /** The page was read but a release could not be fetched (download refused or failed). */
-  | 'fetch-failed';
+  | 'fetch-failed'
+  /** A release's file is linked only through a license agreement the operator has not accepted. */
+  | 'license-gated';
 
 export interface DiscoveryRecord {
   outcome: DiscoveryOutcome;

@@ -135,7 +135,12 @@ async function hcpcsSite(): Promise<SourceSite> {
 }
 
 async function oppsSite(): Promise<SourceSite> {
-  const s = await site(OPPS_ADDENDUM_B_LANDING_PAGE, 'opps-addendum-b/addendum-a-b-updates.html', {
+  // The fixture is the page as it was until 2025, at its address then (the page has moved).
+  const before2026 = {
+    ...OPPS_ADDENDUM_B_LANDING_PAGE,
+    url: 'https://www.cms.gov/medicare/payment/prospective-payment-systems/hospital-outpatient/addendum-a-b-updates',
+  };
+  const s = await site(before2026, 'opps-addendum-b/addendum-a-b-updates.html', {
     etag: '"opps-1"',
     lastModified: 'Fri, 24 Mar 2023 16:00:00 GMT',
   });
