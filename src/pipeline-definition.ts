@@ -66,6 +66,8 @@ export interface CsvLayout {
   /** The header's first cell, or a pattern for it (tested upper-cased, spaces collapsed). */
   headerAnchor: string | RegExp;
   encoding?: Encoding;
+  /** The field separator: a comma unless set (a TAB for a text file saved tab-delimited). */
+  delimiter?: ',' | '\t';
 }
 
 /** Fixed-width text: records recognised by a pattern, preamble lines before the first one. */

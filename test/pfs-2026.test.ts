@@ -216,7 +216,7 @@ describe('what Medicare pays in 2026: a non-QPP and a QPP amount', () => {
   beforeAll(async () => {
     const raw = join(await makeTempDir('pfs-2026-payment-raw'), 'raw');
     small = await writePfs2026Release(raw, 'RVU26A', { codes: new Set(['99213', '38211']) });
-    await writeGpci2026(raw, 'RVU26A');
+    await writeGpci2026(raw, 'RVU26A', { tabDelimitedTxt: true });
     const out = join(await makeTempDir('pfs-2026-payment-out'), 'out');
     await refresh({
       rawDir: raw,
@@ -226,6 +226,30 @@ describe('what Medicare pays in 2026: a non-QPP and a QPP amount', () => {
     payments = await openOutDatabase(out);
   });
   afterAll(() => payments?.close());
+
+  it('reads a GPCI TXT saved tab-delimited by its header, as the CSV it must equal', async () => {
+    expect(
+      await p(
+        `SELECT file_name, format, role, rows_staged::INTEGER AS rows, lines_rejected::INTEGER AS rejected
+         FROM source_file WHERE source = 'pfs-gpci' ORDER BY 1`,
+      ),
+    ).toEqual([
+      { file_name: 'GPCI2026.csv', format: 'csv', role: 'primary', rows: 109, rejected: 0 },
+      {
+        file_name: 'GPCI2026.txt',
+        format: 'tab-delimited',
+        role: 'variant',
+        rows: 109,
+        rejected: 0,
+      },
+    ]);
+    expect(
+      await p(
+        `SELECT passed FROM check_result
+         WHERE source = 'pfs-gpci' AND check_name = 'variant files give identical rows'`,
+      ),
+    ).toEqual([{ passed: true }]);
+  });
 
   it('worked out by hand: 99213, 01112 05, non-QPP and QPP', () => {
     // RVU25D 99213: work 1.30, non-facility PE 1.35, MP 0.10 (PPRRVU2025_Oct.csv); 01112 05:

@@ -13,7 +13,8 @@ const gpci = { precision: 5, scale: 3 } as const;
  * publishes no layout for it: the positions are GPCI2025.txt's own, 150-character records
  * (its header's columns do not line up with the values under them). A TXT of the 2026 layout,
  * with a second work GPCI column, would not match them: its records are rejected, and the run
- * blocked, rather than read into the wrong columns.
+ * blocked, rather than read into the wrong columns. A TXT saved tab-delimited (GPCI2026.txt as a
+ * public RVU26B loader reads it: TABs, the header on line 3) is read by its header instead.
  */
 export const pfsGpciPipeline: PipelineDefinition = {
   source: 'pfs-gpci',

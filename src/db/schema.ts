@@ -2136,7 +2136,10 @@ export interface SourceFileTable {
   release_id: string;
   /** File name as published. */
   file_name: string;
-  /** How the file was read: csv, fixed-width or xlsx. */
+  /**
+   * How the file was read: csv, fixed-width, xlsx, or tab-delimited (a text file laid out by
+   * position elsewhere, saved with TABs).
+   */
   format: string;
   /**
    * primary: loaded into the fact table; variant: another format of the same release, checked to

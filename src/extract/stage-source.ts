@@ -3,6 +3,7 @@ import { identifier, literal } from '../db/sql.js';
 import { InputError, unreadableFile } from '../errors.js';
 import type { PipelineDefinition, SourceColumn } from '../pipeline-definition.js';
 import { findRawReleases, type RawFile, type RawRelease, RELEASES_READ } from './raw-releases.js';
+import { looksTabDelimited } from './readers/csv-layout.js';
 import { stageCsvFiles } from './readers/csv-reader.js';
 import { stageFixedWidthFile } from './readers/fixed-width-reader.js';
 import {
@@ -141,7 +142,7 @@ export async function stageReleases(
         release.source,
         release.release,
         file.name,
-        file.rule.format,
+        result.readAs ?? file.rule.format,
         role,
         file.profile.sha256,
         file.profile.bytes,
@@ -256,8 +257,29 @@ async function stageFiles(
       results.set(target, csvResults[i] as StageResult);
     }
   }
+  // A text file the source lays out by position may come saved tab-delimited instead (Excel's
+  // "Text (Tab delimited)"): with a CSV layout to find its header by, it is read by column name.
+  const tabbed: StagingTarget[] = [];
   for (const target of targets) {
-    if (target.file.rule.format === 'csv') continue;
+    if (
+      target.file.rule.format === 'fixed-width' &&
+      pipeline.csv &&
+      (await looksTabDelimited(target.file.path))
+    ) {
+      tabbed.push(target);
+    }
+  }
+  if (tabbed.length > 0 && pipeline.csv) {
+    const tabResults = await stageCsvFiles(connection, tabbed, {
+      ...pipeline.csv,
+      delimiter: '\t',
+    });
+    for (const [i, target] of tabbed.entries()) {
+      results.set(target, { ...(tabResults[i] as StageResult), readAs: 'tab-delimited' });
+    }
+  }
+  for (const target of targets) {
+    if (target.file.rule.format === 'csv' || tabbed.includes(target)) continue;
     try {
       results.set(target, await readWithLayout(connection, pipeline, target));
     } catch (error) {

@@ -20,7 +20,7 @@ COMMENT ON COLUMN source_file.source_file IS 'Path under raw/ (source/release/fi
 COMMENT ON COLUMN source_file.source IS 'Source pipeline of the file.';
 COMMENT ON COLUMN source_file.release_id IS 'Release the file belongs to.';
 COMMENT ON COLUMN source_file.file_name IS 'File name as published.';
-COMMENT ON COLUMN source_file.format IS 'How the file was read: csv, fixed-width or xlsx.';
+COMMENT ON COLUMN source_file.format IS 'How the file was read: csv, fixed-width, xlsx, or tab-delimited (a text file laid out by position elsewhere, saved with TABs).';
 COMMENT ON COLUMN source_file.role IS 'primary: loaded into the fact table; variant: another format of the same release, checked to give identical rows.';
 COMMENT ON COLUMN source_file.sha256 IS 'SHA-256 of the file bytes.';
 COMMENT ON COLUMN source_file.bytes IS 'File size in bytes.';

@@ -133,14 +133,31 @@ export async function writePfs2026Release(
  * GPCI file was obtained, so the title and headers say 2026 and every index value is RVU25D's
  * GPCI2025.csv, line for line (the same line numbers).
  */
-export async function writeGpci2026(rawDir: string, folder: string): Promise<void> {
+export async function writeGpci2026(
+  rawDir: string,
+  folder: string,
+  options: { tabDelimitedTxt?: boolean } = {},
+): Promise<void> {
   const text = await readFile(join(REPO_RAW_DIR, 'pfs-rvu', 'RVU25D', 'GPCI2025.csv'), 'utf8');
   const lines = text.split('\r\n');
-  // Line 1: "ADDENDUM E. FINAL CY 2025 …"; line 3: the header, "2025 PW GPCI (with 1.0 Floor)".
+  // Line 1: "ADDENDUM E. FINAL CY 2025 …"; line 3: the header, "2025 PW GPCI (with 1.0 Floor)",
+  // written with the footnote mark RVU26D's header has ("(with 1.0 Floor)***", a public build
+  // spec that downloaded it).
   const layout2026 = lines.map((line, i) =>
-    i === 0 || i === 2 ? line.replaceAll('2025', '2026') : line,
+    i === 0 || i === 2
+      ? line.replaceAll('2025', '2026').replace('(with 1.0 Floor)', '(with 1.0 Floor)***')
+      : line,
   );
   await writeFile(join(rawDir, 'pfs-rvu', folder, 'GPCI2026.csv'), layout2026.join('\r\n'));
+  if (options.tabDelimitedTxt) {
+    // GPCI2026.txt as a public RVU26B loader reads it: tab-separated, the header on line 3 (not
+    // laid out by position as GPCI2025.txt is). The same cells, unquoted.
+    const rows = parse(layout2026.join('\r\n'), { relax_column_count: true }) as string[][];
+    await writeFile(
+      join(rawDir, 'pfs-rvu', folder, 'GPCI2026.txt'),
+      `${rows.map((cells) => cells.join('\t')).join('\r\n')}\r\n`,
+    );
+  }
 }
 
 /**

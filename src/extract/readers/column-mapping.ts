@@ -2,7 +2,12 @@ import { InputError } from '../../errors.js';
 import type { SourceColumn } from '../../pipeline-definition.js';
 
 export function normaliseHeader(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().toUpperCase();
+  // Footnote marks after a name go ("2026 PW GPCI (with 1.0 Floor)***").
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(?<=\S) ?\*+$/, '')
+    .toUpperCase();
 }
 
 /** Field index per declared column, or null for an optional column the file lacks. */

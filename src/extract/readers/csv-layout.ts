@@ -13,6 +13,8 @@ export interface DetectedCsvLayout {
   /** Number of fields on the header line. */
   fieldCount: number;
   fieldIndex: FieldIndex;
+  /** The field separator the header was read with. */
+  delimiter: ',' | '\t';
 }
 
 const HEADER_SCAN_BYTES = 256 * 1024;
@@ -33,6 +35,7 @@ export async function detectCsvLayout(
   displayPath: string,
   anchor: string | RegExp,
   columns: readonly SourceColumn[],
+  delimiter: ',' | '\t' = ',',
 ): Promise<DetectedCsvLayout> {
   const head = await readHead(path, HEADER_SCAN_BYTES);
   const lastNewline = head.lastIndexOf('\n');
@@ -42,6 +45,7 @@ export async function detectCsvLayout(
   let records: ParsedRecord[];
   try {
     records = parse(text, {
+      delimiter,
       relax_column_count: true,
       relax_quotes: true,
       info: true,
@@ -86,7 +90,18 @@ export async function detectCsvLayout(
       displayPath,
       headerEndLine,
     ),
+    delimiter,
   };
+}
+
+/**
+ * A text file saved tab-delimited rather than by position: most of its first lines hold TABs
+ * (a file laid out by position holds none).
+ */
+export async function looksTabDelimited(path: string): Promise<boolean> {
+  const lines = (await readHead(path, 64 * 1024)).split('\n').filter((l) => l.trim() !== '');
+  const tabbed = lines.filter((l) => l.includes('\t')).length;
+  return tabbed >= 3 && tabbed * 2 >= lines.length;
 }
 
 async function readHead(path: string, bytes: number): Promise<string> {

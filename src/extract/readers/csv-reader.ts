@@ -40,6 +40,7 @@ export async function stageCsvFiles(
         file.relativePath,
         layout.headerAnchor,
         target.columns,
+        layout.delimiter,
       );
       // DuckDB's reader takes one line ending per file: a file mixing CRLF and LF is read from a
       // copy with LF only (same lines, so the same line numbers); so is one DuckDB cannot decode.
@@ -90,6 +91,7 @@ function groupByLayout(inputs: readonly CsvInput[]): CsvInput[][] {
       input.layout.headerRecords,
       input.layout.fieldCount,
       input.layout.fieldIndex,
+      input.layout.delimiter,
       input.encoding,
       endings === 'mixed' ? 'lf' : endings,
     ]);
@@ -194,7 +196,7 @@ async function readGroup(
       ${select}
     FROM read_csv($1,
       skip = ${headerRecords}, header = false, columns = ${columnSpec},
-      delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
+      delim = ${literal(first.layout.delimiter)}, quote = '"', escape = '"', auto_detect = false, strict_mode = true,
       null_padding = false, encoding = ${literal(first.encoding)}, store_rejects = true,
       rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans') r`);
   read.bind(

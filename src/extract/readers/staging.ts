@@ -16,6 +16,8 @@ export interface StagingTarget {
 export interface StageResult {
   rowsStaged: number;
   linesRejected: number;
+  /** How the file was read when not as its rule's format says ('tab-delimited'). */
+  readAs?: string;
 }
 
 /** Trimmed from every value besides the space: tab, line feed, carriage return, NBSP. */
