@@ -86,6 +86,15 @@ export interface FixedWidthLayout {
   trailer?: boolean;
   /** 'skip': blank lines among the records are spacers, not rejects. */
   blankLines?: 'skip';
+  /**
+   * Other years' layouts of the same file, told apart by their records' length: a file whose
+   * records mostly have one of these lengths is read with its positions (by column name; a
+   * column not named keeps its own).
+   */
+  otherLayouts?: readonly {
+    recordLength: number;
+    positions: Readonly<Record<string, readonly [number, number]>>;
+  }[];
 }
 
 /** A workbook sheet: the header row is the first whose first cell is the anchor. */

@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import type { PipelineDefinition } from '../src/pipeline-definition.js';
 import { pipelineChecks } from '../src/transform/checks.js';
 import { openFullRefresh, rows } from './helpers/database.js';
 import { rowsJson } from './helpers/duckdb.js';
-import { REPO_RAW_DIR } from './helpers/raw.js';
+import { makeTempDir, REPO_RAW_DIR, removeTempDirs } from './helpers/raw.js';
 import { openStagingDatabase } from './helpers/staging.js';
 
 /**
@@ -27,12 +28,13 @@ async function stage(
   connection: DuckDBConnection,
   pipeline: PipelineDefinition,
   name: string,
+  dir = RELEASE_DIR,
 ): Promise<{ rowsStaged: number; linesRejected: number }> {
   const rule = pipeline.files.find((r) => r.pattern.test(name));
   if (!rule) throw new Error(`${name} matches no ${pipeline.source} file rule`);
   const table =
     rule.role === 'variant' ? variantTable(pipeline) : (pipeline.stagingTable as string);
-  const path = join(RELEASE_DIR, name);
+  const path = join(dir, name);
   const file = {
     path,
     relativePath: `pfs-rvu/RVU25D/${basename(path)}`,
@@ -238,6 +240,53 @@ describe('GPCI2025.csv and GPCI2025.txt staged side by side', () => {
       await connection.run(
         "UPDATE stg_pfs_gpci__variant SET pe_gpci = '0.869' WHERE mac = '10112' AND locality_number = '00'",
       );
+    }
+  });
+});
+
+describe('a GPCI TXT in the 126-character layout of earlier years', () => {
+  afterAll(removeTempDirs);
+  it("is read by that layout's positions: the indices equal the CSV's", async () => {
+    // GPCI2023.txt as stored from CMS's rvu23d.zip: "10112           AL      00   ALABAMA   …
+    // 1.000       0.878       0.748", the values ending at 102, 114 and 126. Built here from
+    // GPCI2025.txt's records: the name cut to 30-94, the three values moved to end there.
+    const lines = (await readFile(join(RELEASE_DIR, 'GPCI2025.txt'), 'latin1')).split('\r\n');
+    const relaid = lines.map((line) =>
+      line.length === 150
+        ? `${line.slice(0, 29)}${line.slice(29, 94)}${line.slice(118, 126)}${line.slice(126, 138)}${line.slice(138, 150)}`
+        : line,
+    );
+    expect(relaid[3]).toBe(
+      `10112           AL      00   ALABAMA${' '.repeat(61)}1.000       0.869       0.575`,
+    );
+    const dir = await makeTempDir('gpci-126');
+    await writeFile(join(dir, 'GPCI2025.txt'), relaid.join('\r\n'), 'latin1');
+    const staging = await openStagingDatabase();
+    try {
+      const { connection } = staging;
+      await stage(connection, pfsGpciPipeline, 'GPCI2025.csv');
+      expect(await stage(connection, pfsGpciPipeline, 'GPCI2025.txt', dir)).toEqual({
+        rowsStaged: 109,
+        linesRejected: 0,
+      });
+      await removeNonRecords(connection, pfsGpciPipeline);
+      expect(
+        await failures(connection, pfsGpciPipeline, 'variant files give identical rows'),
+      ).toEqual([
+        // Every index equal; the one name longer than the layout's 65 characters is cut, and
+        // said so (how CMS's 126-character files hold such a name was not seen).
+        'differs: RVU25D 01112 05: locality_name "SAN FRANCISCO-OAKLAND-BERKELEY (SAN FRANCISCO/SAN MATEO/ALAMEDA/CONTRA COSTA CNTY)" in the primary file, "SAN FRANCISCO-OAKLAND-BERKELEY (SAN FRANCISCO/SAN MATEO/ALAMEDA/C" in the variant file',
+      ]);
+      expect(
+        await rowsJson(
+          connection,
+          `SELECT locality_name, pw_gpci, pe_gpci, mp_gpci FROM stg_pfs_gpci__variant WHERE source_line = 5`,
+        ),
+      ).toEqual([
+        { locality_name: 'ALASKA*', pw_gpci: '1.500', pe_gpci: '1.081', mp_gpci: '0.592' },
+      ]);
+    } finally {
+      staging.close();
     }
   });
 });

@@ -39,7 +39,10 @@ export const pfsAnesthesiaPipeline: PipelineDefinition = {
       decimal: { precision: 7, scale: 4 },
     },
   ],
-  csv: { headerAnchor: /^CONTRACTOR$|^CARRIER$|^MAC$|^MEDICARE ADMINI?STRATIVE CONTRACTOR/ },
+  csv: {
+    headerAnchor: /^CONTRACTOR$|^CARRIER$|^MAC$|^MEDICARE ADMINI?STRATIVE CONTRACTOR/,
+    encoding: 'windows-1252',
+  },
   nonRecords: { blank: true, notes: '^[^0-9]' },
   stagingTable: 'stg_pfs_anesthesia',
   factTables: [{ name: 'pfs_anesthesia_cf', key: ['mac', 'locality_number'] }],

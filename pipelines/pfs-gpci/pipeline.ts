@@ -62,10 +62,31 @@ export const pfsGpciPipeline: PipelineDefinition = {
       position: [139, 150],
     },
   ],
-  csv: { headerAnchor: /^MEDICARE ADMINI?STRATIVE CONTRACTOR|^CONTRACTOR$|^MAC$|^CARRIER$/ },
+  csv: {
+    headerAnchor: /^MEDICARE ADMINI?STRATIVE CONTRACTOR|^CONTRACTOR$|^MAC$|^CARRIER$/,
+    encoding: 'windows-1252',
+  },
   // A record: MAC, spaces, the state. Before the first, the title, a blank line and the header;
   // after the last, "MAC Assignments as of …" and two footnotes.
-  fixedWidth: { recordLength: 150, recordPattern: '[0-9]{5} +[A-Z]{2} .*', trailer: true },
+  fixedWidth: {
+    recordLength: 150,
+    recordPattern: '[0-9]{5} +[A-Z]{2} .*',
+    trailer: true,
+    encoding: 'windows-1252',
+    // The 126-character records of earlier years (RVU23D's GPCI2023.txt, as stored from CMS's
+    // rvu23d.zip: the values end at 102, 114 and 126, under headers that do not line up).
+    otherLayouts: [
+      {
+        recordLength: 126,
+        positions: {
+          locality_name: [30, 94],
+          pw_gpci: [95, 102],
+          pe_gpci: [103, 114],
+          mp_gpci: [115, 126],
+        },
+      },
+    ],
+  },
   // After the 109 localities: a blank line, "MAC Assignments as of …" and two footnotes.
   nonRecords: { blank: true, notes: '^[^0-9]' },
   stagingTable: 'stg_pfs_gpci',

@@ -66,7 +66,7 @@ export const pfsLocalityPipeline: PipelineDefinition = {
     },
     COUNTIES,
   ],
-  csv: { headerAnchor: /^MEDICARE ADMINI?STRATIVE CONTRACTOR/ },
+  csv: { headerAnchor: /^MEDICARE ADMINI?STRATIVE CONTRACTOR/, encoding: 'windows-1252' },
   // A record: four spaces, the MAC, the locality. Before the first, the title, the header and
   // blank lines; blank lines between states; after the last, the footnote.
   fixedWidth: {
@@ -74,6 +74,7 @@ export const pfsLocalityPipeline: PipelineDefinition = {
     recordPattern: ' {4}[0-9]{5} +[0-9]{2} .*',
     blankLines: 'skip',
     trailer: true,
+    encoding: 'windows-1252',
   },
   xlsx: { headerAnchor: 'Medicare Adminstrative Contractor' },
   nonRecords: { blank: true, notes: '^[^0-9]' },

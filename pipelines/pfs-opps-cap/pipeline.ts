@@ -36,7 +36,7 @@ export const pfsOppsCapPipeline: PipelineDefinition = {
       decimal: price,
     },
   ],
-  csv: { headerAnchor: 'HCPCS' },
+  csv: { headerAnchor: 'HCPCS', encoding: 'windows-1252' },
   nonRecords: { blank: true },
   stagingTable: 'stg_pfs_opps_cap',
   factTables: [{ name: 'pfs_opps_cap', key: ['hcpcs', 'modifier', 'mac', 'locality_number'] }],

@@ -21,9 +21,11 @@ export const pfsRvuPipeline: PipelineDefinition = {
     { pattern: /^pprrvu.*\.txt$/i, format: 'fixed-width', role: 'variant' },
   ],
   columns: PFS_RVU_COLUMNS,
-  csv: { headerAnchor: 'HCPCS' },
+  // Windows text, as CMS writes it (cms-formats.md section 8; loaders of 2003-2018 files read them
+  // as Windows-1252). A file of ASCII bytes only, as RVU25D's, is read as it is.
+  csv: { headerAnchor: 'HCPCS', encoding: 'windows-1252' },
   // Data lines start with a 5-character code; the copyright lines start with "HDR ".
-  fixedWidth: { recordLength: 171, recordPattern: '[0-9A-Z]{5}.*' },
+  fixedWidth: { recordLength: 171, recordPattern: '[0-9A-Z]{5}.*', encoding: 'windows-1252' },
   stagingTable: 'stg_pfs_rvu',
   factTables: [
     { name: 'pfs_rvu', key: ['hcpcs', 'modifier'] },

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
@@ -13,6 +14,8 @@ export interface FileProfile {
   looksLikeHtml: boolean;
   /** How lines end: 'crlf' or 'lf' throughout, 'mixed' when both occur, 'none' without LF. */
   lineEndings: LineEndings;
+  /** No byte above 0x7F: every single-byte encoding and UTF-8 read the file alike. */
+  ascii: boolean;
 }
 
 export type LineEndings = 'crlf' | 'lf' | 'mixed' | 'none';
@@ -29,8 +32,10 @@ export async function profileFile(path: string): Promise<FileProfile> {
   let crlf = 0;
   let lastByte = -1;
   let head = '';
+  let ascii = true;
   await forEachChunk(path, (chunk) => {
     hash.update(chunk);
+    ascii &&= isAscii(chunk);
     if (bytes === 0)
       head = chunk
         .subarray(0, 512)
@@ -54,6 +59,7 @@ export async function profileFile(path: string): Promise<FileProfile> {
     endsWithNewline,
     looksLikeHtml: HTML_START.test(head),
     lineEndings: newlines === 0 ? 'none' : crlf === newlines ? 'crlf' : crlf === 0 ? 'lf' : 'mixed',
+    ascii,
   };
 }
 

@@ -349,7 +349,7 @@ const CASES: CorpusCase[] = [
     }),
     expect: { blocks: { file: GPCI_KEY, line: 31, rule: /^unique key/ } },
   },
-  // PFS RVU, CSV reader (UTF-8 declared). The empty CSV and the renamed WORK column are in
+  // PFS RVU, CSV reader (Windows-1252 declared). The empty CSV and the renamed WORK column are in
   // test/pfs-rvu.bad-input.test.ts and not repeated here.
   {
     name: 'pfs-rvu CSV: header only',
@@ -450,22 +450,32 @@ const CASES: CorpusCase[] = [
     expect: { blocks: { file: CSV_KEY, line: 200, rule: 'unknown code' } },
   },
   {
-    name: 'pfs-rvu CSV: bytes 0xA0 and 0xFF (not UTF-8) in a description',
+    name: 'pfs-rvu CSV: Windows-1252 bytes 0xA0 and 0xFF in a description keep reading',
     source: 'pfs-rvu',
     files: (c) => ({ [CSV_NAME]: setCsvField(c.pfsCsv, 60, 2, 'Heart\xa0failure \xff') }),
     expect: {
       publishes: {
-        rejects: [{ file: CSV_KEY, line: 60, rule: INVALID_ENCODING }],
+        rejects: [],
+        verify: async (db) => {
+          expect(await scalar(db, 'SELECT description FROM pfs_rvu WHERE source_line = 60')).toBe(
+            'Heart\u00a0failure \u00ff',
+          );
+        },
       },
     },
   },
   {
-    name: 'pfs-rvu CSV: Latin-1 text (é as 0xE9) where UTF-8 is declared',
+    name: 'pfs-rvu CSV: Windows-1252 text (é as 0xE9, ’ as 0x92) keeps reading',
     source: 'pfs-rvu',
-    files: (c) => ({ [CSV_NAME]: setCsvField(c.pfsCsv, 70, 2, 'Anesth\xe9sie salivary') }),
+    files: (c) => ({ [CSV_NAME]: setCsvField(c.pfsCsv, 70, 2, 'Anesth\xe9sie\x92s salivary') }),
     expect: {
       publishes: {
-        rejects: [{ file: CSV_KEY, line: 70, rule: INVALID_ENCODING }],
+        rejects: [],
+        verify: async (db) => {
+          expect(await scalar(db, 'SELECT description FROM pfs_rvu WHERE source_line = 70')).toBe(
+            'Anesth\u00e9sie\u2019s salivary',
+          );
+        },
       },
     },
   },
@@ -544,13 +554,29 @@ const CASES: CorpusCase[] = [
     expect: { blocks: { file: TXT_KEY, line: 40, rule: 'unknown code' } },
   },
   {
-    name: 'pfs-rvu TXT variant: bytes 0xA0 and 0xFF (not UTF-8) in a description',
+    name: 'pfs-rvu CSV and TXT: the same Windows-1252 bytes in a description read alike',
     source: 'pfs-rvu',
-    files: (c) => ({
-      [CSV_NAME]: c.pfsCsv,
-      [TXT_NAME]: setPositions(c.pfsTxt, 30, 8, 'Hea\xa0\xff'),
-    }),
-    expect: { blocks: { file: TXT_KEY, line: 30, rule: /invalid (unicode|encoding)/ } },
+    files: (c) => {
+      // TXT line 30 is CSV line 33 (7 and 10 lines before the records): the description at
+      // positions 8-57 begins "Hea\xa0\xff" in both.
+      const txt = setPositions(c.pfsTxt, 30, 8, 'Hea\xa0\xff');
+      const record = lineAt(txt.toString('latin1').split(/(?<=\n)/), 30);
+      const description = record.slice(7, 57).trimEnd();
+      return {
+        [CSV_NAME]: setCsvField(c.pfsCsv, 33, 2, `"${description.replaceAll('"', '""')}"`),
+        [TXT_NAME]: txt,
+      };
+    },
+    expect: {
+      publishes: {
+        rejects: [],
+        verify: async (db) => {
+          expect(
+            await scalar(db, 'SELECT description FROM pfs_rvu WHERE source_line = 33'),
+          ).toMatch(/^Hea\u00a0\u00ff/);
+        },
+      },
+    },
   },
   {
     name: 'pfs-rvu TXT variant: a 10 MB single line',

@@ -48,10 +48,12 @@ export async function stageFixedWidthFile(
 async function stageLines(
   connection: DuckDBConnection,
   target: StagingTarget,
-  layout: FixedWidthLayout,
+  declared: FixedWidthLayout,
   readable: { path: string; encoding: string },
 ): Promise<StageResult> {
-  const { file, columns } = target;
+  const { file } = target;
+  let layout = declared;
+  let { columns } = target;
   // One column per line: the delimiter is four control bytes in a row, which no text holds
   // (with strict_mode off, DuckDB would drop whatever followed a delimiter inside a line). A
   // line DuckDB cannot read (over its 2 MB line limit, or invalid in the declared encoding) is
@@ -114,6 +116,22 @@ async function stageLines(
       'no records',
       `no line matches ${layout.recordPattern}`,
     );
+  }
+
+  // Another year's layout when most records have its length.
+  if (declared.otherLayouts?.length) {
+    const usual = await countRows(
+      connection,
+      'SELECT length(text) FROM _fw_lines WHERE is_record GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1',
+    );
+    const other = declared.otherLayouts.find((o) => o.recordLength === usual);
+    if (other && usual !== declared.recordLength) {
+      layout = { ...declared, recordLength: other.recordLength };
+      columns = columns.map((c) => {
+        const position = other.positions[c.name];
+        return position ? { ...c, position } : c;
+      });
+    }
   }
 
   // Lines before the first record are a preamble, unless the layout has none; with a trailer,

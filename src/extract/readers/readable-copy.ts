@@ -18,13 +18,14 @@ type DuckDBEncoding = 'utf-8' | 'latin-1';
  * - with LF endings when `lfEndings` (DuckDB's CSV reader takes one line ending per file).
  */
 export async function readableCopy(
-  file: Pick<RawFile, 'path'>,
+  file: Pick<RawFile, 'path' | 'profile'>,
   encoding: Encoding,
   scratch: string,
   name: string,
   options: { lfEndings: boolean },
 ): Promise<{ path: string; encoding: DuckDBEncoding }> {
-  if (encoding === 'windows-1252') {
+  // A file of ASCII bytes only reads the same in any of them: no copy to decode.
+  if (encoding === 'windows-1252' && !file.profile.ascii) {
     const path = join(scratch, name);
     await pipeline(
       createReadStream(file.path),
@@ -33,10 +34,11 @@ export async function readableCopy(
     );
     return { path, encoding: 'utf-8' };
   }
+  const readAs: DuckDBEncoding = encoding === 'windows-1252' ? 'utf-8' : encoding;
   if (options.lfEndings) {
-    return { path: await writeWithLfEndings(file.path, join(scratch, name)), encoding };
+    return { path: await writeWithLfEndings(file.path, join(scratch, name)), encoding: readAs };
   }
-  return { path: file.path, encoding };
+  return { path: file.path, encoding: readAs };
 }
 
 /** Bytes in `encoding` to UTF-8 text, streaming; CRLF to LF too when asked. */
