@@ -15,6 +15,7 @@ import {
   QPP_CF,
   writeAnes2026,
   writeGpci2026,
+  writeLocco2026,
   writePfs2026Release,
 } from './helpers/pfs-2026.js';
 import { copyRaw, makeTempDir, removeTempDirs } from './helpers/raw.js';
@@ -33,6 +34,7 @@ beforeAll(async () => {
   rawDir = await copyRaw();
   release = await writePfs2026Release(rawDir, 'RVU26A', { codes: CODES });
   await writeAnes2026(rawDir, 'RVU26A');
+  await writeLocco2026(rawDir, 'RVU26A');
   outDir = join(await makeTempDir('pfs-2026-out'), 'out');
   // Every source (only the PFS has releases here): the code card needs them all.
   await refresh({ rawDir, outDir });
@@ -99,7 +101,25 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
     ]);
   });
 
-  it('warns of the package files RVU26A lacks (GPCI, locality, OPPS cap), naming the release', async () => {
+  it('reads a LOCCO TXT saved tab-delimited by its header, the counties compared whole', async () => {
+    expect(
+      await q(
+        `SELECT file_name, format, rows_staged::INTEGER AS rows FROM source_file
+         WHERE source = 'pfs-locality' AND release_id = 'RVU26A' ORDER BY 1`,
+      ),
+    ).toEqual([
+      { file_name: '26LOCCO.csv', format: 'csv', rows: 110 },
+      { file_name: '26LOCCO.txt', format: 'tab-delimited', rows: 110 },
+    ]);
+    // The same cells: no locality worded otherwise (RVU25D's CSV and TXT word two differently).
+    const [wording] = await q(
+      `SELECT detail FROM check_result
+       WHERE source = 'pfs-locality' AND check_name LIKE 'variant files word the localities alike%'`,
+    );
+    expect(String(wording?.detail ?? '')).not.toContain('RVU26A');
+  });
+
+  it('warns of the package files RVU26A lacks (GPCI, OPPS cap), naming the release', async () => {
     expect(
       await q(
         `SELECT source, severity, passed, detail FROM check_result
@@ -113,12 +133,7 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
         passed: false,
         detail: 'RVU26A: no pfs-gpci file in the release folder',
       },
-      {
-        source: 'pfs-locality',
-        severity: 'warning',
-        passed: false,
-        detail: 'RVU26A: no pfs-locality file in the release folder',
-      },
+      { source: 'pfs-locality', severity: 'warning', passed: true, detail: null },
       {
         source: 'pfs-opps-cap',
         severity: 'warning',
@@ -191,6 +206,8 @@ describe('a CY2026 release: a non-QPP and a QPP file, 32 columns', () => {
     expect(
       await q(`SELECT source_file, role FROM source_file WHERE release_id = 'RVU26A' ORDER BY 1`),
     ).toEqual([
+      { source_file: 'pfs-rvu/RVU26A/26LOCCO.csv', role: 'primary' },
+      { source_file: 'pfs-rvu/RVU26A/26LOCCO.txt', role: 'variant' },
       { source_file: 'pfs-rvu/RVU26A/ANES2026.csv', role: 'primary' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.csv', role: 'primary' },
       { source_file: 'pfs-rvu/RVU26A/PPRRVU2026_Jan_QPP.txt', role: 'variant' },

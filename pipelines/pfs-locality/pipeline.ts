@@ -41,7 +41,10 @@ const PAIRED_VARIANT_ROWS = `
          v.source_file || ':' || v.source_line AS variant_line,
          p.state_name AS primary_state, v.state_name AS variant_state,
          p.fee_schedule_area AS primary_area, v.fee_schedule_area AS variant_area,
-         rtrim(left(p.counties, ${TXT_COUNTIES_WIDTH})) AS primary_counties, v.counties AS variant_counties
+         -- Cut to the TXT's width where the TXT was read by position, not when saved tab-delimited.
+         CASE WHEN coalesce((SELECT format FROM source_file f WHERE f.source_file = v.source_file), 'fixed-width') = 'fixed-width'
+              THEN rtrim(left(p.counties, ${TXT_COUNTIES_WIDTH})) ELSE p.counties END AS primary_counties,
+         v.counties AS variant_counties
   FROM p FULL JOIN v USING (release_id, mac, locality_number, nth)`;
 
 export const pfsLocalityPipeline: PipelineDefinition = {

@@ -189,3 +189,20 @@ export async function writeAnes2026(rawDir: string, folder: string): Promise<voi
     [header, ...layout2026].join('\r\n'),
   );
 }
+
+/**
+ * Writes raw/pfs-rvu/<folder>/26LOCCO.csv (25LOCCO.csv's lines) and 26LOCCO.txt, the same cells
+ * tab-delimited: the TXT as a public loader of RVU26B reads it ("Tab-separated. 3 header rows").
+ */
+export async function writeLocco2026(rawDir: string, folder: string): Promise<void> {
+  const csv = await readFile(join(REPO_RAW_DIR, 'pfs-rvu', 'RVU25D', '25LOCCO.csv'), 'latin1');
+  const dir = join(rawDir, 'pfs-rvu', folder);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, '26LOCCO.csv'), csv, 'latin1');
+  const rows = parse(csv, { relax_column_count: true }) as string[][];
+  await writeFile(
+    join(dir, '26LOCCO.txt'),
+    `${rows.map((cells) => cells.join('\t')).join('\r\n')}\r\n`,
+    'latin1',
+  );
+}
