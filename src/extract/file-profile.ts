@@ -16,6 +16,12 @@ export interface FileProfile {
   lineEndings: LineEndings;
   /** No byte above 0x7F: every single-byte encoding and UTF-8 read the file alike. */
   ascii: boolean;
+  /**
+   * Bytes of a DOS end-of-file mark that ends the file on a line of its own (0x1A, with its line
+   * ending if any), 0 when there is none: not a line of the file (`lines` leaves it out), and the
+   * readers read the file without it.
+   */
+  eofMarkBytes: number;
 }
 
 export type LineEndings = 'crlf' | 'lf' | 'mixed' | 'none';
@@ -25,6 +31,21 @@ const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
 const LF = 0x0a;
 const CR = 0x0d;
 
+const EOF_MARK = 0x1a;
+
+/**
+ * The length of a DOS end-of-file mark ending the file on a line of its own: 0x1A right after a
+ * line feed, alone or with its own line ending (LF or CRLF); 0 when the file ends otherwise.
+ */
+function eofMarkLength(tail: Buffer): number {
+  for (const ending of [[], [LF], [CR, LF]]) {
+    const at = tail.length - 1 - ending.length;
+    if (at < 1 || tail[at] !== EOF_MARK || tail[at - 1] !== LF) continue;
+    if (ending.every((byte, i) => tail[at + 1 + i] === byte)) return 1 + ending.length;
+  }
+  return 0;
+}
+
 export async function profileFile(path: string): Promise<FileProfile> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -33,7 +54,9 @@ export async function profileFile(path: string): Promise<FileProfile> {
   let lastByte = -1;
   let head = '';
   let ascii = true;
+  let tail = Buffer.alloc(0);
   await forEachChunk(path, (chunk) => {
+    tail = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - 4))]).subarray(-4);
     hash.update(chunk);
     ascii &&= isAscii(chunk);
     if (bytes === 0)
@@ -51,15 +74,19 @@ export async function profileFile(path: string): Promise<FileProfile> {
     }
     lastByte = chunk[chunk.length - 1] ?? lastByte;
   });
-  const endsWithNewline = bytes === 0 || lastByte === LF;
+  const eofMarkBytes = eofMarkLength(tail);
+  const markEndsLine = eofMarkBytes > 1;
+  const endsWithNewline = bytes === 0 || lastByte === LF || eofMarkBytes > 0;
+  const lineBreaks = markEndsLine ? newlines - 1 : newlines;
   return {
     sha256: hash.digest('hex'),
     bytes,
-    lines: endsWithNewline ? newlines : newlines + 1,
+    lines: endsWithNewline ? lineBreaks : newlines + 1,
     endsWithNewline,
     looksLikeHtml: HTML_START.test(head),
     lineEndings: newlines === 0 ? 'none' : crlf === newlines ? 'crlf' : crlf === 0 ? 'lf' : 'mixed',
     ascii,
+    eofMarkBytes,
   };
 }
 

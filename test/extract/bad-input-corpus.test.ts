@@ -499,6 +499,33 @@ const CASES: CorpusCase[] = [
     },
   },
   {
+    // A DOS end-of-file mark: RVU24A-C's OPPSCAP members end with a row of one 0x1A
+    // (andrewallenbruce's loaders filter HCPCS != "\u001a").
+    name: 'pfs-rvu CSV: a DOS end-of-file mark (0x1A) after the last line',
+    source: 'pfs-rvu',
+    files: (c) => ({ [CSV_NAME]: Buffer.concat([c.pfsCsv, Buffer.from([0x1a])]) }),
+    expect: {
+      publishes: {
+        rejects: [],
+        verify: async (db) => {
+          expect(await scalar(db, 'SELECT count(*) FROM pfs_rvu')).toBe(DATA_LINES);
+          expect(
+            await scalar(db, "SELECT lines::INTEGER FROM source_file WHERE file_name LIKE '%.csv'"),
+          ).toBe(310);
+        },
+      },
+    },
+  },
+  {
+    name: 'pfs-rvu TXT variant: a DOS end-of-file mark (0x1A) on a line of its own',
+    source: 'pfs-rvu',
+    files: (c) => ({
+      [CSV_NAME]: c.pfsCsv,
+      [TXT_NAME]: Buffer.concat([c.pfsTxt, Buffer.from('\x1a\r\n', 'latin1')]),
+    }),
+    expect: { publishes: { rejects: [] } },
+  },
+  {
     name: 'pfs-rvu CSV: CR-only line endings (old Mac)',
     source: 'pfs-rvu',
     files: (c) => ({

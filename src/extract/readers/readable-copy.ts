@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,11 +25,18 @@ export async function readableCopy(
   name: string,
   options: { lfEndings: boolean },
 ): Promise<{ path: string; encoding: DuckDBEncoding }> {
+  // A DOS end-of-file mark is left out: the file up to it, copied.
+  let source = file.path;
+  if (file.profile.eofMarkBytes > 0) {
+    source = join(scratch, `${name}.to-eof-mark`);
+    await copyFile(file.path, source);
+    await truncate(source, file.profile.bytes - file.profile.eofMarkBytes);
+  }
   // A file of ASCII bytes only reads the same in any of them: no copy to decode.
   if (encoding === 'windows-1252' && !file.profile.ascii) {
     const path = join(scratch, name);
     await pipeline(
-      createReadStream(file.path),
+      createReadStream(source),
       decodeToUtf8(encoding, options.lfEndings),
       createWriteStream(path),
     );
@@ -36,9 +44,9 @@ export async function readableCopy(
   }
   const readAs: DuckDBEncoding = encoding === 'windows-1252' ? 'utf-8' : encoding;
   if (options.lfEndings) {
-    return { path: await writeWithLfEndings(file.path, join(scratch, name)), encoding: readAs };
+    return { path: await writeWithLfEndings(source, join(scratch, name)), encoding: readAs };
   }
-  return { path: file.path, encoding: readAs };
+  return { path: source, encoding: readAs };
 }
 
 /** Bytes in `encoding` to UTF-8 text, streaming; CRLF to LF too when asked. */
