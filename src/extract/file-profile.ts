@@ -12,7 +12,10 @@ export interface FileProfile {
   endsWithNewline: boolean;
   /** The file starts like a web page (an error or login page saved under a data file name). */
   looksLikeHtml: boolean;
-  /** How lines end: 'crlf' or 'lf' throughout, 'mixed' when both occur, 'none' without LF. */
+  /**
+   * How lines end: 'crlf' or 'lf' throughout, 'mixed' when both occur, 'cr' when a file without
+   * LF ends its lines with CR alone (saved the old Mac way), 'none' when it has neither.
+   */
   lineEndings: LineEndings;
   /** No byte above 0x7F: every single-byte encoding and UTF-8 read the file alike. */
   ascii: boolean;
@@ -24,7 +27,7 @@ export interface FileProfile {
   eofMarkBytes: number;
 }
 
-export type LineEndings = 'crlf' | 'lf' | 'mixed' | 'none';
+export type LineEndings = 'crlf' | 'lf' | 'mixed' | 'cr' | 'none';
 
 const HTML_START = /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
 
@@ -52,6 +55,7 @@ export async function profileFile(path: string): Promise<FileProfile> {
   let newlines = 0;
   let crlf = 0;
   let lastByte = -1;
+  let crs = 0;
   let head = '';
   let ascii = true;
   let tail = Buffer.alloc(0);
@@ -65,6 +69,10 @@ export async function profileFile(path: string): Promise<FileProfile> {
         .toString('latin1')
         .replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
     bytes += chunk.length;
+    // CRs are counted while no LF has been seen: only a file of CR-only line ends needs them.
+    if (newlines === 0) {
+      for (let cr = chunk.indexOf(CR); cr !== -1; cr = chunk.indexOf(CR, cr + 1)) crs++;
+    }
     let at = chunk.indexOf(LF);
     while (at !== -1) {
       newlines++;
@@ -74,6 +82,20 @@ export async function profileFile(path: string): Promise<FileProfile> {
     }
     lastByte = chunk[chunk.length - 1] ?? lastByte;
   });
+  if (newlines === 0 && crs > 0) {
+    // CR-only line ends: a line per CR, the file cut when the last line has none.
+    const endsWithCr = lastByte === CR;
+    return {
+      sha256: hash.digest('hex'),
+      bytes,
+      lines: endsWithCr ? crs : crs + 1,
+      endsWithNewline: endsWithCr,
+      looksLikeHtml: HTML_START.test(head),
+      lineEndings: 'cr',
+      ascii,
+      eofMarkBytes: 0,
+    };
+  }
   const eofMarkBytes = eofMarkLength(tail);
   const markEndsLine = eofMarkBytes > 1;
   const endsWithNewline = bytes === 0 || lastByte === LF || eofMarkBytes > 0;

@@ -526,12 +526,34 @@ const CASES: CorpusCase[] = [
     expect: { publishes: { rejects: [] } },
   },
   {
-    name: 'pfs-rvu CSV: CR-only line endings (old Mac)',
+    // Saved the old Mac way: a Go loader of PPRRVU17_V0209.csv turns every CR into LF because
+    // "someone at CMS decided to change how they save their CSV's".
+    name: 'pfs-rvu CSV: CR-only line endings (old Mac) read as lines',
     source: 'pfs-rvu',
     files: (c) => ({
       [CSV_NAME]: Buffer.from(c.pfsCsv.toString('latin1').replace(/\r\n/g, '\r'), 'latin1'),
     }),
-    expect: { blocks: { file: CSV_KEY, line: null, rule: 'line accounting' } },
+    expect: {
+      publishes: {
+        rejects: [],
+        verify: async (db) => {
+          expect(await scalar(db, 'SELECT count(*) FROM pfs_rvu')).toBe(DATA_LINES);
+          // The same line numbers as with CRLF: the first data line is line 11.
+          expect(await scalar(db, 'SELECT min(source_line)::INTEGER FROM pfs_rvu')).toBe(11);
+        },
+      },
+    },
+  },
+  {
+    name: 'pfs-rvu CSV: CR-only line endings, cut inside the last line',
+    source: 'pfs-rvu',
+    files: (c) => ({
+      [CSV_NAME]: Buffer.from(
+        c.pfsCsv.toString('latin1').replace(/\r\n/g, '\r').slice(0, -20),
+        'latin1',
+      ),
+    }),
+    expect: { blocks: { file: CSV_KEY, line: 310, rule: 'truncated file' } },
   },
   {
     name: 'pfs-rvu CSV: an HTML error page saved as the CSV',

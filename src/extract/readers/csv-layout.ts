@@ -37,7 +37,9 @@ export async function detectCsvLayout(
   columns: readonly SourceColumn[],
   delimiter: ',' | '\t' = ',',
 ): Promise<DetectedCsvLayout> {
-  const head = await readHead(path, HEADER_SCAN_BYTES);
+  const read = await readHead(path, HEADER_SCAN_BYTES);
+  // Lines ended by CR alone are read as the LF lines the reader's copy has.
+  const head = read.includes('\n') ? read : read.replaceAll('\r', '\n');
   const lastNewline = head.lastIndexOf('\n');
   const text = lastNewline === -1 ? head : head.slice(0, lastNewline + 1);
   if (text.trim() === '') throw new InputError(displayPath, null, 'empty file', 'no header found');

@@ -93,7 +93,7 @@ function groupByLayout(inputs: readonly CsvInput[]): CsvInput[][] {
       input.layout.fieldIndex,
       input.layout.delimiter,
       input.encoding,
-      endings === 'mixed' ? 'lf' : endings,
+      endings === 'mixed' || endings === 'cr' ? 'lf' : endings,
     ]);
     groups.set(key, [...(groups.get(key) ?? []), input]);
   }

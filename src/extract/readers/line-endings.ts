@@ -33,3 +33,16 @@ export async function writeWithLfEndings(source: string, destination: string): P
   await pipeline(createReadStream(source), toLf, createWriteStream(destination));
   return destination;
 }
+
+/** Copies a file whose lines end with CR alone with every CR turned into LF: the same lines. */
+export async function writeWithCrAsLf(source: string, destination: string): Promise<string> {
+  const toLf = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const bytes = Buffer.from(chunk);
+      for (let at = bytes.indexOf(CR); at !== -1; at = bytes.indexOf(CR, at + 1)) bytes[at] = LF;
+      done(null, bytes);
+    },
+  });
+  await pipeline(createReadStream(source), toLf, createWriteStream(destination));
+  return destination;
+}

@@ -5,7 +5,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Encoding } from '../../pipeline-definition.js';
 import type { RawFile } from '../raw-releases.js';
-import { writeWithLfEndings } from './line-endings.js';
+import { writeWithCrAsLf, writeWithLfEndings } from './line-endings.js';
 
 /** Encodings DuckDB's read_csv decodes by itself. */
 type DuckDBEncoding = 'utf-8' | 'latin-1';
@@ -32,17 +32,20 @@ export async function readableCopy(
     await copyFile(file.path, source);
     await truncate(source, file.profile.bytes - file.profile.eofMarkBytes);
   }
+  // Lines ended by CR alone (the old Mac way): DuckDB reads LF, so every CR becomes one.
+  const crOnly = file.profile.lineEndings === 'cr';
   // A file of ASCII bytes only reads the same in any of them: no copy to decode.
   if (encoding === 'windows-1252' && !file.profile.ascii) {
     const path = join(scratch, name);
     await pipeline(
       createReadStream(source),
-      decodeToUtf8(encoding, options.lfEndings),
+      decodeToUtf8(encoding, options.lfEndings, crOnly),
       createWriteStream(path),
     );
     return { path, encoding: 'utf-8' };
   }
   const readAs: DuckDBEncoding = encoding === 'windows-1252' ? 'utf-8' : encoding;
+  if (crOnly) return { path: await writeWithCrAsLf(source, join(scratch, name)), encoding: readAs };
   if (options.lfEndings) {
     return { path: await writeWithLfEndings(source, join(scratch, name)), encoding: readAs };
   }
@@ -50,10 +53,11 @@ export async function readableCopy(
 }
 
 /** Bytes in `encoding` to UTF-8 text, streaming; CRLF to LF too when asked. */
-function decodeToUtf8(encoding: Encoding, lfEndings: boolean): Transform {
+function decodeToUtf8(encoding: Encoding, lfEndings: boolean, crOnly = false): Transform {
   const decoder = new TextDecoder(encoding);
   let heldCr = false;
   const convert = (text: string, last: boolean): string => {
+    if (crOnly) return text.replaceAll('\r', '\n');
     if (!lfEndings) return text;
     let out = heldCr ? `\r${text}` : text;
     // A CR at the end of a chunk may start a CRLF the next chunk ends.
