@@ -545,6 +545,30 @@ const CASES: CorpusCase[] = [
     },
   },
   {
+    name: 'pfs-rvu CSV and TXT: CR-only line endings in both, read alike',
+    source: 'pfs-rvu',
+    files: (c) => ({
+      [CSV_NAME]: Buffer.from(c.pfsCsv.toString('latin1').replace(/\r\n/g, '\r'), 'latin1'),
+      [TXT_NAME]: Buffer.from(c.pfsTxt.toString('latin1').replace(/\r\n/g, '\r'), 'latin1'),
+    }),
+    expect: {
+      publishes: {
+        rejects: [],
+        verify: async (db) => {
+          expect(
+            await rowsJson(
+              db,
+              "SELECT file_name, rows_staged::INTEGER AS n FROM source_file WHERE source = 'pfs-rvu' ORDER BY 1",
+            ),
+          ).toEqual([
+            { file_name: CSV_NAME, n: DATA_LINES },
+            { file_name: TXT_NAME, n: DATA_LINES },
+          ]);
+        },
+      },
+    },
+  },
+  {
     name: 'pfs-rvu CSV: CR-only line endings, cut inside the last line',
     source: 'pfs-rvu',
     files: (c) => ({
