@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockedRunError, InputError } from '../src/errors.js';
+import type { StageResult } from '../src/extract/readers/staging.js';
 import { DATABASE_FILE_NAME } from '../src/paths.js';
 import { openOutDatabase, rowsJson, scalar } from './helpers/duckdb.js';
 import { spawnTaker, type Taker } from './helpers/lock-takers.js';
@@ -212,80 +214,100 @@ describe('input the reader refuses', () => {
   });
 });
 
+/**
+ * RVU25D's file `name` with lines edited (`edit` changes the lines, endings kept), staged alone
+ * into table stg of a staging database of its own, for `check` to read.
+ */
+async function stageEdited(
+  name: string,
+  key: string,
+  edit: (lines: string[]) => void,
+  check: (staged: {
+    connection: DuckDBConnection;
+    result: StageResult;
+    lines: string[];
+  }) => Promise<void>,
+): Promise<void> {
+  const path = join(await makeTempDir('edited'), name);
+  const lines = await readFileLines(releaseFile(REPO_RAW_DIR, name));
+  edit(lines);
+  await writeFile(path, joinLines(lines));
+  const staging = await openStagingDatabase();
+  try {
+    const { connection } = staging;
+    const result = await stagePfsFile(connection, 'stg', await pfsRawFile(path, key));
+    await check({ connection, result, lines });
+  } finally {
+    staging.close();
+  }
+}
+
 describe('a line the CSV reader cannot split, in the middle of the file', () => {
   it('is rejected on its own line and shifts no line number after it', async () => {
-    const dir = await makeTempDir('csv');
-    const path = join(dir, CSV_NAME);
-    const lines = await readFileLines(releaseFile(REPO_RAW_DIR, CSV_NAME));
-    const bad = lines[100 - 1] as string;
-    expect(bad.endsWith(',0.00,0.00,0.00\r\n')).toBe(true);
-    lines[100 - 1] = bad.replace(/,0\.00\r\n$/, '\r\n');
-    await writeFile(path, joinLines(lines));
-
-    const staging = await openStagingDatabase();
-    try {
-      const { connection } = staging;
-      const result = await stagePfsFile(connection, 'stg', await pfsRawFile(path, CSV_KEY));
-      expect(result).toEqual({ rowsStaged: 19089, linesRejected: 1 });
-      expect(
-        await rowsJson(
-          connection,
-          'SELECT source_file, source_line::INTEGER AS line, rule, raw_text FROM rejected_row',
-        ),
-      ).toEqual([
-        {
-          source_file: CSV_KEY,
-          line: 100,
-          rule: 'unreadable row: missing columns',
-          raw_text: (lines[100 - 1] as string).replace(/\r\n$/, ''),
-        },
-      ]);
-      // Every staged row carries the line it was read from: its HCPCS is that line's first field.
-      const staged = await rowsJson(connection, 'SELECT source_line, hcpcs FROM stg ORDER BY 1');
-      const expected = lines.flatMap((text, i) =>
-        i + 1 > 10 && i + 1 !== 100 ? [{ source_line: i + 1, hcpcs: text.split(',')[0] }] : [],
-      );
-      expect(staged).toHaveLength(19089);
-      expect(staged).toEqual(expected);
-    } finally {
-      staging.close();
-    }
+    await stageEdited(
+      CSV_NAME,
+      CSV_KEY,
+      (lines) => {
+        const bad = lines[100 - 1] as string;
+        expect(bad.endsWith(',0.00,0.00,0.00\r\n')).toBe(true);
+        lines[100 - 1] = bad.replace(/,0\.00\r\n$/, '\r\n');
+      },
+      async ({ connection, result, lines }) => {
+        expect(result).toEqual({ rowsStaged: 19089, linesRejected: 1 });
+        expect(
+          await rowsJson(
+            connection,
+            'SELECT source_file, source_line::INTEGER AS line, rule, raw_text FROM rejected_row',
+          ),
+        ).toEqual([
+          {
+            source_file: CSV_KEY,
+            line: 100,
+            rule: 'unreadable row: missing columns',
+            raw_text: (lines[100 - 1] as string).replace(/\r\n$/, ''),
+          },
+        ]);
+        // Every staged row carries the line it was read from: its HCPCS is that line's first field.
+        const staged = await rowsJson(connection, 'SELECT source_line, hcpcs FROM stg ORDER BY 1');
+        const expected = lines.flatMap((text, i) =>
+          i + 1 > 10 && i + 1 !== 100 ? [{ source_line: i + 1, hcpcs: text.split(',')[0] }] : [],
+        );
+        expect(staged).toHaveLength(19089);
+        expect(staged).toEqual(expected);
+      },
+    );
   });
 });
 
 describe('a fixed-width record longer than the layout', () => {
   it('is rejected where it stands, the first record too (it was once taken for preamble)', async () => {
-    const dir = await makeTempDir('txt');
-    const path = join(dir, TXT_NAME);
-    const lines = await readFileLines(releaseFile(REPO_RAW_DIR, TXT_NAME));
-    // Lines 1-7 are HDR lines, the records start on line 8; each is 171 characters.
-    for (const at of [8, 9]) {
-      const line = lines[at - 1] as string;
-      expect(line.length).toBe(173); // with CRLF
-      lines[at - 1] = line.replace(/\r\n$/, 'X\r\n');
-    }
-    await writeFile(path, joinLines(lines));
-
-    const staging = await openStagingDatabase();
-    try {
-      const { connection } = staging;
-      const result = await stagePfsFile(connection, 'stg', await pfsRawFile(path, TXT_KEY));
-      expect(result).toEqual({ rowsStaged: 19088, linesRejected: 2 });
-      expect(
-        await rowsJson(
-          connection,
-          'SELECT source_line::INTEGER AS line, rule, detail FROM rejected_row ORDER BY 1',
-        ),
-      ).toEqual(
-        [8, 9].map((line) => ({
-          line,
-          rule: 'record length',
-          detail: 'record is 172 characters, the layout has 171',
-        })),
-      );
-    } finally {
-      staging.close();
-    }
+    await stageEdited(
+      TXT_NAME,
+      TXT_KEY,
+      (lines) => {
+        // Lines 1-7 are HDR lines, the records start on line 8; each is 171 characters.
+        for (const at of [8, 9]) {
+          const line = lines[at - 1] as string;
+          expect(line.length).toBe(173); // with CRLF
+          lines[at - 1] = line.replace(/\r\n$/, 'X\r\n');
+        }
+      },
+      async ({ connection, result }) => {
+        expect(result).toEqual({ rowsStaged: 19088, linesRejected: 2 });
+        expect(
+          await rowsJson(
+            connection,
+            'SELECT source_line::INTEGER AS line, rule, detail FROM rejected_row ORDER BY 1',
+          ),
+        ).toEqual(
+          [8, 9].map((line) => ({
+            line,
+            rule: 'record length',
+            detail: 'record is 172 characters, the layout has 171',
+          })),
+        );
+      },
+    );
   });
 });
 

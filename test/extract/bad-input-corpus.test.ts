@@ -140,6 +140,26 @@ type Expectation =
       };
     };
 
+/** The query of loadsCleanly() counting pfs_rvu's rows, as { n }. */
+const COUNT_PFS_RVU = 'SELECT count(*)::INTEGER AS n FROM pfs_rvu';
+
+/**
+ * A case that must publish with no line rejected, and what queries of the published database
+ * give then: each SQL with its rows (as rowsJson gives them).
+ */
+function loadsCleanly(answers: Record<string, unknown[]>): Expectation {
+  return {
+    publishes: {
+      rejects: [],
+      verify: async (db) => {
+        for (const [sql, rows] of Object.entries(answers)) {
+          expect(await rowsJson(db, sql), sql).toEqual(rows);
+        }
+      },
+    },
+  };
+}
+
 interface CorpusCase {
   name: string;
   source: SourceKey;
@@ -453,31 +473,21 @@ const CASES: CorpusCase[] = [
     name: 'pfs-rvu CSV: Windows-1252 bytes 0xA0 and 0xFF in a description keep reading',
     source: 'pfs-rvu',
     files: (c) => ({ [CSV_NAME]: setCsvField(c.pfsCsv, 60, 2, 'Heart\xa0failure \xff') }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(await scalar(db, 'SELECT description FROM pfs_rvu WHERE source_line = 60')).toBe(
-            'Heart\u00a0failure \u00ff',
-          );
-        },
-      },
-    },
+    expect: loadsCleanly({
+      'SELECT description FROM pfs_rvu WHERE source_line = 60': [
+        { description: 'Heart\u00a0failure \u00ff' },
+      ],
+    }),
   },
   {
     name: 'pfs-rvu CSV: Windows-1252 text (é as 0xE9, ’ as 0x92) keeps reading',
     source: 'pfs-rvu',
     files: (c) => ({ [CSV_NAME]: setCsvField(c.pfsCsv, 70, 2, 'Anesth\xe9sie\x92s salivary') }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(await scalar(db, 'SELECT description FROM pfs_rvu WHERE source_line = 70')).toBe(
-            'Anesth\u00e9sie\u2019s salivary',
-          );
-        },
-      },
-    },
+    expect: loadsCleanly({
+      'SELECT description FROM pfs_rvu WHERE source_line = 70': [
+        { description: 'Anesth\u00e9sie\u2019s salivary' },
+      ],
+    }),
   },
   {
     name: 'pfs-rvu CSV: a 10 MB single line',
@@ -489,14 +499,7 @@ const CASES: CorpusCase[] = [
     name: 'pfs-rvu CSV: CRLF and LF mixed',
     source: 'pfs-rvu',
     files: (c) => ({ [CSV_NAME]: mixEndings(c.pfsCsv, 12) }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(await scalar(db, 'SELECT count(*) FROM pfs_rvu')).toBe(DATA_LINES);
-        },
-      },
-    },
+    expect: loadsCleanly({ [COUNT_PFS_RVU]: [{ n: DATA_LINES }] }),
   },
   {
     // A DOS end-of-file mark: RVU24A-C's OPPSCAP members end with a row of one 0x1A
@@ -504,17 +507,12 @@ const CASES: CorpusCase[] = [
     name: 'pfs-rvu CSV: a DOS end-of-file mark (0x1A) after the last line',
     source: 'pfs-rvu',
     files: (c) => ({ [CSV_NAME]: Buffer.concat([c.pfsCsv, Buffer.from([0x1a])]) }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(await scalar(db, 'SELECT count(*) FROM pfs_rvu')).toBe(DATA_LINES);
-          expect(
-            await scalar(db, "SELECT lines::INTEGER FROM source_file WHERE file_name LIKE '%.csv'"),
-          ).toBe(310);
-        },
-      },
-    },
+    expect: loadsCleanly({
+      [COUNT_PFS_RVU]: [{ n: DATA_LINES }],
+      "SELECT lines::INTEGER AS lines FROM source_file WHERE file_name LIKE '%.csv'": [
+        { lines: 310 },
+      ],
+    }),
   },
   {
     name: 'pfs-rvu TXT variant: a DOS end-of-file mark (0x1A) on a line of its own',
@@ -533,16 +531,12 @@ const CASES: CorpusCase[] = [
     files: (c) => ({
       [CSV_NAME]: Buffer.from(c.pfsCsv.toString('latin1').replace(/\r\n/g, '\r'), 'latin1'),
     }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(await scalar(db, 'SELECT count(*) FROM pfs_rvu')).toBe(DATA_LINES);
-          // The same line numbers as with CRLF: the first data line is line 11.
-          expect(await scalar(db, 'SELECT min(source_line)::INTEGER FROM pfs_rvu')).toBe(11);
-        },
-      },
-    },
+    // The same line numbers as with CRLF: the first data line is line 11.
+    expect: loadsCleanly({
+      'SELECT count(*)::INTEGER AS n, min(source_line)::INTEGER AS first FROM pfs_rvu': [
+        { n: DATA_LINES, first: 11 },
+      ],
+    }),
   },
   {
     name: 'pfs-rvu CSV and TXT: CR-only line endings in both, read alike',
@@ -551,22 +545,13 @@ const CASES: CorpusCase[] = [
       [CSV_NAME]: Buffer.from(c.pfsCsv.toString('latin1').replace(/\r\n/g, '\r'), 'latin1'),
       [TXT_NAME]: Buffer.from(c.pfsTxt.toString('latin1').replace(/\r\n/g, '\r'), 'latin1'),
     }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(
-            await rowsJson(
-              db,
-              "SELECT file_name, rows_staged::INTEGER AS n FROM source_file WHERE source = 'pfs-rvu' ORDER BY 1",
-            ),
-          ).toEqual([
-            { file_name: CSV_NAME, n: DATA_LINES },
-            { file_name: TXT_NAME, n: DATA_LINES },
-          ]);
-        },
-      },
-    },
+    expect: loadsCleanly({
+      "SELECT file_name, rows_staged::INTEGER AS n FROM source_file WHERE source = 'pfs-rvu' ORDER BY 1":
+        [
+          { file_name: CSV_NAME, n: DATA_LINES },
+          { file_name: TXT_NAME, n: DATA_LINES },
+        ],
+    }),
   },
   {
     name: 'pfs-rvu CSV: CR-only line endings, cut inside the last line',
@@ -640,16 +625,11 @@ const CASES: CorpusCase[] = [
         [TXT_NAME]: txt,
       };
     },
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(
-            await scalar(db, 'SELECT description FROM pfs_rvu WHERE source_line = 33'),
-          ).toMatch(/^Hea\u00a0\u00ff/);
-        },
-      },
-    },
+    expect: loadsCleanly({
+      'SELECT left(description, 5) AS head FROM pfs_rvu WHERE source_line = 33': [
+        { head: 'Hea\u00a0\u00ff' },
+      ],
+    }),
   },
   {
     name: 'pfs-rvu TXT variant: a 10 MB single line',
@@ -1030,16 +1010,9 @@ const CASES: CorpusCase[] = [
       oppsXlsx(c, (rows) => {
         (rows[11] as XlsxCell[])[0] = 99; // CPT-style 00099, a code the sample does not hold
       }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(await scalar(db, 'SELECT hcpcs FROM opps_addendum_b WHERE source_line = 12')).toBe(
-            '00099',
-          );
-        },
-      },
-    },
+    expect: loadsCleanly({
+      'SELECT hcpcs FROM opps_addendum_b WHERE source_line = 12': [{ hcpcs: '00099' }],
+    }),
   },
   {
     name: 'opps XLSX: a 10 MB cell',
@@ -1048,19 +1021,10 @@ const CASES: CorpusCase[] = [
       oppsXlsx(c, (rows) => {
         (rows[149] as XlsxCell[])[1] = BIG;
       }),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(
-            await scalar(
-              db,
-              'SELECT length(short_descriptor) FROM opps_addendum_b WHERE source_line = 150',
-            ),
-          ).toBe(TEN_MB);
-        },
-      },
-    },
+    expect: loadsCleanly({
+      'SELECT length(short_descriptor)::INTEGER AS n FROM opps_addendum_b WHERE source_line = 150':
+        [{ n: TEN_MB }],
+    }),
   },
   {
     name: 'opps XLSX: bytes that are not UTF-8 inside the XML',
@@ -1147,16 +1111,11 @@ const CASES: CorpusCase[] = [
     name: 'opps CSV: Latin-1 bytes 0xA0 and 0xE9 in a descriptor keep reading',
     source: 'opps-addendum-b',
     files: (c) => oppsCsv(c, (bytes) => setCsvField(bytes, 6, 1, 'Heart\xa0failure compos\xe9')),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(
-            await scalar(db, 'SELECT short_descriptor FROM opps_addendum_b WHERE source_line = 6'),
-          ).toBe('Heart\u00a0failure compos\u00e9');
-        },
-      },
-    },
+    expect: loadsCleanly({
+      'SELECT short_descriptor FROM opps_addendum_b WHERE source_line = 6': [
+        { short_descriptor: 'Heart\u00a0failure compos\u00e9' },
+      ],
+    }),
   },
   {
     name: 'opps CSV: ragged row, one field short (below threshold)',
@@ -1278,48 +1237,27 @@ const CASES: CorpusCase[] = [
           'latin1',
         ),
       ),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          // The practitioner table's rows, a line earlier each: 0001U on line 6.
-          expect(
-            await rowsJson(
-              db,
-              "SELECT hcpcs, source_line::INTEGER AS line FROM mue WHERE service_type = 'practitioner' ORDER BY source_line LIMIT 1",
-            ),
-          ).toEqual([{ hcpcs: '0001U', line: 6 }]);
-        },
-      },
-    },
+    // The practitioner table's rows, a line earlier each: 0001U on line 6.
+    expect: loadsCleanly({
+      "SELECT hcpcs, source_line::INTEGER AS line FROM mue WHERE service_type = 'practitioner' ORDER BY source_line LIMIT 1":
+        [{ hcpcs: '0001U', line: 6 }],
+    }),
   },
   {
     name: 'mue: a quarter with two of its three tables (the DME supplier one not posted yet)',
     source: 'mue',
     files: (c) => Object.fromEntries([...c.mue].filter(([name]) => !name.includes('DMESupplier'))),
-    expect: {
-      publishes: {
-        rejects: [],
-        verify: async (db) => {
-          expect(
-            await rowsJson(
-              db,
-              `SELECT severity, passed, detail FROM check_result
-               WHERE check_name = 'a quarter has the table of every service type'`,
-            ),
-          ).toEqual([
-            {
-              severity: 'warning',
-              passed: false,
-              detail: '2025-10: no DME Supplier Services table (dme_supplier)',
-            },
-          ]);
-          expect(
-            await scalar(db, "SELECT count(*) FROM mue WHERE service_type = 'dme_supplier'"),
-          ).toBe(0);
-        },
-      },
-    },
+    expect: loadsCleanly({
+      "SELECT severity, passed, detail FROM check_result WHERE check_name = 'a quarter has the table of every service type'":
+        [
+          {
+            severity: 'warning',
+            passed: false,
+            detail: '2025-10: no DME Supplier Services table (dme_supplier)',
+          },
+        ],
+      "SELECT count(*)::INTEGER AS n FROM mue WHERE service_type = 'dme_supplier'": [{ n: 0 }],
+    }),
   },
   {
     name: 'mue CSV part: an HTML error page saved as a part',
