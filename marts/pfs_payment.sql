@@ -19,7 +19,12 @@
 -- amount and that price. OPPSCAP names some localities by another carrier of the same state
 -- (RVU25D: California's 01182 localities under 01112): a carrier's locality number is matched
 -- within the carrier's state when the pair itself is not a GPCI locality.
-CREATE OR REPLACE VIEW pfs_payment AS
+--
+-- The view is pfs_payment_of(NULL). pfs_payment_of(wanted_release) gives one release's amounts,
+-- each source's rows filtered to that release before the joins: pfs_payment_current passes the
+-- newest release as a subquery, which the view filtered afterwards would have computed for every
+-- release first (a hundred releases: out of memory). Given NULL, the filters fold away.
+CREATE OR REPLACE MACRO pfs_payment_of(wanted_release) AS TABLE
 WITH rvu AS (
   -- CY2026 on, a QPP row prices the values pfs_rvu keeps once (a check blocks the run where the
   -- two files disagree) with the QPP file's conversion factor; it is traced to its own line.
@@ -28,6 +33,7 @@ WITH rvu AS (
          r.mp_rvu, r.source_file, r.source_line
   FROM pfs_rvu r
   JOIN pfs_payment_basis b ON b.release_id = r.release_id AND b.source_file = r.source_file
+  WHERE wanted_release IS NULL OR r.release_id = wanted_release
   UNION ALL
   SELECT r.release_id, b.basis, b.conversion_factor, r.hcpcs, r.modifier, r.status_code,
          r.work_rvu, r.non_facility_pe_rvu, r.non_facility_na, r.facility_pe_rvu, r.facility_na,
@@ -36,11 +42,13 @@ WITH rvu AS (
   JOIN pfs_rvu r ON r.release_id = q.release_id AND r.hcpcs = q.hcpcs
    AND r.modifier IS NOT DISTINCT FROM q.modifier
   JOIN pfs_payment_basis b ON b.release_id = q.release_id AND b.source_file = q.source_file
+  WHERE wanted_release IS NULL OR q.release_id = wanted_release
 ),
 cap_locality AS (
   -- Each OPPSCAP (carrier, locality) pair resolved to the GPCI locality it names.
   SELECT DISTINCT c.release_id, c.mac AS cap_mac, c.locality_number, g.mac
-  FROM (SELECT DISTINCT release_id, mac, locality_number FROM pfs_opps_cap) c
+  FROM (SELECT DISTINCT release_id, mac, locality_number FROM pfs_opps_cap
+        WHERE wanted_release IS NULL OR release_id = wanted_release) c
   JOIN pfs_gpci g ON g.release_id = c.release_id AND g.locality_number = c.locality_number
    AND (g.mac = c.mac
         OR (NOT EXISTS (SELECT 1 FROM pfs_gpci x WHERE x.release_id = c.release_id
@@ -57,6 +65,7 @@ cap AS (
   FROM pfs_opps_cap c
   JOIN cap_locality l ON l.release_id = c.release_id AND l.cap_mac = c.mac
    AND l.locality_number = c.locality_number
+  WHERE wanted_release IS NULL OR c.release_id = wanted_release
   QUALIFY row_number() OVER (
     PARTITION BY c.release_id, l.mac, c.locality_number, c.hcpcs, c.modifier
     ORDER BY c.mac = l.mac DESC, c.source_line) = 1
@@ -80,7 +89,8 @@ priced AS (
          g.source_file AS gpci_source_file, g.source_line AS gpci_source_line,
          c.source_file AS opps_cap_source_file, c.source_line AS opps_cap_source_line
   FROM rvu r
-  JOIN pfs_gpci g ON g.release_id = r.release_id
+  JOIN (SELECT * FROM pfs_gpci WHERE wanted_release IS NULL OR release_id = wanted_release) g
+    ON g.release_id = r.release_id
   LEFT JOIN cap c ON c.release_id = r.release_id AND c.mac = g.mac
    AND c.locality_number = g.locality_number AND c.hcpcs = r.hcpcs
    AND c.modifier IS NOT DISTINCT FROM r.modifier
@@ -95,6 +105,10 @@ SELECT release_id, basis, mac, locality_number, state, locality_name, hcpcs, mod
        rvu_source_file, rvu_source_line, gpci_source_file, gpci_source_line,
        opps_cap_source_file, opps_cap_source_line
 FROM priced;
+
+COMMENT ON MACRO TABLE pfs_payment_of IS 'pfs_payment_of(wanted_release): the pfs_payment rows of one PFS release (its release_id, e.g. ''RVU25D''), each source filtered to it before the joins; NULL gives every release (the pfs_payment view). CPT codes are copyright American Medical Association.';
+
+CREATE OR REPLACE VIEW pfs_payment AS SELECT * FROM pfs_payment_of(NULL);
 
 COMMENT ON VIEW pfs_payment IS 'Medicare physician fee schedule payment per PFS release, payment basis, locality (mac, locality_number), code and modifier: round((work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP GPCI) × conversion factor, 2), then the lesser of that and the OPPS cap where OPPSCAP caps the code. Before claim-level rules (fse price applies those). Every amount names the RVU, GPCI and OPPSCAP rows it used. CPT codes are copyright American Medical Association.';
 COMMENT ON COLUMN pfs_payment.basis IS 'Payment basis of the PPRRVU file the RVUs come from: all (before CY2026), non_qpp or qpp (CY2026 on, each with its own conversion factor).';

@@ -28,11 +28,8 @@ export interface MartExport {
   releasesOf?: string;
   /** Columns never NULL: DuckDB says every column of a view may be; the tests hold the data to it. */
   notNull?: readonly string[];
-  /**
-   * The mart is a table its SQL creates in key order (ORDER BY the key, NULLS FIRST): its files
-   * are written in the order it is stored, not sorted again.
-   */
-  storedInKeyOrder?: boolean;
+  /** A view whose files take long to compute: they are written first (ParquetTable.writeFirst). */
+  writeFirst?: boolean;
 }
 
 /** A table a source builds that is exported as one Parquet dataset (not per release). */

@@ -153,7 +153,7 @@ describe('the Parquet contract (out/manifest.json)', () => {
     }
   });
 
-  it("writes a mart stored in key order as stored: pfs_payment_current's file is in key order", async () => {
+  it("writes a view's file in key order: pfs_payment_current's", async () => {
     const outDir = shared.outDir;
     const glob = join(outDir, 'parquet', 'pfs_payment_current', '*/*.parquet');
     // NULLS FIRST as the export orders: no modifier ('') before any modifier.

@@ -1622,7 +1622,7 @@ export interface PfsPaymentBasisTable {
  * pfs_payment view, or its formula over pfs_rvu and pfs_gpci. CPT codes are copyright American
  * Medical Association.
  */
-export interface PfsPaymentCurrentTable {
+export interface PfsPaymentCurrentView {
   /** Release (release.release_id), e.g. RVU25D. */
   release_id: string | null;
   /** HCPCS or CPT code, 5 characters as published (HCPCS). */
@@ -2201,7 +2201,7 @@ export interface Database {
   pfs_opps_cap_history: PfsOppsCapHistoryTable;
   pfs_payment: PfsPaymentView;
   pfs_payment_basis: PfsPaymentBasisTable;
-  pfs_payment_current: PfsPaymentCurrentTable;
+  pfs_payment_current: PfsPaymentCurrentView;
   pfs_payment_indicator_changes: PfsPaymentIndicatorChangesView;
   pfs_rvu: PfsRvuTable;
   pfs_rvu_history: PfsRvuHistoryTable;

@@ -47,6 +47,11 @@ export interface ParquetTable {
   partitionsFrom?: string;
   /** A release's rows by another query than the table's (a view's, whose join costs more). */
   releaseRows?: ReleaseRows;
+  /**
+   * Its files are written before the others: a view computed as its file is written (a million
+   * rows) took as long as the rest of the export, which then ran beside it rather than before.
+   */
+  writeFirst?: boolean;
 }
 
 /**
@@ -114,7 +119,9 @@ export async function exportParquet(
   const [connection] = connections;
   if (!connection) throw new Error('parquet export: no connection');
   const written: string[] = [];
-  const writes: ((connection: DuckDBConnection) => Promise<void>)[] = [];
+  type Write = (connection: DuckDBConnection) => Promise<void>;
+  const writes: Write[] = [];
+  const firstWrites: Write[] = [];
   /** Files of the published run to link: published file, file written, and how to write it. */
   const links: [string, string, (connection: DuckDBConnection) => Promise<void>][] = [];
   const parts = await partitionValues(connection, tables);
@@ -158,14 +165,14 @@ export async function exportParquet(
         ) {
           links.push([join(published.parquetDir, table.name, file), path, write]);
         } else {
-          writes.push(write);
+          (table.writeFirst ? firstWrites : writes).push(write);
         }
       }
       continue;
     }
     if (!table.source) {
       const path = join(tableDir, `${table.name}.parquet`);
-      writes.push((c) =>
+      (table.writeFirst ? firstWrites : writes).push((c) =>
         copyToParquet(
           c,
           `SELECT * FROM ${identifier(table.name)}${table.orderBy ? ` ORDER BY ${table.orderBy}` : ''}`,
@@ -184,7 +191,7 @@ export async function exportParquet(
       // finds the schema instead of "No files found").
       const path = join(tableDir, EMPTY_PARTITION, `${table.name}.parquet`);
       written.push(path);
-      writes.push((c) =>
+      (table.writeFirst ? firstWrites : writes).push((c) =>
         copyToParquet(
           c,
           `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)} WHERE false`,
@@ -247,7 +254,7 @@ export async function exportParquet(
         );
         links.push([from, path, write]);
       } else {
-        writes.push(write);
+        (table.writeFirst ? firstWrites : writes).push(write);
       }
     }
   }
@@ -262,7 +269,9 @@ export async function exportParquet(
   links.forEach(([, , write], k) => {
     if (!linked[k]) writes.push(write);
   });
-  await mapOnConnections(connections, writes, (write, connection) => write(connection));
+  await mapOnConnections(connections, [...firstWrites, ...writes], (write, connection) =>
+    write(connection),
+  );
   for (const [c, done] of setUps) for (const rows of done.values()) await c.run(rows.cleanup);
   return written;
 }

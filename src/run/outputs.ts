@@ -72,16 +72,17 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
     ...historyParquetTables(catalog.pipelines),
     ...catalog.marts.flatMap((m): ExportedDataset[] => {
       if (!m.export || !m.sources.every((source) => sources.has(source))) return [];
-      const { releasesOf, notNull, storedInKeyOrder } = m.export;
+      const { releasesOf, notNull, writeFirst } = m.export;
       // Partitioned: release_id is the partition, the key within a release the rest.
       const key = releasesOf ? m.key.filter((k) => k !== 'release_id') : m.key;
       return [
         {
           name: m.file.replace(/\.sql$/, ''),
           key,
-          ...(storedInKeyOrder ? {} : { orderBy: keyOrder(key) }),
+          orderBy: keyOrder(key),
           ...(releasesOf ? { source: releasesOf } : {}),
           ...(notNull ? { notNull } : {}),
+          ...(writeFirst ? { writeFirst } : {}),
         },
       ];
     }),
