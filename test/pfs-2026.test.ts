@@ -340,6 +340,27 @@ describe('what Medicare pays in 2026: a non-QPP and a QPP amount', () => {
   });
 });
 
+describe('pfs_payment_of: one release of pfs_payment, each source filtered first', () => {
+  it("gives RVU25D's amounts alone, the rows pfs_payment has for RVU25D", async () => {
+    const fingerprint = (from: string) =>
+      `SELECT release_id, count(*)::INTEGER AS n,
+              sum(hash(hcpcs, modifier, mac, locality_number, non_facility_payment, facility_payment,
+                       opps_cap_source_line))::VARCHAR AS digest
+       FROM ${from} GROUP BY ALL ORDER BY ALL`;
+    const of = await q(fingerprint(`pfs_payment_of('RVU25D')`));
+    // Every RVU25D row (19,090) in each of its 109 localities.
+    expect(of.map((r) => [r.release_id, r.n])).toEqual([['RVU25D', 19_090 * 109]]);
+    expect(of).toEqual(await q(fingerprint(`pfs_payment WHERE release_id = 'RVU25D'`)));
+  });
+
+  it('pfs_payment_current is the newest release: none here, RVU26A has no GPCI file', async () => {
+    expect(await q(`SELECT count(*)::INTEGER AS n FROM pfs_payment_current`)).toEqual([{ n: 0 }]);
+    expect(await q(`SELECT count(*)::INTEGER AS n FROM pfs_payment_of('RVU26A')`)).toEqual([
+      { n: 0 },
+    ]);
+  });
+});
+
 describe('lookup and diff across the 2025 → 2026 boundary', () => {
   let schedule: FeeSchedule;
   beforeAll(async () => {
