@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mapOnConnections } from '../db/connection-pool.js';
@@ -47,6 +47,12 @@ export interface ParquetTable {
   partitionsFrom?: string;
   /** A release's rows by another query than the table's (a view's, whose join costs more). */
   releaseRows?: ReleaseRows;
+  /**
+   * The sources a mart across sources is built from: when the run added a release of none of
+   * them, the mart is as published and so are its partitions, read from the published folders
+   * rather than listed by a query (listing a view's releases computed the view).
+   */
+  builtFrom?: readonly string[];
   /**
    * Its files are written before the others: a view computed as its file is written (a million
    * rows) took as long as the rest of the export, which then ran beside it rather than before.
@@ -124,7 +130,20 @@ export async function exportParquet(
   const firstWrites: Write[] = [];
   /** Files of the published run to link: published file, file written, and how to write it. */
   const links: [string, string, (connection: DuckDBConnection) => Promise<void>][] = [];
-  const parts = await partitionValues(connection, tables);
+  const kept = tables.map(
+    (table) =>
+      published !== undefined &&
+      table.source !== undefined &&
+      table.builtFrom !== undefined &&
+      table.builtFrom.every((source) => !published.addedSources.has(source)),
+  );
+  const parts = await partitionValues(
+    connection,
+    tables.map((table, i) => (kept[i] ? null : table)),
+  );
+  for (const [i, table] of tables.entries()) {
+    if (kept[i] && published) parts[i] = await publishedReleases(published.parquetDir, table.name);
+  }
   // Release rows (ReleaseRows) are set up once on each connection, before its first file of them.
   const setUps = new Map<DuckDBConnection, Map<string, ReleaseRows>>();
   const setUp = async (c: DuckDBConnection, name: string, rows: ReleaseRows) => {
@@ -286,9 +305,10 @@ async function firstValue(connection: DuckDBConnection, sql: string): Promise<un
  */
 async function partitionValues(
   connection: DuckDBConnection,
-  tables: readonly ParquetTable[],
+  tables: readonly (ParquetTable | null)[],
 ): Promise<string[][]> {
   const queries = tables.flatMap((table, i) => {
+    if (table === null) return [];
     const value = table.segmentBy
       ? segmentSql(table.segmentBy)
       : table.source
@@ -307,6 +327,22 @@ async function partitionValues(
   );
   for (const [i, value] of reader.getRowsJS()) values[Number(i)]?.push(String(value));
   return values;
+}
+
+/** The releases of a partitioned dataset the published run wrote (its release_id=<id> folders). */
+async function publishedReleases(parquetDir: string, table: string): Promise<string[]> {
+  const prefix = `${PARTITION_COLUMN}=`;
+  let names: string[];
+  try {
+    names = await readdir(join(parquetDir, table));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return names
+    .filter((name) => name.startsWith(prefix) && name !== EMPTY_PARTITION)
+    .map((name) => name.slice(prefix.length))
+    .sort();
 }
 
 async function copyToParquet(

@@ -83,6 +83,7 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
           ...(releasesOf ? { source: releasesOf } : {}),
           ...(notNull ? { notNull } : {}),
           ...(writeFirst ? { writeFirst } : {}),
+          builtFrom: m.sources,
         },
       ];
     }),

@@ -5,7 +5,7 @@
  * rows too: a folder several sources share and nobody wrote a manifest for gives them all its
  * source's license, as the manifest the first run writes does in later runs).
  */
-import { copyFile, cp } from 'node:fs/promises';
+import { copyFile, cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { betosPipeline } from '../../pipelines/betos/pipeline.js';
@@ -71,6 +71,19 @@ it('keeps pfs_payment_current as published when only BETOS has a new release, an
     expect(await tableFingerprints(added.connection)).toEqual(
       await tableFingerprints(full.connection),
     );
+    // The Parquet dataset too: its partitions are the published ones (not listed again from
+    // the view), and its file the one a full rebuild writes.
+    const payments = async (out: string) => {
+      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+        datasets: { name: string; row_count: number; releases: string[]; files: unknown[] }[];
+      };
+      const dataset = manifest.datasets.find((d) => d.name === 'pfs_payment_current');
+      return [dataset?.row_count, dataset?.releases, dataset?.files];
+    };
+    const [rows, releasesOf] = await payments(addedOut);
+    expect(rows).toBeGreaterThan(0);
+    expect(releasesOf).toEqual(['RVU25D']);
+    expect(await payments(addedOut)).toEqual(await payments(fullOut));
   } finally {
     added.close();
     full.close();
