@@ -134,8 +134,7 @@ export async function exportParquet(
     (table) =>
       published !== undefined &&
       table.source !== undefined &&
-      table.builtFrom !== undefined &&
-      table.builtFrom.every((source) => !published.addedSources.has(source)),
+      table.builtFrom?.every((source) => !published.addedSources.has(source)) === true,
   );
   const parts = await partitionValues(
     connection,
