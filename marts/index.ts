@@ -46,6 +46,8 @@ export const MARTS: readonly Mart[] = [
       releasesOf: 'pfs-rvu',
       // Computed as it is written: a million rows, as long as the rest of the export.
       writeFirst: true,
+      // Its view reads newest_release('pfs-rvu'): listing its releases computed it.
+      newestOnly: true,
       notNull: [
         'hcpcs',
         'basis',

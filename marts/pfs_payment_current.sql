@@ -20,10 +20,7 @@ SELECT release_id, hcpcs, modifier, basis, mac, locality_number,
        non_facility_amount, facility_amount, opps_cap_non_facility, opps_cap_facility,
        non_facility_payment, facility_payment,
        rvu_source_line, gpci_source_line, opps_cap_source_line
-FROM pfs_payment_of((
-  SELECT release_id FROM release WHERE source = 'pfs-rvu'
-  ORDER BY effective_from DESC, release_id DESC LIMIT 1
-))
+FROM pfs_payment_of(newest_release('pfs-rvu'))
 WHERE has_amount;
 
 COMMENT ON VIEW pfs_payment_current IS 'pfs_payment for the newest PFS release (by effective date), the codes with a fee schedule amount only (status A or T; the others are in pfs_rvu with their status): per payment basis, locality (mac, locality_number), code and modifier, the non-facility and facility amounts, the OPPS caps and what Medicare pays, each traced to its RVU, GPCI and OPPSCAP rows. Earlier releases: the pfs_payment view, or its formula over pfs_rvu and pfs_gpci. CPT codes are copyright American Medical Association.';

@@ -30,6 +30,8 @@ export interface MartExport {
   notNull?: readonly string[];
   /** A view whose files take long to compute: they are written first (ParquetTable.writeFirst). */
   writeFirst?: boolean;
+  /** It holds the newest release of `releasesOf` only (ParquetTable.newestOnly). */
+  newestOnly?: boolean;
 }
 
 /** A table a source builds that is exported as one Parquet dataset (not per release). */

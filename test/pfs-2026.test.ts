@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, PIPELINES } from '../pipelines/index.js';
@@ -6,6 +7,7 @@ import { pfsOppsCapPipeline } from '../pipelines/pfs-opps-cap/pipeline.js';
 import { pfsRvuPipeline } from '../pipelines/pfs-rvu/pipeline.js';
 import { type FeeSchedule, openFeeSchedule } from '../src/db/fee-schedule.js';
 import type { DuckDBHandle } from '../src/db/open-duckdb.js';
+import { EMPTY_PARTITION } from '../src/load/parquet-export.js';
 import { diffReleases } from '../src/query/diff.js';
 import { lookupCode } from '../src/query/lookup.js';
 import { openOutDatabase, rowsJson } from './helpers/duckdb.js';
@@ -357,6 +359,22 @@ describe('pfs_payment_of: one release of pfs_payment, each source filtered first
     expect(await q(`SELECT count(*)::INTEGER AS n FROM pfs_payment_current`)).toEqual([{ n: 0 }]);
     expect(await q(`SELECT count(*)::INTEGER AS n FROM pfs_payment_of('RVU26A')`)).toEqual([
       { n: 0 },
+    ]);
+  });
+
+  it('its dataset is then the empty partition alone: the newest release wrote no file', async () => {
+    // The export writes the newest release's file without listing the view's releases; a file
+    // of no rows gives way to the empty partition, as a listing finding none would have.
+    const manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8'));
+    const dataset = manifest.datasets.find(
+      (d: { name: string }) => d.name === 'pfs_payment_current',
+    );
+    expect(dataset).toMatchObject({ row_count: 0, releases: [] });
+    expect(dataset.files.map((f: { path: string }) => f.path)).toEqual([
+      `parquet/pfs_payment_current/${EMPTY_PARTITION}/pfs_payment_current.parquet`,
+    ]);
+    expect(await readdir(join(outDir, 'parquet', 'pfs_payment_current'))).toEqual([
+      EMPTY_PARTITION,
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mapOnConnections } from '../db/connection-pool.js';
@@ -58,6 +58,12 @@ export interface ParquetTable {
    * rows) took as long as the rest of the export, which then ran beside it rather than before.
    */
   writeFirst?: boolean;
+  /**
+   * It holds the newest release of its source only (newest_release(source)): that release's file
+   * is written without listing the view's releases first (listing a view computed it), and
+   * gives way to the empty partition when it has no rows.
+   */
+  newestOnly?: boolean;
 }
 
 /**
@@ -125,11 +131,11 @@ export async function exportParquet(
   const [connection] = connections;
   if (!connection) throw new Error('parquet export: no connection');
   const written: string[] = [];
-  type Write = (connection: DuckDBConnection) => Promise<void>;
+  type Write = (connection: DuckDBConnection) => Promise<unknown>;
   const writes: Write[] = [];
   const firstWrites: Write[] = [];
   /** Files of the published run to link: published file, file written, and how to write it. */
-  const links: [string, string, (connection: DuckDBConnection) => Promise<void>][] = [];
+  const links: [string, string, Write][] = [];
   const kept = tables.map(
     (table) =>
       published !== undefined &&
@@ -138,10 +144,18 @@ export async function exportParquet(
   );
   const parts = await partitionValues(
     connection,
-    tables.map((table, i) => (kept[i] ? null : table)),
+    tables.map((table, i) => (kept[i] || table.newestOnly ? null : table)),
   );
   for (const [i, table] of tables.entries()) {
-    if (kept[i] && published) parts[i] = await publishedReleases(published.parquetDir, table.name);
+    if (kept[i] && published) {
+      parts[i] = await publishedReleases(published.parquetDir, table.name);
+    } else if (table.newestOnly && table.source) {
+      const newest = await firstValue(
+        connection,
+        `SELECT newest_release(${literal(table.source)})`,
+      );
+      parts[i] = newest === null || newest === undefined ? [] : [String(newest)];
+    }
   }
   // Release rows (ReleaseRows) are set up once on each connection, before its first file of them.
   const setUps = new Map<DuckDBConnection, Map<string, ReleaseRows>>();
@@ -204,19 +218,19 @@ export async function exportParquet(
       written.push(path);
       continue;
     }
-    if ((parts[i] ?? []).length === 0) {
-      // No release yet: one file with the columns and no rows (a reader of the documented glob
-      // finds the schema instead of "No files found").
-      const path = join(tableDir, EMPTY_PARTITION, `${table.name}.parquet`);
-      written.push(path);
-      (table.writeFirst ? firstWrites : writes).push((c) =>
-        copyToParquet(
-          c,
-          `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)} WHERE false`,
-          path,
-          { table: table.name, pipeline_version: pipelineVersion },
-        ),
+    // No release yet: one file with the columns and no rows (a reader of the documented glob
+    // finds the schema instead of "No files found").
+    const emptyPath = join(tableDir, EMPTY_PARTITION, `${table.name}.parquet`);
+    const writeEmpty = (c: DuckDBConnection) =>
+      copyToParquet(
+        c,
+        `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM ${identifier(table.name)} WHERE false`,
+        emptyPath,
+        { table: table.name, pipeline_version: pipelineVersion },
       );
+    if ((parts[i] ?? []).length === 0) {
+      written.push(emptyPath);
+      (table.writeFirst ? firstWrites : writes).push(writeEmpty);
       continue;
     }
     for (const releaseId of parts[i] ?? []) {
@@ -228,7 +242,7 @@ export async function exportParquet(
         `${PARTITION_COLUMN}=${release.release}`,
         `${table.name}.parquet`,
       );
-      written.push(path);
+      const at = written.push(path) - 1;
       const rows = table.releaseRows?.release(release.release);
       const write = async (c: DuckDBConnection) => {
         let orderBy = table.orderBy;
@@ -242,7 +256,7 @@ export async function exportParquet(
             orderBy = undefined;
           }
         }
-        await copyToParquet(
+        const rowsWritten = await copyToParquet(
           c,
           // No ORDER BY: a release's rows are in the table in line order (loaded from staging
           // in file order, insertion order preserved), and sorting each file cost a second at
@@ -262,6 +276,13 @@ export async function exportParquet(
             pipeline_version: pipelineVersion,
           },
         );
+        if (table.newestOnly && rowsWritten === 0) {
+          // Its one release has no rows here: no partition, as a listing would have found.
+          await rm(dirname(path), { recursive: true });
+          await mkdir(dirname(emptyPath), { recursive: true });
+          await writeEmpty(c);
+          written[at] = emptyPath;
+        }
       };
       if (published?.releases.has(`${table.source}/${release.release}`)) {
         const from = join(
@@ -349,16 +370,17 @@ async function copyToParquet(
   select: string,
   path: string,
   metadata: Record<string, string>,
-): Promise<void> {
+): Promise<number> {
   const kv = Object.entries(metadata)
     .map(([k, v]) => `${identifier(k)}: ${literal(v)}`)
     .join(', ');
   // ZSTD's fastest level: a hundred releases' files are most of the export, and DuckDB's default
   // level (3) took a third longer to write them for 3 % fewer bytes (a PPRRVU release's file:
   // 35 ms and 435 kB against 27 ms and 450 kB).
-  await connection.run(
+  const result = await connection.run(
     `COPY (${select}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, KV_METADATA {${kv}})`,
   );
+  return result.rowsChanged;
 }
 
 /**

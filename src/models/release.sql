@@ -19,3 +19,11 @@ COMMENT ON COLUMN release.effective_to IS 'Last day the release is in force (inc
 COMMENT ON COLUMN release.is_full IS 'True when the release lists every code (a missing code has ended); false for a partial update.';
 COMMENT ON COLUMN release.origin IS 'Where the release came from: a CMS URL, or local for files dropped into raw/ by hand.';
 COMMENT ON COLUMN release.license IS 'Licence and copyright notes that travel with the data (CPT descriptors are copyright AMA).';
+
+-- The newest release of a source, by the day it comes into force (then by id): what a dataset
+-- of the current release holds, one rule for the view that reads it and the export that writes it.
+CREATE MACRO newest_release(of_source) AS (
+  SELECT release_id FROM release WHERE source = of_source
+  ORDER BY effective_from DESC NULLS LAST, release_id DESC LIMIT 1
+);
+COMMENT ON MACRO newest_release IS 'newest_release(source): the release_id of the source''s newest release by effective date (then by release_id); NULL when it has none.';

@@ -72,7 +72,7 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
     ...historyParquetTables(catalog.pipelines),
     ...catalog.marts.flatMap((m): ExportedDataset[] => {
       if (!m.export || !m.sources.every((source) => sources.has(source))) return [];
-      const { releasesOf, notNull, writeFirst } = m.export;
+      const { releasesOf, notNull, writeFirst, newestOnly } = m.export;
       // Partitioned: release_id is the partition, the key within a release the rest.
       const key = releasesOf ? m.key.filter((k) => k !== 'release_id') : m.key;
       return [
@@ -83,6 +83,7 @@ export function exportedTables(catalog: Catalog): ExportedDataset[] {
           ...(releasesOf ? { source: releasesOf } : {}),
           ...(notNull ? { notNull } : {}),
           ...(writeFirst ? { writeFirst } : {}),
+          ...(releasesOf && newestOnly ? { newestOnly } : {}),
           builtFrom: m.sources,
         },
       ];
